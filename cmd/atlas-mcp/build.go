@@ -1,0 +1,167 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
+
+	"github.com/atlas-mcp/atlas-mcp/internal/atlasclient"
+	"github.com/atlas-mcp/atlas-mcp/internal/atlassim"
+	"github.com/atlas-mcp/atlas-mcp/internal/audit"
+	"github.com/atlas-mcp/atlas-mcp/internal/server"
+	"github.com/atlas-mcp/atlas-mcp/policy"
+	"github.com/atlas-mcp/atlas-mcp/tools"
+)
+
+// app is a built server with what must be closed after it.
+type app struct {
+	cfg    *config
+	log    *zap.Logger
+	server *server.Server
+	policy *policy.Policy
+	env    *tools.Env
+	tools  []*tools.Tool
+	audit  *audit.Log
+	close  []func()
+}
+
+func (a *app) Close() {
+	if a.server != nil {
+		a.server.Close(context.Background())
+	}
+	for i := len(a.close) - 1; i >= 0; i-- {
+		a.close[i]()
+	}
+}
+
+// newLogger writes to stderr only: stdout belongs to the stdio transport.
+func newLogger(level string, stderr io.Writer) (*zap.Logger, error) {
+	lvl, err := zapcore.ParseLevel(level)
+	if err != nil {
+		return nil, fmt.Errorf("--log-level %q: use debug, info, warn or error", level)
+	}
+	enc := zap.NewProductionEncoderConfig()
+	enc.EncodeTime = zapcore.ISO8601TimeEncoder
+	core := zapcore.NewCore(zapcore.NewJSONEncoder(enc), zapcore.AddSync(stderr), lvl)
+	return zap.New(core), nil
+}
+
+// loadPolicy reads the policy file, or takes the built-in default; the CLI
+// switches are applied on top of either.
+func loadPolicy(cfg *config) (*policy.Policy, error) {
+	opts := policy.Options{ReadOnly: cfg.ReadOnly, DisableDestructive: cfg.DisableDestructive, LookupEnv: os.LookupEnv}
+	if cfg.PolicyPath == "" {
+		return policy.Default(opts), nil
+	}
+	return policy.Load(cfg.PolicyPath, opts)
+}
+
+// build wires everything: sandbox simulator (if asked), client, tools, policy,
+// audit log, server.
+func build(ctx context.Context, cfg *config, stderr io.Writer) (*app, error) {
+	log, err := newLogger(cfg.LogLevel, stderr)
+	if err != nil {
+		return nil, err
+	}
+	a := &app{cfg: cfg, log: log}
+	ok := false
+	defer func() {
+		if !ok {
+			a.Close()
+		}
+	}()
+
+	if cfg.Sandbox {
+		if err := a.startSandbox(stderr); err != nil {
+			return nil, err
+		}
+	}
+	if cfg.Credentials == (atlasclient.Credentials{}) {
+		return nil, fmt.Errorf("no Atlas credentials: set MONGODB_ATLAS_CLIENT_ID and MONGODB_ATLAS_CLIENT_SECRET (service account), or MONGODB_ATLAS_PUBLIC_API_KEY and MONGODB_ATLAS_PRIVATE_API_KEY (API key); or try --sandbox")
+	}
+	base := cfg.BaseURL
+	if base == "" {
+		base = atlasclient.BaseURLFor(cfg.cloud())
+	}
+	client, err := atlasclient.New(atlasclient.Config{
+		BaseURL:            base,
+		AppServicesBaseURL: cfg.AppServicesBaseURL,
+		Credentials:        cfg.Credentials,
+		UserAgent:          "atlas-mcp/" + version,
+		Logger:             log,
+	})
+	if err != nil {
+		return nil, err
+	}
+	a.env = &tools.Env{Client: client, Cloud: cfg.cloud(), DefaultProjectID: cfg.ProjectID, DefaultOrgID: cfg.OrgID}
+	a.tools = tools.ForCloud(cfg.cloud())
+
+	if a.policy, err = loadPolicy(cfg); err != nil {
+		return nil, err
+	}
+	path := cfg.AuditLog
+	if path == "" {
+		if path, err = audit.DefaultPath(); err != nil {
+			return nil, fmt.Errorf("no audit log path: %w; set --audit-log or ATLAS_MCP_AUDIT_LOG", err)
+		}
+		if cfg.Sandbox {
+			// Keep sandbox records apart from records of real Atlas calls.
+			path = filepath.Join(filepath.Dir(path), "sandbox-audit.jsonl")
+		}
+	}
+	if a.audit, err = audit.Open(audit.Options{Path: path, Sync: audit.SyncMode(cfg.AuditSync), MaxBytes: cfg.AuditMaxBytes, Logger: log}); err != nil {
+		return nil, fmt.Errorf("opening the audit log: %w", err)
+	}
+	a.close = append(a.close, func() { _ = a.audit.Close() })
+
+	a.server, err = server.New(server.Options{
+		Tools:          a.tools,
+		Env:            a.env,
+		Policy:         a.policy,
+		Audit:          a.audit,
+		Logger:         log,
+		Version:        version,
+		Secrets:        cfg.secrets(),
+		AuditFailReads: cfg.AuditFailReads,
+		Sandbox:        cfg.Sandbox,
+	})
+	if err != nil {
+		return nil, err
+	}
+	ok = true
+	return a, nil
+}
+
+// startSandbox runs the simulator in-process on a loopback port with demo data
+// and points the configuration at it. It says so on stderr, loudly.
+func (a *app) startSandbox(stderr io.Writer) error {
+	cfg := a.cfg
+	sim := atlassim.New(atlassim.Options{Seed: true, Gov: cfg.Cloud == "gov"})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return fmt.Errorf("sandbox: %w", err)
+	}
+	srv := &http.Server{Handler: sim, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	a.close = append(a.close, func() { _ = srv.Close() })
+	url := "http://" + ln.Addr().String()
+	cfg.BaseURL = url
+	cfg.AppServicesBaseURL = url + "/api/admin/v3.0"
+	cfg.Credentials = atlasclient.Credentials{ClientID: atlassim.DemoClientID, ClientSecret: atlassim.DemoClientSecret, PublicKey: atlassim.DemoPublicKey, PrivateKey: atlassim.DemoPrivateKey}
+	if cfg.ProjectID == "" {
+		cfg.ProjectID = atlassim.DemoProjectID
+	}
+	if cfg.OrgID == "" {
+		cfg.OrgID = atlassim.DemoOrgID
+	}
+	fmt.Fprintf(stderr, "atlas-mcp: SANDBOX — using the built-in Atlas simulator at %s with demo data (org %s, project %s). Nothing here reaches real MongoDB Atlas.\n", url, cfg.OrgID, cfg.ProjectID)
+	return nil
+}

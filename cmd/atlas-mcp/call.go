@@ -1,0 +1,136 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	mcpclient "github.com/mark3labs/mcp-go/client"
+	"github.com/mark3labs/mcp-go/mcp"
+)
+
+// callCommand runs one tool call through the same pipeline an MCP host uses, by
+// talking MCP to the server in-process. On a terminal, a confirmation is asked
+// on the terminal (the CLI then acts as a host with elicitation).
+func callCommand(ctx context.Context, cfg *config, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("call", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	asJSON := fs.Bool("json", false, "print the structured result as JSON")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	rest := fs.Args()
+	if len(rest) == 0 || len(rest) > 2 {
+		return fmt.Errorf("usage: atlas-mcp call TOOL ['JSON-ARGS'] (see atlas-mcp tools)")
+	}
+	name, rawArgs := rest[0], "{}"
+	if len(rest) == 2 {
+		rawArgs = rest[1]
+	}
+	var arguments map[string]any
+	dec := json.NewDecoder(strings.NewReader(rawArgs))
+	dec.UseNumber()
+	if err := dec.Decode(&arguments); err != nil {
+		return fmt.Errorf("the arguments are not a JSON object: %v (example: '{\"clusterName\":\"demo\"}')", err)
+	}
+
+	a, err := build(ctx, cfg, stderr)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+
+	var opts []mcpclient.ClientOption
+	if f, ok := stdin.(*os.File); ok && isTerminal(f) {
+		opts = append(opts, mcpclient.WithElicitationHandler(&terminalConfirm{in: bufio.NewReader(stdin), out: stderr}))
+	}
+	c, err := mcpclient.NewInProcessClientWithOptions(a.server.MCP(), opts...)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	if err := c.Start(ctx); err != nil {
+		return err
+	}
+	init := mcp.InitializeRequest{}
+	init.Params.ProtocolVersion = mcp.LATEST_PROTOCOL_VERSION
+	init.Params.ClientInfo = mcp.Implementation{Name: "atlas-mcp-cli", Version: version}
+	if len(opts) > 0 {
+		init.Params.Capabilities.Elicitation = &mcp.ElicitationCapability{}
+	}
+	if _, err := c.Initialize(ctx, init); err != nil {
+		return fmt.Errorf("initialize: %w", err)
+	}
+	req := mcp.CallToolRequest{}
+	req.Params.Name = name
+	req.Params.Arguments = arguments
+	res, err := c.CallTool(ctx, req)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		out := map[string]any{"isError": res.IsError, "structuredContent": res.StructuredContent, "text": textOf(res)}
+		b, _ := json.MarshalIndent(out, "", "  ")
+		fmt.Fprintln(stdout, string(b))
+	} else {
+		fmt.Fprintln(stdout, textOf(res))
+	}
+	if res.IsError {
+		return exitError{code: 1}
+	}
+	return nil
+}
+
+func textOf(res *mcp.CallToolResult) string {
+	var parts []string
+	for _, c := range res.Content {
+		if t, ok := mcp.AsTextContent(c); ok {
+			parts = append(parts, t.Text)
+		}
+	}
+	return strings.Join(parts, "\n")
+}
+
+func isTerminal(f *os.File) bool {
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// terminalConfirm asks the person at the terminal.
+type terminalConfirm struct {
+	in  *bufio.Reader
+	out io.Writer
+}
+
+func (t *terminalConfirm) Elicit(ctx context.Context, req mcp.ElicitationRequest) (*mcp.ElicitationResult, error) {
+	fmt.Fprintf(t.out, "\n%s\n", req.Params.Message)
+	schema, _ := req.Params.RequestedSchema.(map[string]any)
+	props, _ := schema["properties"].(map[string]any)
+	field, _ := props["confirm"].(map[string]any)
+	typed := field["type"] == "string"
+	if typed {
+		fmt.Fprint(t.out, "Type the name to confirm (anything else declines): ")
+	} else {
+		fmt.Fprint(t.out, "Proceed? [y/N]: ")
+	}
+	line, err := t.in.ReadString('\n')
+	if err != nil && line == "" {
+		return &mcp.ElicitationResult{ElicitationResponse: mcp.ElicitationResponse{Action: mcp.ElicitationResponseActionCancel}}, nil
+	}
+	line = strings.TrimSpace(line)
+	if typed {
+		if line == "" {
+			return &mcp.ElicitationResult{ElicitationResponse: mcp.ElicitationResponse{Action: mcp.ElicitationResponseActionDecline}}, nil
+		}
+		return &mcp.ElicitationResult{ElicitationResponse: mcp.ElicitationResponse{Action: mcp.ElicitationResponseActionAccept, Content: map[string]any{"confirm": line}}}, nil
+	}
+	if strings.EqualFold(line, "y") || strings.EqualFold(line, "yes") {
+		return &mcp.ElicitationResult{ElicitationResponse: mcp.ElicitationResponse{Action: mcp.ElicitationResponseActionAccept, Content: map[string]any{"confirm": true}}}, nil
+	}
+	return &mcp.ElicitationResult{ElicitationResponse: mcp.ElicitationResponse{Action: mcp.ElicitationResponseActionDecline}}, nil
+}

@@ -1,0 +1,186 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/atlas-mcp/atlas-mcp/internal/atlasclient"
+)
+
+// config is everything main needs, resolved from flags, then environment, then
+// defaults: a flag that was given beats the environment, which beats the default.
+type config struct {
+	Transport          string
+	Listen             string
+	Cloud              string
+	BaseURL            string
+	AppServicesBaseURL string
+	PolicyPath         string
+	AuditLog           string
+	AuditSync          string
+	AuditMaxBytes      int64
+	AuditFailReads     string
+	ReadOnly           bool
+	DisableDestructive bool
+	Sandbox            bool
+	Stateless          bool
+	AllowedOrigins     []string
+	ProjectID          string
+	OrgID              string
+	LogLevel           string
+	Credentials        atlasclient.Credentials
+}
+
+// flagValues holds raw flag values; set records which were given.
+type flagValues struct {
+	transport, listen, cloud, policy, auditLog, auditSync, auditFailReads, logLevel, origins, baseURL string
+	auditMaxBytes                                                                                     int64
+	readOnly, disableDestructive, sandbox, stateless                                                  bool
+}
+
+func addGlobalFlags(fs *flag.FlagSet, v *flagValues) {
+	fs.StringVar(&v.transport, "transport", "stdio", "transport: stdio or http")
+	fs.StringVar(&v.listen, "listen", "127.0.0.1:8080", "address for --transport http")
+	fs.StringVar(&v.cloud, "cloud", "commercial", "Atlas cloud: commercial or gov (env ATLAS_MCP_CLOUD)")
+	fs.StringVar(&v.baseURL, "base-url", "", "Atlas base URL override (env MONGODB_ATLAS_BASE_URL)")
+	fs.StringVar(&v.policy, "policy", "", "policy file (env ATLAS_MCP_POLICY); default: built-in safe policy")
+	fs.StringVar(&v.auditLog, "audit-log", "", "audit log file (env ATLAS_MCP_AUDIT_LOG); default under the user's state directory")
+	fs.StringVar(&v.auditSync, "audit-sync", "always", "audit fsync policy: always or batch (env ATLAS_MCP_AUDIT_SYNC)")
+	fs.Int64Var(&v.auditMaxBytes, "audit-max-bytes", 100<<20, "rotate the audit log past this size (0: never)")
+	fs.StringVar(&v.auditFailReads, "audit-fail-reads", "closed", "when the audit log cannot be written, read tools are refused (closed) or answered (open)")
+	fs.BoolVar(&v.readOnly, "read-only", false, "remove every write tool (env ATLAS_MCP_READ_ONLY)")
+	fs.BoolVar(&v.disableDestructive, "disable-destructive", false, "remove every destructive tool (env ATLAS_MCP_DISABLE_DESTRUCTIVE)")
+	fs.BoolVar(&v.sandbox, "sandbox", false, "run against the built-in Atlas simulator with demo data (no credentials needed)")
+	fs.BoolVar(&v.stateless, "stateless", false, "streamable HTTP without sessions, for replicas behind a load balancer")
+	fs.StringVar(&v.origins, "allowed-origin", "", "comma-separated browser origins allowed besides loopback (HTTP mode)")
+	fs.StringVar(&v.logLevel, "log-level", "info", "log level on stderr: debug, info, warn, error")
+}
+
+// resolve builds the config. env is the environment lookup (os.LookupEnv in main).
+func resolve(fs *flag.FlagSet, v *flagValues, env func(string) (string, bool)) (*config, error) {
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	str := func(flagName string, flagVal string, envNames ...string) string {
+		if given[flagName] {
+			return flagVal
+		}
+		for _, n := range envNames {
+			if e, ok := env(n); ok && e != "" {
+				return e
+			}
+		}
+		return flagVal
+	}
+	boolean := func(flagName string, flagVal bool, envName string) (bool, error) {
+		if given[flagName] {
+			return flagVal, nil
+		}
+		if e, ok := env(envName); ok && e != "" {
+			b, err := strconv.ParseBool(e)
+			if err != nil {
+				return false, fmt.Errorf("%s=%q is not a boolean: use true or false", envName, e)
+			}
+			return b, nil
+		}
+		return flagVal, nil
+	}
+	c := &config{
+		Transport:          v.transport,
+		Listen:             v.listen,
+		Cloud:              str("cloud", v.cloud, "ATLAS_MCP_CLOUD"),
+		BaseURL:            str("base-url", v.baseURL, "MONGODB_ATLAS_BASE_URL", "MDB_MCP_API_BASE_URL"),
+		AppServicesBaseURL: str("", "", "ATLAS_MCP_APPSERVICES_BASE_URL"),
+		PolicyPath:         str("policy", v.policy, "ATLAS_MCP_POLICY"),
+		AuditLog:           str("audit-log", v.auditLog, "ATLAS_MCP_AUDIT_LOG"),
+		AuditSync:          str("audit-sync", v.auditSync, "ATLAS_MCP_AUDIT_SYNC"),
+		AuditMaxBytes:      v.auditMaxBytes,
+		AuditFailReads:     v.auditFailReads,
+		Sandbox:            v.sandbox,
+		Stateless:          v.stateless,
+		ProjectID:          str("", "", "MONGODB_ATLAS_PROJECT_ID"),
+		OrgID:              str("", "", "MONGODB_ATLAS_ORG_ID"),
+		LogLevel:           v.logLevel,
+	}
+	var err error
+	if c.ReadOnly, err = boolean("read-only", v.readOnly, "ATLAS_MCP_READ_ONLY"); err != nil {
+		return nil, err
+	}
+	if c.DisableDestructive, err = boolean("disable-destructive", v.disableDestructive, "ATLAS_MCP_DISABLE_DESTRUCTIVE"); err != nil {
+		return nil, err
+	}
+	if v.origins != "" {
+		for _, o := range strings.Split(v.origins, ",") {
+			if o = strings.TrimSpace(o); o != "" {
+				c.AllowedOrigins = append(c.AllowedOrigins, o)
+			}
+		}
+	}
+	c.Credentials = atlasclient.Credentials{
+		ClientID:     str("", "", "MONGODB_ATLAS_CLIENT_ID", "MDB_MCP_API_CLIENT_ID"),
+		ClientSecret: str("", "", "MONGODB_ATLAS_CLIENT_SECRET", "MDB_MCP_API_CLIENT_SECRET"),
+		PublicKey:    str("", "", "MONGODB_ATLAS_PUBLIC_API_KEY"),
+		PrivateKey:   str("", "", "MONGODB_ATLAS_PRIVATE_API_KEY"),
+	}
+	return c, c.check()
+}
+
+// check rejects bad values with the name of the setting and the fix.
+func (c *config) check() error {
+	switch c.Transport {
+	case "stdio", "http":
+	default:
+		return fmt.Errorf("--transport %q: use stdio or http", c.Transport)
+	}
+	switch c.Cloud {
+	case "commercial", "gov":
+	default:
+		return fmt.Errorf("cloud %q (--cloud / ATLAS_MCP_CLOUD): use commercial or gov", c.Cloud)
+	}
+	switch c.AuditSync {
+	case "always", "batch":
+	default:
+		return fmt.Errorf("audit sync %q (--audit-sync / ATLAS_MCP_AUDIT_SYNC): use always or batch", c.AuditSync)
+	}
+	switch c.AuditFailReads {
+	case "closed", "open":
+	default:
+		return fmt.Errorf("--audit-fail-reads %q: use closed or open", c.AuditFailReads)
+	}
+	if c.BaseURL != "" && !strings.HasPrefix(c.BaseURL, "http://") && !strings.HasPrefix(c.BaseURL, "https://") {
+		return fmt.Errorf("base URL %q (MONGODB_ATLAS_BASE_URL): must start with https:// (or http:// for a local simulator)", c.BaseURL)
+	}
+	c.BaseURL = strings.TrimSuffix(strings.TrimSuffix(c.BaseURL, "/"), "/api/atlas/v2")
+	if (c.Credentials.ClientID == "") != (c.Credentials.ClientSecret == "") {
+		return fmt.Errorf("service account credentials are incomplete: set both MONGODB_ATLAS_CLIENT_ID and MONGODB_ATLAS_CLIENT_SECRET")
+	}
+	if (c.Credentials.PublicKey == "") != (c.Credentials.PrivateKey == "") {
+		return fmt.Errorf("API key credentials are incomplete: set both MONGODB_ATLAS_PUBLIC_API_KEY and MONGODB_ATLAS_PRIVATE_API_KEY")
+	}
+	if c.AuditMaxBytes < 0 {
+		return fmt.Errorf("--audit-max-bytes must be 0 or more")
+	}
+	return nil
+}
+
+func (c *config) cloud() atlasclient.Cloud {
+	if c.Cloud == "gov" {
+		return atlasclient.Gov
+	}
+	return atlasclient.Commercial
+}
+
+// secrets are the configured credentials, scrubbed from audit records by value.
+func (c *config) secrets() []string {
+	var out []string
+	for _, s := range []string{c.Credentials.ClientSecret, c.Credentials.PrivateKey} {
+		if s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func lookupEnv(name string) (string, bool) { return os.LookupEnv(name) }

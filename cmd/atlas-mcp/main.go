@@ -1,0 +1,107 @@
+// Command atlas-mcp is an MCP server that lets AI agents administer MongoDB Atlas
+// with exactly the access each agent was granted, a person's yes before anything
+// destructive, one rate-limited client, and a tamper-evident audit log.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// Set by -ldflags at release time.
+var (
+	version = "dev"
+	commit  = "none"
+	date    = "unknown"
+)
+
+const usage = `atlas-mcp — an MCP server for MongoDB Atlas
+
+Usage:
+  atlas-mcp [flags]                       serve MCP (stdio by default; --transport http --listen ADDR)
+  atlas-mcp [flags] tools [--json]        list the tool catalogue
+  atlas-mcp [flags] call TOOL ['JSON']    run one tool call through the whole pipeline
+  atlas-mcp [flags] policy explain --agent NAME TOOL ['JSON']
+  atlas-mcp audit verify FILE...          check the audit log's hash chain
+  atlas-mcp audit tail [--agent A] [--tool T] [--denied] [FILE...]
+  atlas-mcp sim --listen ADDR [--gov] [--tls-self-signed]   run the Atlas simulator alone
+  atlas-mcp version
+
+Try it without credentials: atlas-mcp --sandbox call atlas-list-clusters
+
+Flags:
+`
+
+// exitError carries a process exit status (e.g. 1 for an error result).
+type exitError struct{ code int }
+
+func (e exitError) Error() string { return fmt.Sprintf("exit status %d", e.code) }
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr, lookupEnv)
+	stop()
+	var ee exitError
+	switch {
+	case err == nil:
+	case errors.As(err, &ee):
+		os.Exit(ee.code)
+	case errors.Is(err, flag.ErrHelp):
+		os.Exit(0)
+	default:
+		fmt.Fprintln(os.Stderr, "atlas-mcp:", err)
+		os.Exit(2)
+	}
+}
+
+// run is main without the process: tests call it directly.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, env func(string) (string, bool)) error {
+	fs := flag.NewFlagSet("atlas-mcp", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(stderr, usage)
+		fs.PrintDefaults()
+	}
+	var fv flagValues
+	addGlobalFlags(fs, &fv)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	rest := fs.Args()
+	cmd := ""
+	if len(rest) > 0 {
+		cmd, rest = rest[0], rest[1:]
+	}
+	switch cmd {
+	case "version":
+		fmt.Fprintf(stdout, "atlas-mcp %s (commit %s, built %s)\n", version, commit, date)
+		return nil
+	case "audit":
+		return auditCommand(rest, stdout, stderr)
+	case "sim":
+		return simCommand(ctx, rest, stdout, stderr)
+	case "", "serve", "tools", "call", "policy":
+	default:
+		return fmt.Errorf("unknown command %q (commands: tools, call, policy, audit, sim, version; run atlas-mcp -h)", cmd)
+	}
+	cfg, err := resolve(fs, &fv, env)
+	if err != nil {
+		return err
+	}
+	switch cmd {
+	case "tools":
+		return toolsCommand(cfg, rest, stdout, stderr)
+	case "policy":
+		return policyCommand(ctx, cfg, rest, stdout, stderr)
+	case "call":
+		return callCommand(ctx, cfg, rest, stdin, stdout, stderr)
+	default:
+		return serve(ctx, cfg, stdin, stdout, stderr)
+	}
+}

@@ -1,0 +1,67 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+
+	"github.com/atlas-mcp/atlas-mcp/policy"
+	"github.com/atlas-mcp/atlas-mcp/tools"
+)
+
+// policyCommand: `policy explain --agent A TOOL 'JSON'` prints the decision, the
+// deciding rule and the reason, for people writing policies. It sends nothing.
+func policyCommand(ctx context.Context, cfg *config, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] != "explain" {
+		return fmt.Errorf("usage: atlas-mcp policy explain [--agent NAME] TOOL ['JSON-ARGS']")
+	}
+	fs := flag.NewFlagSet("policy explain", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	agentName := fs.String("agent", "", "agent name (default: the policy's default agent)")
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	rest := fs.Args()
+	if len(rest) == 0 || len(rest) > 2 {
+		return fmt.Errorf("usage: atlas-mcp policy explain [--agent NAME] TOOL ['JSON-ARGS']")
+	}
+	p, err := loadPolicy(cfg)
+	if err != nil {
+		return err
+	}
+	agent := p.DefaultAgent()
+	if *agentName != "" {
+		if agent = p.Agent(*agentName); agent == nil {
+			return fmt.Errorf("--agent %q: no such agent in the policy", *agentName)
+		}
+	}
+	if agent == nil {
+		return fmt.Errorf("the policy has no default agent: pass --agent")
+	}
+	t := tools.Find(tools.ForCloud(cfg.cloud()), rest[0])
+	if t == nil {
+		return fmt.Errorf("unknown tool %q (see atlas-mcp tools)", rest[0])
+	}
+	raw := json.RawMessage("{}")
+	if len(rest) == 2 {
+		raw = json.RawMessage(rest[1])
+	}
+	env := &tools.Env{Cloud: cfg.cloud(), DefaultProjectID: cfg.ProjectID, DefaultOrgID: cfg.OrgID}
+	call, err := t.Decode(raw, env)
+	if err != nil {
+		return fmt.Errorf("the arguments would be refused before any policy decision: %w", err)
+	}
+	pc := policy.Call{Tool: policy.ToolInfo{Name: t.Name, Area: policy.Area(t.Area), Access: policy.Access(t.Access), Destructive: t.Destructive}, ProjectID: call.Facts.ProjectID, OrgID: call.Facts.OrgID}
+	f := call.Facts
+	pc.Args = policy.Args{ClusterName: f.ClusterName, InstanceSize: f.InstanceSize, Providers: f.Providers, Regions: f.Regions, DBRoles: f.DBRoles, APIKeyRoles: f.APIKeyRoles}
+	for _, e := range f.AccessEntries {
+		pc.Args.AccessEntries = append(pc.Args.AccessEntries, policy.AccessEntry{CIDR: e.CIDR, Comment: e.Comment, DeleteAfter: e.DeleteAfter})
+	}
+	fmt.Fprintln(stdout, p.Explain(agent, pc))
+	if !p.Decide(agent, pc).Allow {
+		return exitError{code: 1}
+	}
+	return nil
+}

@@ -1,0 +1,82 @@
+package atlasclient
+
+import (
+	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
+)
+
+// buckets holds one token bucket per (rate set, scope), created on first use,
+// mirroring how Atlas scopes its own (per project for clusters and database
+// users). The map is bounded: when it is full, buckets that have refilled
+// completely are dropped first (a fresh bucket is indistinguishable from them,
+// so nothing is lost), and only if none has, the least recently used one.
+type buckets struct {
+	limits map[string]Limit
+	max    int
+
+	mu sync.Mutex
+	m  map[bucketKey]*bucket
+}
+
+type bucketKey struct{ set, scope string }
+
+type bucket struct {
+	lim      *rate.Limiter
+	lastUsed time.Time
+}
+
+func newBuckets(limits map[string]Limit, max int) *buckets {
+	return &buckets{limits: limits, max: max, m: make(map[bucketKey]*bucket)}
+}
+
+// reserve takes one token from the bucket of (set, scope) at now and says how
+// long the caller must wait before using it; cancel gives it back.
+func (b *buckets) reserve(set, scope string, now time.Time) (wait time.Duration, cancel func()) {
+	l, ok := b.limits[set]
+	if !ok {
+		l = b.limits[SetStandard]
+	}
+	if l == (Limit{}) {
+		return 0, func() {}
+	}
+	k := bucketKey{set, scope}
+	b.mu.Lock()
+	bk := b.m[k]
+	if bk == nil {
+		if len(b.m) >= b.max {
+			b.evictLocked(now)
+		}
+		perSecond := rate.Limit(float64(l.Refill) / l.Per.Seconds())
+		bk = &bucket{lim: rate.NewLimiter(perSecond, l.Capacity)}
+		b.m[k] = bk
+	}
+	bk.lastUsed = now
+	r := bk.lim.ReserveN(now, 1)
+	b.mu.Unlock()
+	return r.DelayFrom(now), func() { r.CancelAt(now) }
+}
+
+func (b *buckets) evictLocked(now time.Time) {
+	var oldest bucketKey
+	var oldestAt time.Time
+	for k, bk := range b.m {
+		if bk.lim.TokensAt(now) >= float64(bk.lim.Burst()) {
+			delete(b.m, k)
+			continue
+		}
+		if oldestAt.IsZero() || bk.lastUsed.Before(oldestAt) {
+			oldest, oldestAt = k, bk.lastUsed
+		}
+	}
+	if len(b.m) >= b.max {
+		delete(b.m, oldest)
+	}
+}
+
+func (b *buckets) len() int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return len(b.m)
+}

@@ -1,0 +1,164 @@
+package atlasclient
+
+import (
+	"context"
+	"math/rand/v2"
+	"net/http"
+	"time"
+
+	"go.uber.org/zap"
+)
+
+// retryTransport waits on the client's token bucket before every attempt and
+// retries what is safe to retry:
+//
+//   - 429, for every method: Atlas refused the request before doing anything.
+//   - 500, 502, 503, 504 and transport errors, for GET and DELETE only: they are
+//     idempotent. A POST or PATCH that failed that way may have been carried
+//     out (a cluster may be building), so it is never sent twice.
+//
+// Waits honour Retry-After when Atlas sends it, otherwise exponential backoff
+// with jitter. No wait runs past the caller's deadline: when it would, the last
+// answer is returned at once, and the caller sees Retry-After in the *APIError.
+type retryTransport struct {
+	s       *settings
+	buckets *buckets
+	next    http.RoundTripper
+}
+
+func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	ctx := req.Context()
+	st := stateOf(req)
+	set, scope, path := SetStandard, "global", req.URL.EscapedPath()
+	if st != nil {
+		set, scope, path = st.resolved.RateSet, st.resolved.Scope, st.resolved.Path
+	}
+	hasBody := req.Body != nil && req.Body != http.NoBody
+	replayable := !hasBody || req.GetBody != nil
+	idempotent := req.Method == http.MethodGet || req.Method == http.MethodDelete || req.Method == http.MethodHead
+
+	for attempt := 1; ; attempt++ {
+		r := req
+		if attempt > 1 {
+			r = req.Clone(ctx)
+			if hasBody {
+				b, err := req.GetBody()
+				if err != nil {
+					return nil, err
+				}
+				r.Body = b
+			}
+		}
+		if err := t.waitBucket(ctx, set, scope); err != nil {
+			closeBody(r)
+			return nil, err
+		}
+		if st != nil {
+			st.noteAttempt()
+		}
+		resp, err := t.next.RoundTrip(r)
+		if err == nil && st != nil {
+			st.noteStatus(resp.StatusCode)
+		}
+
+		if attempt >= t.s.MaxAttempts || ctx.Err() != nil || !replayable {
+			return resp, err
+		}
+		var wait time.Duration
+		switch {
+		case err != nil:
+			if !idempotent {
+				return nil, err
+			}
+			wait = t.backoff(attempt)
+		case resp.StatusCode == http.StatusTooManyRequests,
+			idempotent && retryableStatus(resp.StatusCode):
+			ra := retryAfter(resp.Header, t.s.Now())
+			if ra > t.s.MaxRetryAfter {
+				return resp, nil
+			}
+			wait = t.backoff(attempt)
+			if ra > 0 {
+				wait = spread(ra)
+			}
+		default:
+			return resp, nil
+		}
+		if dl, ok := ctx.Deadline(); ok && t.s.Now().Add(wait).After(dl) {
+			return resp, err
+		}
+		status := 0
+		if resp != nil {
+			status = resp.StatusCode
+			drain(resp)
+		}
+		t.s.Logger.Debug("atlas request retry",
+			zap.String("method", req.Method), zap.String("path", path),
+			zap.Int("status", status), zap.Int("attempt", attempt),
+			zap.Duration("wait", wait), zap.NamedError("transportError", err))
+		if err := sleep(ctx, wait); err != nil {
+			return nil, err
+		}
+	}
+}
+
+func retryableStatus(code int) bool {
+	switch code {
+	case http.StatusInternalServerError, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+		return true
+	}
+	return false
+}
+
+// backoff is base·2^(attempt-1), capped, with "equal jitter" (half fixed, half
+// random) so that a burst of callers that failed together do not come back
+// together.
+func (t *retryTransport) backoff(attempt int) time.Duration {
+	d := t.s.RetryBaseDelay << (attempt - 1)
+	if d > t.s.RetryMaxDelay || d <= 0 {
+		d = t.s.RetryMaxDelay
+	}
+	half := d / 2
+	return half + rand.N(half+1)
+}
+
+// spread waits at least Retry-After, plus up to half of it again: every caller
+// that hit the same empty bucket got the same Retry-After, and if they all came
+// back at the same instant they would empty it again at once.
+func spread(ra time.Duration) time.Duration {
+	return ra + rand.N(ra/2+1)
+}
+
+// waitBucket takes a token from the client's bucket for (set, scope), waiting
+// if there is none yet; if the wait would outlast the caller's deadline it
+// returns at once, and gives the token back.
+func (t *retryTransport) waitBucket(ctx context.Context, set, scope string) error {
+	now := t.s.Now()
+	wait, cancel := t.buckets.reserve(set, scope, now)
+	if wait <= 0 {
+		return nil
+	}
+	if dl, ok := ctx.Deadline(); ok && now.Add(wait).After(dl) {
+		cancel()
+		return &RateLimitWaitError{RateSet: set, Scope: scope, Wait: wait, Deadline: dl}
+	}
+	if err := sleep(ctx, wait); err != nil {
+		cancel()
+		return err
+	}
+	return nil
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	tm := time.NewTimer(d)
+	defer tm.Stop()
+	select {
+	case <-tm.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}

@@ -1,0 +1,57 @@
+package atlasclient
+
+import (
+	"context"
+	"net/http"
+	"sync"
+	"time"
+)
+
+// callState travels in the request context through the RoundTripper chain. The
+// layers are separate http.RoundTrippers, but one logical call needs facts from
+// the outside (the operation: rate set, scope, permission, version) and leaves
+// facts for the outside (attempts, last status, the read body), and the context
+// is the one thing every layer and every clone of the request shares.
+type callState struct {
+	op       Operation
+	resolved *Resolved
+
+	mu         sync.Mutex
+	attempts   int
+	lastStatus int
+
+	// Set by the observe layer once the call is over.
+	body     []byte
+	apiErr   *APIError
+	err      error
+	duration time.Duration
+}
+
+func (s *callState) noteAttempt() {
+	s.mu.Lock()
+	s.attempts++
+	s.mu.Unlock()
+}
+
+func (s *callState) noteStatus(code int) {
+	s.mu.Lock()
+	s.lastStatus = code
+	s.mu.Unlock()
+}
+
+func (s *callState) counts() (attempts, lastStatus int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.attempts, s.lastStatus
+}
+
+type stateKey struct{}
+
+func withState(ctx context.Context, s *callState) context.Context {
+	return context.WithValue(ctx, stateKey{}, s)
+}
+
+func stateOf(req *http.Request) *callState {
+	s, _ := req.Context().Value(stateKey{}).(*callState)
+	return s
+}

@@ -1,0 +1,176 @@
+package server
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	mcpclient "github.com/mark3labs/mcp-go/client"
+	"github.com/mark3labs/mcp-go/mcp"
+
+	"github.com/atlas-mcp/atlas-mcp/internal/atlasclient"
+	"github.com/atlas-mcp/atlas-mcp/internal/atlassim"
+	"github.com/atlas-mcp/atlas-mcp/internal/audit"
+	"github.com/atlas-mcp/atlas-mcp/policy"
+	"github.com/atlas-mcp/atlas-mcp/tools"
+)
+
+// harness is a server wired to a simulator over real HTTP, with an audit log in
+// a temporary directory.
+type harness struct {
+	sim       *atlassim.Sim
+	http      *httptest.Server
+	server    *Server
+	auditPath string
+	secrets   []string
+}
+
+type harnessOpts struct {
+	policy *policy.Policy
+	cloud  atlasclient.Cloud
+	sim    atlassim.Options
+}
+
+func newHarness(t *testing.T, o harnessOpts) *harness {
+	t.Helper()
+	o.sim.Seed = true
+	if o.sim.ClusterTransition == 0 {
+		o.sim.ClusterTransition = -1
+	}
+	if o.sim.JobDuration == 0 {
+		o.sim.JobDuration = -1
+	}
+	if o.cloud == "" {
+		o.cloud = atlasclient.Commercial
+	}
+	o.sim.Gov = o.cloud == atlasclient.Gov
+	sim := atlassim.New(o.sim)
+	hs := httptest.NewServer(sim)
+	t.Cleanup(hs.Close)
+	creds := atlasclient.Credentials{ClientID: atlassim.DemoClientID, ClientSecret: atlassim.DemoClientSecret, PublicKey: atlassim.DemoPublicKey, PrivateKey: atlassim.DemoPrivateKey}
+	client, err := atlasclient.New(atlasclient.Config{BaseURL: hs.URL, AppServicesBaseURL: hs.URL + "/api/admin/v3.0", Credentials: creds})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pol := o.policy
+	if pol == nil {
+		pol = policy.Default(policy.Options{})
+	}
+	path := filepath.Join(t.TempDir(), "audit.jsonl")
+	log, err := audit.Open(audit.Options{Path: path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = log.Close() })
+	secrets := []string{atlassim.DemoClientSecret, atlassim.DemoPrivateKey}
+	srv, err := New(Options{
+		Tools:   tools.ForCloud(o.cloud),
+		Env:     &tools.Env{Client: client, Cloud: o.cloud, DefaultProjectID: atlassim.DemoProjectID, DefaultOrgID: atlassim.DemoOrgID, PollInterval: time.Millisecond},
+		Policy:  pol,
+		Audit:   log,
+		Version: "test",
+		Secrets: secrets,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &harness{sim: sim, http: hs, server: srv, auditPath: path, secrets: secrets}
+}
+
+// client connects an in-process MCP client and initializes it.
+func (h *harness) client(t *testing.T, opts ...mcpclient.ClientOption) *mcpclient.Client {
+	t.Helper()
+	c, err := mcpclient.NewInProcessClientWithOptions(h.server.MCP(), opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if err := c.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	init := mcp.InitializeRequest{}
+	init.Params.ProtocolVersion = mcp.LATEST_PROTOCOL_VERSION
+	init.Params.ClientInfo = mcp.Implementation{Name: "go-test-host", Version: "1.0"}
+	if _, err := c.Initialize(ctx, init); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = c.Close() })
+	return c
+}
+
+func call(t *testing.T, c *mcpclient.Client, name string, args string) *mcp.CallToolResult {
+	t.Helper()
+	req := mcp.CallToolRequest{}
+	req.Params.Name = name
+	var m map[string]any
+	if err := json.Unmarshal([]byte(args), &m); err != nil {
+		t.Fatalf("bad test args %s: %v", args, err)
+	}
+	req.Params.Arguments = m
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	res, err := c.CallTool(ctx, req)
+	if err != nil {
+		t.Fatalf("%s: protocol error: %v", name, err)
+	}
+	return res
+}
+
+func resultText(r *mcp.CallToolResult) string {
+	var b strings.Builder
+	for _, c := range r.Content {
+		if t, ok := mcp.AsTextContent(c); ok {
+			b.WriteString(t.Text)
+		}
+	}
+	return b.String()
+}
+
+// records reads the audit log.
+func (h *harness) records(t *testing.T) []audit.Record {
+	t.Helper()
+	f, err := os.Open(h.auditPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var out []audit.Record
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for sc.Scan() {
+		var r audit.Record
+		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
+			t.Fatalf("audit line %q: %v", sc.Text(), err)
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// requestsTo counts simulator requests with the method whose path contains part.
+func (h *harness) requestsTo(method, part string) int {
+	n := 0
+	for _, r := range h.sim.Requests() {
+		if (method == "" || r.Method == method) && strings.Contains(r.Path, part) {
+			n++
+		}
+	}
+	return n
+}
+
+// apiRequests counts requests that reached the Admin or App Services API (not the token endpoint).
+func (h *harness) apiRequests() int {
+	n := 0
+	for _, r := range h.sim.Requests() {
+		if strings.HasPrefix(r.Path, "/api/atlas/") || strings.HasPrefix(r.Path, "/api/admin/v3.0/groups") {
+			n++
+		}
+	}
+	return n
+}

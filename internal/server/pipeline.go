@@ -1,0 +1,285 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+
+	"time"
+
+	"github.com/mark3labs/mcp-go/mcp"
+	mcpserver "github.com/mark3labs/mcp-go/server"
+	"go.uber.org/zap"
+
+	"github.com/atlas-mcp/atlas-mcp/internal/atlasclient"
+	"github.com/atlas-mcp/atlas-mcp/internal/audit"
+	"github.com/atlas-mcp/atlas-mcp/policy"
+	"github.com/atlas-mcp/atlas-mcp/tools"
+)
+
+// callState travels through the pipeline's stages; each stage reads what the
+// earlier ones set and may end the call with a result.
+type callState struct {
+	tool  *tools.Tool
+	req   mcp.CallToolRequest
+	start time.Time
+
+	agent    *policy.Agent
+	session  string
+	host     audit.Host
+	raw      json.RawMessage
+	call     *tools.Call
+	decision policy.Decision
+	// confirmation is the audit's confirmation outcome.
+	confirmation string
+	recorder     *atlasclient.Recorder
+
+	result  *mcp.CallToolResult
+	outcome audit.Outcome
+	// noRecord is set on the first leg of a multi round-trip confirmation: the
+	// call is not over yet, and the leg that finishes it writes the record.
+	noRecord bool
+}
+
+// stage is one named place of the pipeline. It returns true to stop the call
+// (cs.result is then the answer).
+type stage struct {
+	name string
+	run  func(ctx context.Context, cs *callState) bool
+}
+
+// stages is the pipeline of DESIGN.md: identify → validate → decide → confirm →
+// call. Answer and audit run after whichever stage stopped the call.
+func (s *Server) stages() []stage {
+	return []stage{
+		{"identify", s.identify},
+		{"validate", s.validate},
+		{"decide", s.decide},
+		{"confirm", s.confirm},
+		{"call", s.callAtlas},
+	}
+}
+
+func (s *Server) handler(t *tools.Tool) mcpserver.ToolHandlerFunc {
+	return func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+		cs := &callState{tool: t, req: req, start: s.now(), confirmation: "not_needed"}
+		cs.session, cs.host = sessionInfo(ctx)
+		s.auditExpired(ctx, false)
+		for _, st := range s.stages() {
+			if st.run(ctx, cs) {
+				break
+			}
+		}
+		if cs.result == nil {
+			// Every stage passed without an answer: a bug in the pipeline.
+			s.log.Error("pipeline produced no result", zap.String("tool", t.Name))
+			cs.result = errorResult("internal error: the call produced no answer")
+			cs.outcome = audit.Outcome{OK: false, ErrorCode: "INTERNAL"}
+		}
+		if cs.noRecord {
+			return cs.result, nil
+		}
+		if err := s.writeAudit(ctx, cs); err != nil {
+			return s.auditFailure(cs, err), nil
+		}
+		return cs.result, nil
+	}
+}
+
+// identify: stdio calls belong to the policy's default agent; HTTP calls to the
+// agent of the bearer token, checked before any MCP message was processed.
+func (s *Server) identify(ctx context.Context, cs *callState) bool {
+	cs.agent = s.agentFor(ctx)
+	if cs.agent == nil {
+		cs.decision = policy.Decision{Allow: false, Rule: "identify", Reason: "no agent is configured for this connection"}
+		cs.result = errorResult("Refused: no agent identity for this connection. The policy has no default agent for stdio; set default: true on one agent.")
+		cs.outcome = audit.Outcome{ErrorCode: "NO_AGENT"}
+		return true
+	}
+	// Refuse writes early when the record of them cannot be kept.
+	if err := s.auditHealthy(); err != nil && (cs.tool.Access == tools.Write || s.opts.AuditFailReads == "closed") {
+		cs.result = errorResult("Refused: the audit log cannot be written (" + err.Error() + "), and calls are not run without a record. Ask the operator to fix the audit log.")
+		cs.outcome = audit.Outcome{ErrorCode: "AUDIT_UNAVAILABLE"}
+		cs.decision = policy.Decision{Allow: false, Rule: "audit.fail-closed", Reason: "audit log unavailable"}
+		return true
+	}
+	return false
+}
+
+// validate: decode into the tool's Go input type, fill defaults, check every
+// field. Bad input never reaches Atlas.
+func (s *Server) validate(ctx context.Context, cs *callState) bool {
+	raw, err := jsonArgs(cs.req)
+	if err != nil {
+		cs.result = errorResult("Invalid arguments: " + err.Error())
+		cs.outcome = audit.Outcome{ErrorCode: "INVALID_ARGUMENT", Message: err.Error()}
+		return true
+	}
+	cs.raw = raw
+	call, err := cs.tool.Decode(raw, s.opts.Env)
+	if err != nil {
+		cs.result, cs.outcome = s.errorAnswer(err)
+		cs.decision = policy.Decision{Allow: false, Rule: "validate", Reason: "invalid arguments"}
+		return true
+	}
+	cs.call = call
+	return false
+}
+
+// decide: the policy's pure decision. A refusal names the rule and says what
+// the agent can do about it.
+func (s *Server) decide(ctx context.Context, cs *callState) bool {
+	cs.decision = s.opts.Policy.Decide(cs.agent, policyCall(cs.tool, cs.call))
+	if !cs.decision.Allow {
+		cs.result = errorResult(refusalText(cs.decision))
+		cs.outcome = audit.Outcome{ErrorCode: "POLICY_DENIED", Message: cs.decision.Reason}
+		return true
+	}
+	if cs.call.DryRun {
+		cs.result, cs.outcome = s.dryRunAnswer(cs)
+		return true
+	}
+	return false
+}
+
+// callAtlas runs the tool with a recorder that collects every Atlas request for
+// the audit record, and progress forwarded to the host when it asked for it.
+func (s *Server) callAtlas(ctx context.Context, cs *callState) bool {
+	cs.recorder = atlasclient.NewRecorder()
+	ctx = atlasclient.WithRecorder(ctx, cs.recorder)
+	if tok := progressToken(cs.req); tok != nil {
+		ctx = tools.WithProgress(ctx, func(progress, total float64, message string) {
+			params := map[string]any{"progressToken": tok, "progress": progress, "message": message}
+			if total > 0 {
+				params["total"] = total
+			}
+			if err := s.mcp.SendNotificationToClient(ctx, "notifications/progress", params); err != nil {
+				s.log.Debug("progress notification not sent", zap.Error(err))
+			}
+		})
+	}
+	res, err := cs.call.Run(ctx)
+	if err != nil {
+		cs.result, cs.outcome = s.errorAnswer(err)
+		return true
+	}
+	cs.result = s.successAnswer(res)
+	cs.outcome = audit.Outcome{OK: true}
+	return true
+}
+
+func progressToken(req mcp.CallToolRequest) any {
+	if req.Params.Meta == nil || req.Params.Meta.ProgressToken == nil {
+		return nil
+	}
+	return req.Params.Meta.ProgressToken
+}
+
+// policyCall translates the tool's facts into the policy's terms.
+func policyCall(t *tools.Tool, c *tools.Call) policy.Call {
+	pc := policy.Call{Tool: toolInfo(t)}
+	if c == nil {
+		return pc
+	}
+	f := c.Facts
+	pc.ProjectID, pc.OrgID = f.ProjectID, f.OrgID
+	pc.Args = policy.Args{
+		ClusterName:  f.ClusterName,
+		InstanceSize: f.InstanceSize,
+		Providers:    f.Providers,
+		Regions:      f.Regions,
+		DBRoles:      f.DBRoles,
+		APIKeyRoles:  f.APIKeyRoles,
+	}
+	for _, e := range f.AccessEntries {
+		pc.Args.AccessEntries = append(pc.Args.AccessEntries, policy.AccessEntry{CIDR: e.CIDR, Comment: e.Comment, DeleteAfter: e.DeleteAfter})
+	}
+	return pc
+}
+
+// writeAudit builds and appends the call's one record; it returns only after
+// the record is durable, so no agent sees the effect of an unrecorded call.
+func (s *Server) writeAudit(ctx context.Context, cs *callState) error {
+	rec := &audit.Record{
+		Agent:        agentName(cs.agent),
+		Session:      cs.session,
+		Host:         cs.host,
+		Tool:         cs.tool.Name,
+		Area:         string(cs.tool.Area),
+		Access:       string(cs.tool.Access),
+		Decision:     audit.Decision{Allow: cs.decision.Allow, Rule: cs.decision.Rule, Reason: cs.decision.Reason},
+		Confirmation: cs.confirmation,
+		Outcome:      cs.outcome,
+		DurationMs:   ms(s.now().Sub(cs.start)),
+	}
+	if cs.call != nil {
+		rec.DryRun = cs.call.DryRun
+		rec.Args = audit.Redact(cs.call.Input, s.opts.Secrets)
+	} else if len(cs.raw) > 0 {
+		var v any
+		if json.Unmarshal(audit.RedactJSON(cs.raw, s.opts.Secrets), &v) == nil {
+			rec.Args = v
+		}
+	}
+	if cs.recorder != nil {
+		for _, e := range cs.recorder.Events() {
+			rec.Requests = append(rec.Requests, audit.Request{Method: e.Method, Path: e.Path, Status: e.Status, DurationMs: ms(e.Duration), Attempts: e.Attempts})
+		}
+	}
+	// The record must be written even if the host has gone away.
+	err := s.opts.Audit.Append(context.WithoutCancel(ctx), rec)
+	s.auditMu.Lock()
+	s.auditBroken = err
+	s.auditMu.Unlock()
+	if err != nil {
+		s.log.Error("audit write failed", zap.String("tool", cs.tool.Name), zap.Error(err))
+	}
+	return err
+}
+
+func (s *Server) auditHealthy() error {
+	s.auditMu.Lock()
+	defer s.auditMu.Unlock()
+	return s.auditBroken
+}
+
+// auditFailure replaces the answer when the record could not be written. For a
+// call that changed Atlas the agent must know it happened all the same.
+func (s *Server) auditFailure(cs *callState, err error) *mcp.CallToolResult {
+	if cs.tool.Access == tools.Read && s.opts.AuditFailReads == "open" {
+		return cs.result
+	}
+	msg := "The audit log could not be written (" + err.Error() + "), so this answer is withheld."
+	if cs.outcome.OK && cs.tool.Access == tools.Write && !cs.call.DryRun {
+		msg = "WARNING: the call was carried out in Atlas, but its audit record could not be written (" + err.Error() + "). Further calls are refused until the audit log works again. Tell the operator."
+	}
+	return errorResult(msg)
+}
+
+func agentName(a *policy.Agent) string {
+	if a == nil {
+		return ""
+	}
+	return a.Name
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// sessionInfo returns the MCP session ID and the host's name and version.
+func sessionInfo(ctx context.Context) (string, audit.Host) {
+	var host audit.Host
+	if info := mcpserver.RequestProtocolInfoFromContext(ctx); info != nil && info.ClientInfo != nil {
+		host = audit.Host{Name: info.ClientInfo.Name, Version: info.ClientInfo.Version}
+	}
+	sess := mcpserver.ClientSessionFromContext(ctx)
+	if sess == nil {
+		return "", host
+	}
+	if host.Name == "" {
+		if ci, ok := sess.(mcpserver.SessionWithClientInfo); ok {
+			i := ci.GetClientInfo()
+			host = audit.Host{Name: i.Name, Version: i.Version}
+		}
+	}
+	return sess.SessionID(), host
+}
+

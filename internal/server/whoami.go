@@ -1,0 +1,56 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/mark3labs/mcp-go/mcp"
+
+	"github.com/atlas-mcp/atlas-mcp/internal/audit"
+)
+
+const whoamiName = "atlas-whoami"
+
+func whoamiTool() mcp.Tool {
+	schema := json.RawMessage(`{"type":"object","properties":{},"additionalProperties":false}`)
+	t := mcp.NewToolWithRawSchema(whoamiName, "Show who you are to atlas-mcp: your agent name, the areas and access you were granted (and in which projects and orgs), tools denied to you, argument limits, and how destructive calls are confirmed. Makes no Atlas call. Use it to plan within your rights.", schema)
+	t.RawOutputSchema = json.RawMessage(`{"type":"object","properties":{"agent":{"type":"object"}},"additionalProperties":true}`)
+	t.Annotations = mcp.ToolAnnotation{
+		Title:           "Who am I",
+		ReadOnlyHint:    mcp.ToBoolPtr(true),
+		DestructiveHint: mcp.ToBoolPtr(false),
+		IdempotentHint:  mcp.ToBoolPtr(true),
+		OpenWorldHint:   mcp.ToBoolPtr(false),
+	}
+	return t
+}
+
+// whoami answers from the policy alone; like every call it is audited.
+func (s *Server) whoami(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+	start := s.now()
+	session, host := sessionInfo(ctx)
+	agent := s.agentFor(ctx)
+	rec := &audit.Record{Session: session, Host: host, Tool: whoamiName, Access: "read", Decision: audit.Decision{Allow: agent != nil, Rule: "builtin.whoami"}, Confirmation: "not_needed"}
+	var res *mcp.CallToolResult
+	if agent == nil {
+		res = errorResult("Refused: no agent identity for this connection.")
+		rec.Outcome = audit.Outcome{ErrorCode: "NO_AGENT"}
+	} else {
+		rec.Agent = agent.Name
+		sum := agent.Summary()
+		b, _ := json.MarshalIndent(sum, "", "  ")
+		text := fmt.Sprintf("You are agent %q. Your grants, limits and confirmation rules:\n%s", agent.Name, b)
+		if s.opts.Policy.ReadOnly() {
+			text += "\nThe server runs read-only: no write tool is available."
+		}
+		res = &mcp.CallToolResult{Content: []mcp.Content{mcp.NewTextContent(text)}, StructuredContent: map[string]any{"agent": sum, "readOnly": s.opts.Policy.ReadOnly(), "disableDestructive": s.opts.Policy.DisableDestructive()}}
+		rec.Outcome = audit.Outcome{OK: true}
+	}
+	rec.DurationMs = ms(s.now().Sub(start))
+	if err := s.opts.Audit.Append(context.WithoutCancel(ctx), rec); err != nil {
+		return errorResult("The audit log could not be written (" + err.Error() + "), so this answer is withheld."), nil
+	}
+	return res, nil
+}
+

@@ -1,0 +1,138 @@
+// Package policy decides who may do what: which agent may call which Atlas tool,
+// in which projects, with which arguments, and which calls need a human's yes.
+//
+// It is pure: no I/O except Load reading the file, and it knows nothing of MCP,
+// HTTP or Atlas. The server asks Visible for each tool to build an agent's
+// tools/list and Decide for each call; Explain prints the same reasoning for
+// `atlas-mcp policy explain`.
+//
+// # Without a policy file
+//
+// Default gives one agent, "local", the stdio default: it may read and write
+// every area; every destructive tool, atlas-create-api-key and access-list
+// entries wider than /24 (IPv4) or /64 (IPv6) need a human's yes; access-list
+// entries of 0.0.0.0/0 or ::/0 are refused. It has no bearer token, so HTTP mode
+// needs a policy file.
+//
+// # The policy file
+//
+// YAML, one document. Unknown keys are errors, and every error names its line:
+//
+//	policy.yaml: line 12: unknown key "grant" in agent "ci-bot" (did you mean "grants"?)
+//
+// A full example (all keys shown; only agents is required):
+//
+//	version: 1                  # optional; 1 is the only version
+//	readOnly: false             # true removes every write tool (as --read-only)
+//	disableDestructive: false   # true removes every destructive tool (as --disable-destructive)
+//
+//	agents:                     # agent name -> settings; names: letters, digits, . _ -
+//	  ci-bot:
+//	    description: CI pipeline
+//	    default: true           # the agent used over stdio (an only agent is the default anyway)
+//	    # HTTP bearer token: its SHA-256 in hex ...
+//	    tokenSha256: e9fa88e684f9766d1fb5bac8b0eb7c12bd2c5cc0be29c2500c15d005c30a8fed
+//	    # ... or the name of an environment variable holding it (>= 16 characters),
+//	    # read once at load. Give one or neither (neither: stdio only).
+//	    # tokenEnv: ATLAS_MCP_CI_TOKEN
+//	    grants:
+//	      - area: clusters      # or "*" for every area
+//	        access: [read, write]
+//	        projects: ["5f1a2b3c4d5e6f7a8b9c0d1e"]   # empty or absent: any project
+//	      - area: projects
+//	        access: read
+//	        orgs: ["5e0a1b2c3d4e5f6a7b8c9d0e"]       # empty or absent: any organization
+//	    deny:                   # tools this agent may never call, even if granted
+//	      - atlas-delete-cluster
+//	      - tool: atlas-create-snapshot
+//	        projects: ["5f1a2b3c4d5e6f7a8b9c0d1e"]   # only there
+//	        reason: snapshots there are scheduled
+//	    constraints:            # this agent's own; checked on top of the policy-wide ones
+//	      clusters:
+//	        maxInstanceSize: M30
+//
+//	deny:                       # policy-wide deny rules; agents: narrows them to some agents
+//	  - tool: "atlas-delete-*"
+//	    agents: [ci-bot]
+//	    reason: teardown goes through the pipeline's own job
+//
+//	constraints:                # policy-wide: apply to every agent
+//	  networkAccess:
+//	    allowedCidrs: ["10.0.0.0/8"]       # an entry must lie inside one of these
+//	    deniedCidrs: ["10.99.0.0/16"]      # and must not overlap any of these
+//	    maxLifetime: 24h                   # entries without a comment must expire within this (24h, 90m, 7d)
+//	    allowAnywhere: false               # true lifts the built-in refusal of 0.0.0.0/0 and ::/0
+//	  clusters:
+//	    maxInstanceSize: M30               # compared by number: M0 < M2 < M5 < M10 < … ; R40 = M40; FLEX/TENANT smallest
+//	    allowedProviders: [AWS, GCP]       # AWS, GCP, AZURE, TENANT
+//	    allowedRegions: ["US_*", EU_WEST_1]
+//	    protectedNames: ["prod-*"]         # path.Match patterns, case-insensitive: never deleted or restored over
+//	    protectUpdates: true               # ... and never created or updated either
+//	  databaseUsers:
+//	    allowedRoles: [read, readWrite]
+//	    deniedRoles: [atlasAdmin]
+//	  apiKeys:
+//	    allowedRoles: [ORG_READ_ONLY, ORG_MEMBER]
+//
+//	confirm:
+//	  tools: [atlas-create-db-user]        # also need a human's yes
+//	  skip: [atlas-create-api-key]         # built-in confirmations to drop (never a destructive tool)
+//	  withoutElicitation: refuse           # refuse | token: when the host cannot ask the user
+//	  tokenTTL: 5m                         # how long a confirmation token lasts (1s to 24h)
+//
+// A list of one value may be written as the value (access: read). Project and
+// organization IDs are 24 lowercase hex digits. Tool names in deny and confirm
+// lists may be path.Match patterns ("atlas-delete-*"); when the server passes its
+// catalogue (Options.Tools), a name that matches no tool is a load error.
+//
+// # Areas and access
+//
+// Areas: organizations, projects, clusters, databaseUsers, networkAccess,
+// backups, alerts, apiKeys, appServices. Access is read or write, and write does
+// not imply read: list both to give both. organizations and apiKeys are not
+// project-scoped, so a grant there takes orgs, not projects.
+//
+// # How a call is decided
+//
+// In order, the first refusal wins:
+//
+//  1. The agent must be known and the tool well-formed (and in the catalogue).
+//  2. readOnly / --read-only refuses write tools; disableDestructive /
+//     --disable-destructive refuses destructive ones (rules "readOnly" or
+//     "flag.read-only", and so on).
+//  3. Deny rules, policy-wide then the agent's: deny wins over any grant.
+//  4. A grant must cover the tool's area and access, and the call's scope:
+//     - projects: a call in a project must be in the list. A call with no
+//     project matches only grants without a projects list, except reading the
+//     projects area (atlas-list-projects), which any projects-read grant allows
+//     so an agent can find its projects; the server does not filter the list.
+//     - orgs: a call that names its organization must be in the list. A project
+//     call whose organization is not known matches an orgs-limited grant only
+//     if the grant also lists the project. A read of organizations or projects
+//     naming neither (atlas-list-orgs) is a top-level listing and matches any
+//     read grant for its area; again the list is not filtered.
+//  5. Argument constraints, policy-wide and the agent's own: a call must pass
+//     both, so an agent's constraints can only narrow the policy's. They check
+//     writes that create or change something; a destructive call is checked
+//     against protectedNames only (deleting an access-list entry must stay
+//     possible whatever it is). Built in: an access-list entry of 0.0.0.0/0 or
+//     ::/0 is refused unless allowAnywhere is set (rule
+//     "default.networkAccess.deniedCidrs"). Empty arguments are not checked;
+//     a value the policy cannot read (an unknown instance size) is refused.
+//  6. An allowed call needs confirmation when the tool is destructive (always),
+//     is atlas-create-api-key, creates access-list entries wider than /24 (IPv4)
+//     or /64 (IPv6), or is listed in confirm.tools. confirm.skip removes the
+//     built-in confirmations from a non-destructive tool; skipping a destructive
+//     tool is a load error.
+//
+// A Decision names the deciding rule by ID ("agents.ci-bot.grants[0]",
+// "constraints.clusters.maxInstanceSize", "deny[1]") with its file line, or a
+// built-in ID ("default.no-grant", "flag.read-only"), and gives a reason the
+// agent can act on, e.g. "agent ci-bot may read clusters in project X, not
+// write; ask an admin for clusters:write".
+//
+// Visible hides from tools/list every tool the agent could never call: removed
+// by a mode, named by a deny rule that has no projects or orgs, or with no
+// grant for its area and access anywhere. Decide never allows a tool Visible
+// hides.
+package policy

@@ -1,0 +1,391 @@
+package tools
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/netip"
+	"net/url"
+	"regexp"
+	"strings"
+
+	"github.com/atlas-mcp/atlas-mcp/internal/atlasclient"
+)
+
+const (
+	accessListPath  = "/groups/{groupId}/accessList"
+	accessEntryPath = "/groups/{groupId}/accessList/{entryValue}"
+)
+
+// maxAccessEntries is Atlas's limit of IP access list entries per project; more
+// in one call can never succeed.
+const maxAccessEntries = 200
+
+var awsSecurityGroup = regexp.MustCompile(`^sg-[0-9a-f]{8,17}$`)
+
+// AccessListEntry is one entry of a project's IP access list, as Atlas reports it.
+type AccessListEntry struct {
+	Entry            string `json:"entry" jsonschema_description:"The entry's value: an IP address, a CIDR block or an AWS security group ID. Pass it to atlas-delete-access-list as entryValue."`
+	CIDRBlock        string `json:"cidrBlock,omitempty"`
+	IPAddress        string `json:"ipAddress,omitempty"`
+	AWSSecurityGroup string `json:"awsSecurityGroup,omitempty"`
+	Comment          string `json:"comment,omitempty"`
+	DeleteAfterDate  string `json:"deleteAfterDate,omitempty" jsonschema_description:"When Atlas removes this temporary entry."`
+}
+
+func decodeAccessEntry(raw json.RawMessage) (AccessListEntry, error) {
+	var e AccessListEntry
+	if err := json.Unmarshal(raw, &e); err != nil {
+		return e, err
+	}
+	// Atlas reports an IP entry with both ipAddress and its /32 cidrBlock; the
+	// address is what a person recognises.
+	switch {
+	case e.AWSSecurityGroup != "":
+		e.Entry = e.AWSSecurityGroup
+	case e.IPAddress != "":
+		e.Entry = e.IPAddress
+	default:
+		e.Entry = e.CIDRBlock
+	}
+	return e, nil
+}
+
+// cidrOf is the entry in CIDR form, the key entries are compared by.
+func (e AccessListEntry) cidrOf() string {
+	if e.CIDRBlock != "" {
+		if p, err := netip.ParsePrefix(e.CIDRBlock); err == nil {
+			return p.Masked().String()
+		}
+		return e.CIDRBlock
+	}
+	if a, err := netip.ParseAddr(e.IPAddress); err == nil {
+		return netip.PrefixFrom(a, a.BitLen()).String()
+	}
+	return e.Entry
+}
+
+func accessRows(es []AccessListEntry) string {
+	rows := make([][]string, 0, len(es))
+	for _, e := range es {
+		rows = append(rows, []string{e.Entry, orDash(e.Comment), orDash(e.DeleteAfterDate)})
+	}
+	return table([]string{"ENTRY", "COMMENT", "EXPIRES"}, rows)
+}
+
+// isOpenToWorld reports the CIDRs that admit every address.
+func isOpenToWorld(cidr string) bool { return cidr == "0.0.0.0/0" || cidr == "::/0" }
+
+// --- atlas-list-access-list ---
+
+// ListAccessListInput lists a project's IP access list.
+type ListAccessListInput struct {
+	ProjectScope
+	Paging
+	Verbosity
+}
+
+func (in *ListAccessListInput) prepare(env *Env) error {
+	if err := in.resolve(env); err != nil {
+		return err
+	}
+	return in.Paging.normalize()
+}
+func (in *ListAccessListInput) facts() Facts { return Facts{ProjectID: in.ProjectID} }
+
+func listAccessList() *Tool {
+	return spec[ListAccessListInput, ListOutput[AccessListEntry]]{
+		Name:        "atlas-list-access-list",
+		Title:       "List IP access list",
+		Description: "List the IP access list of a project: the IP addresses, CIDR blocks and AWS security groups allowed to connect to its clusters, with comments and expiry dates.",
+		Area:        AreaNetworkAccess,
+		Method:      http.MethodGet, Template: accessListPath,
+		Run: func(ctx context.Context, env *Env, in *ListAccessListInput) (*Result, error) {
+			out, err := fetchPage(ctx, env, &atlasclient.Request{Method: http.MethodGet, Template: accessListPath, Params: map[string]string{"groupId": in.ProjectID}}, in.Paging, in.Verbose, decodeAccessEntry)
+			if err != nil {
+				return nil, err
+			}
+			summary := fmt.Sprintf("IP access list of project %s: %s", in.ProjectID, pageSummary("entries", out.TotalCount, out.PageNum, out.ItemsPerPage, len(out.Results)))
+			for _, e := range out.Results {
+				if isOpenToWorld(e.cidrOf()) {
+					summary += fmt.Sprintf(" Warning: %s admits connections from any address.", e.Entry)
+				}
+			}
+			return &Result{
+				Summary:    summary,
+				Data:       dataIf(len(out.Results) > 0, func() string { return accessRows(out.Results) }),
+				Structured: out,
+			}, nil
+		},
+	}.tool()
+}
+
+// --- atlas-create-access-list ---
+
+// AccessListEntryInput is one entry to add: exactly one of cidrBlock and ipAddress.
+type AccessListEntryInput struct {
+	CIDRBlock       string `json:"cidrBlock,omitempty" jsonschema_description:"CIDR block to allow, e.g. 203.0.113.0/24. Give this or ipAddress."`
+	IPAddress       string `json:"ipAddress,omitempty" jsonschema_description:"Single IP address to allow, e.g. 203.0.113.7. Give this or cidrBlock."`
+	Comment         string `json:"comment,omitempty" jsonschema:"maxLength=80" jsonschema_description:"Why the entry exists, at most 80 characters."`
+	DeleteAfterDate string `json:"deleteAfterDate,omitempty" jsonschema:"format=date-time" jsonschema_description:"Make the entry temporary: Atlas removes it at this ISO 8601 date-time, in the future and at most one week away."`
+}
+
+// CreateAccessListInput adds one entry (flat form) or several (entries).
+type CreateAccessListInput struct {
+	ProjectScope
+	CIDRBlock       string                 `json:"cidrBlock,omitempty" jsonschema_description:"CIDR block to allow, e.g. 203.0.113.0/24. Give exactly one of cidrBlock, ipAddress and entries. 0.0.0.0/0 opens the clusters to the whole internet."`
+	IPAddress       string                 `json:"ipAddress,omitempty" jsonschema_description:"Single IP address to allow, e.g. 203.0.113.7."`
+	Comment         string                 `json:"comment,omitempty" jsonschema:"maxLength=80" jsonschema_description:"Why the entry exists, at most 80 characters (flat form only; with entries, give each entry its own comment)."`
+	DeleteAfterDate string                 `json:"deleteAfterDate,omitempty" jsonschema:"format=date-time" jsonschema_description:"Make the entry temporary: Atlas removes it at this ISO 8601 date-time, in the future and at most one week away (flat form only)."`
+	Entries         []AccessListEntryInput `json:"entries,omitempty" jsonschema:"maxItems=200" jsonschema_description:"Several entries at once, each {cidrBlock or ipAddress, comment, deleteAfterDate}."`
+	WriteOptions
+
+	prepared []preparedEntry
+}
+
+type preparedEntry struct {
+	body map[string]any
+	fact AccessEntry
+}
+
+// prepareEntry validates one entry and builds its body, reporting problems under
+// the field names the agent used (prefix is "" for the flat form).
+func prepareEntry(prefix string, e AccessListEntryInput) (preparedEntry, error) {
+	var p preparedEntry
+	if (e.CIDRBlock == "") == (e.IPAddress == "") {
+		field := prefix + "cidrBlock"
+		if e.CIDRBlock != "" {
+			return p, invalid(field, "cannot be combined with ipAddress", "give exactly one of cidrBlock and ipAddress per entry")
+		}
+		return p, invalid(field, "or ipAddress is required", "give an IP address such as 203.0.113.7 or a CIDR block such as 203.0.113.0/24")
+	}
+	p.body = map[string]any{}
+	if e.CIDRBlock != "" {
+		cidr, err := parseAccessTarget(prefix+"cidrBlock", e.CIDRBlock, true)
+		if err != nil {
+			return p, err
+		}
+		p.body["cidrBlock"] = cidr
+		p.fact.CIDR = cidr
+	} else {
+		cidr, err := parseAccessTarget(prefix+"ipAddress", e.IPAddress, false)
+		if err != nil {
+			return p, err
+		}
+		p.body["ipAddress"] = netip.MustParsePrefix(cidr).Addr().String()
+		p.fact.CIDR = cidr
+	}
+	if err := checkText(prefix+"comment", e.Comment, 80); err != nil {
+		return p, err
+	}
+	if e.Comment != "" {
+		p.body["comment"] = e.Comment
+		p.fact.Comment = e.Comment
+	}
+	if err := checkTemporaryDate(prefix+"deleteAfterDate", e.DeleteAfterDate); err != nil {
+		return p, err
+	}
+	if e.DeleteAfterDate != "" {
+		p.body["deleteAfterDate"] = e.DeleteAfterDate
+		p.fact.DeleteAfter, _ = parseTime(prefix+"deleteAfterDate", e.DeleteAfterDate)
+	}
+	return p, nil
+}
+
+func (in *CreateAccessListInput) prepare(env *Env) error {
+	if err := in.resolve(env); err != nil {
+		return err
+	}
+	flat := in.CIDRBlock != "" || in.IPAddress != ""
+	switch {
+	case len(in.Entries) > 0 && flat:
+		return invalid("entries", "cannot be combined with cidrBlock or ipAddress", "give exactly one of cidrBlock, ipAddress and entries")
+	case len(in.Entries) > 0:
+		if in.Comment != "" || in.DeleteAfterDate != "" {
+			field := "comment"
+			if in.Comment == "" {
+				field = "deleteAfterDate"
+			}
+			return invalid(field, "applies only to the flat form (cidrBlock or ipAddress)", "with entries, set comment and deleteAfterDate inside each entry")
+		}
+		if len(in.Entries) > maxAccessEntries {
+			return invalid("entries", fmt.Sprintf("holds %d entries; a project's access list holds at most %d", len(in.Entries), maxAccessEntries), "add fewer entries, or use wider CIDR blocks")
+		}
+		seen := map[string]int{}
+		for i, e := range in.Entries {
+			p, err := prepareEntry(fmt.Sprintf("entries[%d].", i), e)
+			if err != nil {
+				return err
+			}
+			if j, dup := seen[p.fact.CIDR]; dup {
+				return invalid(fmt.Sprintf("entries[%d]", i), fmt.Sprintf("repeats %s (entries[%d])", p.fact.CIDR, j), "list each address once")
+			}
+			seen[p.fact.CIDR] = i
+			in.prepared = append(in.prepared, p)
+		}
+	case flat:
+		p, err := prepareEntry("", AccessListEntryInput{CIDRBlock: in.CIDRBlock, IPAddress: in.IPAddress, Comment: in.Comment, DeleteAfterDate: in.DeleteAfterDate})
+		if err != nil {
+			return err
+		}
+		in.prepared = []preparedEntry{p}
+	default:
+		return invalid("cidrBlock", "or ipAddress or entries is required", "give the address to allow, e.g. ipAddress 203.0.113.7 or cidrBlock 203.0.113.0/24")
+	}
+	return nil
+}
+
+func (in *CreateAccessListInput) facts() Facts {
+	f := Facts{ProjectID: in.ProjectID}
+	for _, p := range in.prepared {
+		f.AccessEntries = append(f.AccessEntries, p.fact)
+	}
+	return f
+}
+
+func (in *CreateAccessListInput) request() *atlasclient.Request {
+	// Atlas takes a JSON array even for one entry, and answers with the
+	// project's whole list; asking for the largest page lets us find every
+	// entry we added in it (a project holds at most 200).
+	body := make([]map[string]any, 0, len(in.prepared))
+	for _, p := range in.prepared {
+		body = append(body, p.body)
+	}
+	return &atlasclient.Request{Method: http.MethodPost, Template: accessListPath, Params: map[string]string{"groupId": in.ProjectID}, Query: url.Values{"itemsPerPage": {"500"}}, Body: body}
+}
+
+// CreateAccessListOutput reports what was added and the list's new size.
+type CreateAccessListOutput struct {
+	Added      []AccessListEntry `json:"added" jsonschema_description:"The entries this call added, as Atlas now reports them."`
+	TotalCount int               `json:"totalCount" jsonschema_description:"Entries in the project's access list after the change."`
+}
+
+func createAccessList() *Tool {
+	return spec[CreateAccessListInput, CreateAccessListOutput]{
+		Name:        "atlas-create-access-list",
+		Title:       "Add IP access list entries",
+		Description: "Allow an IP address or CIDR block to connect to a project's clusters: give ipAddress, cidrBlock, or entries (a list of them), with an optional comment and deleteAfterDate for a temporary entry. Opens network access to your databases: prefer the narrowest block and an expiry; 0.0.0.0/0 admits the whole internet.",
+		Area:        AreaNetworkAccess,
+		// Adding an entry that exists only updates its comment and expiry.
+		Idempotent: true,
+		Method:     http.MethodPost, Template: accessListPath,
+		Plan: func(env *Env, in *CreateAccessListInput) ([]Step, error) { return steps(env, in.request()) },
+		Run: func(ctx context.Context, env *Env, in *CreateAccessListInput) (*Result, error) {
+			var page struct {
+				Results    []json.RawMessage `json:"results"`
+				TotalCount int               `json:"totalCount"`
+			}
+			if _, err := env.Client.Do(ctx, in.request(), &page); err != nil {
+				return nil, err
+			}
+			now := map[string]AccessListEntry{}
+			for _, raw := range page.Results {
+				e, err := decodeAccessEntry(raw)
+				if err != nil {
+					return nil, fmt.Errorf("decoding an access list entry: %w", err)
+				}
+				now[e.cidrOf()] = e
+			}
+			out := &CreateAccessListOutput{TotalCount: page.TotalCount, Added: make([]AccessListEntry, 0, len(in.prepared))}
+			var names, missing, open []string
+			for _, p := range in.prepared {
+				e, ok := now[p.fact.CIDR]
+				if !ok {
+					missing = append(missing, p.fact.CIDR)
+					e = AccessListEntry{CIDRBlock: p.fact.CIDR, Entry: p.fact.CIDR, Comment: p.fact.Comment}
+				}
+				out.Added = append(out.Added, e)
+				names = append(names, e.Entry)
+				if isOpenToWorld(p.fact.CIDR) {
+					open = append(open, p.fact.CIDR)
+				}
+			}
+			summary := fmt.Sprintf("Added %d entr%s to the IP access list of project %s: %s. The list now holds %d entries.", len(names), map[bool]string{true: "y", false: "ies"}[len(names) == 1], in.ProjectID, strings.Join(names, ", "), page.TotalCount)
+			if len(missing) > 0 {
+				summary += fmt.Sprintf(" Atlas's answer did not show %s; check with atlas-list-access-list.", strings.Join(missing, ", "))
+			}
+			if len(open) > 0 {
+				summary += fmt.Sprintf(" Warning: %s admits connections from any address on the internet; only database credentials now protect the clusters.", strings.Join(open, ", "))
+			}
+			return &Result{Summary: summary, Data: accessRows(out.Added), Structured: out}, nil
+		},
+	}.tool()
+}
+
+// --- atlas-delete-access-list ---
+
+// DeleteAccessListInput names the entry to remove.
+type DeleteAccessListInput struct {
+	ProjectScope
+	EntryValue string `json:"entryValue" jsonschema:"required" jsonschema_description:"The entry to remove exactly as atlas-list-access-list shows it: an IP address (203.0.113.7), a CIDR block (203.0.113.0/24) or an AWS security group ID (sg-…)."`
+	WriteOptions
+
+	cidr string
+}
+
+func (in *DeleteAccessListInput) prepare(env *Env) error {
+	if err := in.resolve(env); err != nil {
+		return err
+	}
+	v := in.EntryValue
+	switch {
+	case v == "":
+		return invalid("entryValue", "is required", "give the IP address, CIDR block or security group to remove; find it with atlas-list-access-list")
+	case strings.HasPrefix(v, "sg-"):
+		if !awsSecurityGroup.MatchString(v) {
+			return invalid("entryValue", fmt.Sprintf("%q is not an AWS security group ID", truncate(v, 40)), "security group IDs look like sg-0123456789abcdef0")
+		}
+	case strings.Contains(v, "/"):
+		cidr, err := parseAccessTarget("entryValue", v, true)
+		if err != nil {
+			return err
+		}
+		in.EntryValue, in.cidr = cidr, cidr
+	default:
+		cidr, err := parseAccessTarget("entryValue", v, false)
+		if err != nil {
+			return err
+		}
+		in.EntryValue, in.cidr = netip.MustParsePrefix(cidr).Addr().String(), cidr
+	}
+	return nil
+}
+
+func (in *DeleteAccessListInput) facts() Facts {
+	f := Facts{ProjectID: in.ProjectID}
+	if in.cidr != "" {
+		f.AccessEntries = []AccessEntry{{CIDR: in.cidr}}
+	}
+	return f
+}
+
+func (in *DeleteAccessListInput) request() *atlasclient.Request {
+	// The client path-escapes the value, so a CIDR's "/" travels as %2F as
+	// Atlas requires.
+	return &atlasclient.Request{Method: http.MethodDelete, Template: accessEntryPath, Params: map[string]string{"groupId": in.ProjectID, "entryValue": in.EntryValue}}
+}
+
+func deleteAccessList() *Tool {
+	return spec[DeleteAccessListInput, DeleteOutput]{
+		Name:        "atlas-delete-access-list",
+		Title:       "Remove IP access list entry",
+		Description: "Remove one entry (IP address, CIDR block or AWS security group) from a project's IP access list. Clients connecting from those addresses lose access to every cluster of the project; removing the entry that admits your own application cuts it off.",
+		Area:        AreaNetworkAccess,
+		Destructive: true, Idempotent: true,
+		Method: http.MethodDelete, Template: accessEntryPath,
+		Plan: func(env *Env, in *DeleteAccessListInput) ([]Step, error) { return steps(env, in.request()) },
+		Confirm: func(_ context.Context, _ *Env, in *DeleteAccessListInput) (Confirmation, error) {
+			return Confirmation{Message: fmt.Sprintf("atlas-delete-access-list will remove %s from the IP access list of project %s. New connections from those addresses to the project's clusters will be refused (open connections may last a while). It can only be undone by adding the entry again.", in.EntryValue, in.ProjectID)}, nil
+		},
+		Run: func(ctx context.Context, env *Env, in *DeleteAccessListInput) (*Result, error) {
+			if _, err := env.Client.Do(ctx, in.request(), nil); err != nil {
+				return nil, err
+			}
+			return &Result{
+				Summary:    fmt.Sprintf("Removed %s from the IP access list of project %s. Existing connections from it may stay open for a while.", in.EntryValue, in.ProjectID),
+				Structured: &DeleteOutput{Deleted: "access list entry " + in.EntryValue, Accepted: true},
+			}, nil
+		},
+	}.tool()
+}

@@ -1,0 +1,654 @@
+package tools
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/mail"
+	"net/url"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/atlas-mcp/atlas-mcp/internal/atlasclient"
+)
+
+const (
+	alertsPath       = "/groups/{groupId}/alerts"
+	alertConfigsPath = "/groups/{groupId}/alertConfigs"
+)
+
+var upperSnake = regexp.MustCompile(`^[A-Z][A-Z0-9_]*$`)
+
+// Alert is the compact view of an alert. Every string in it comes from Atlas and
+// is shown only as untrusted data.
+type Alert struct {
+	ID                string            `json:"id"`
+	EventTypeName     string            `json:"eventTypeName"`
+	Status            string            `json:"status" jsonschema:"enum=OPEN,enum=TRACKING,enum=CLOSED,enum=CANCELLED"`
+	Created           string            `json:"created,omitempty"`
+	Updated           string            `json:"updated,omitempty"`
+	Resolved          string            `json:"resolved,omitempty"`
+	AlertConfigID     string            `json:"alertConfigId,omitempty"`
+	ClusterName       string            `json:"clusterName,omitempty"`
+	ReplicaSetName    string            `json:"replicaSetName,omitempty"`
+	HostnameAndPort   string            `json:"hostnameAndPort,omitempty"`
+	MetricName        string            `json:"metricName,omitempty"`
+	CurrentValue      *AlertMetricValue `json:"currentValue,omitempty"`
+	AcknowledgedUntil string            `json:"acknowledgedUntil,omitempty"`
+}
+
+// AlertMetricValue is the metric reading that raised an alert.
+type AlertMetricValue struct {
+	Number float64 `json:"number"`
+	Units  string  `json:"units,omitempty"`
+}
+
+func (a Alert) target() string {
+	switch {
+	case a.HostnameAndPort != "":
+		return a.HostnameAndPort
+	case a.ClusterName != "" && a.ReplicaSetName != "":
+		return a.ClusterName + "/" + a.ReplicaSetName
+	case a.ClusterName != "":
+		return a.ClusterName
+	}
+	return a.ReplicaSetName
+}
+
+func alertRows(as []Alert) string {
+	rows := make([][]string, 0, len(as))
+	for _, a := range as {
+		what := a.EventTypeName
+		if a.MetricName != "" {
+			what += " " + a.MetricName
+			if a.CurrentValue != nil {
+				what += "=" + strconv.FormatFloat(a.CurrentValue.Number, 'g', -1, 64) + a.CurrentValue.Units
+			}
+		}
+		rows = append(rows, []string{a.ID, what, a.Status, orDash(a.target()), orDash(a.Created)})
+	}
+	return table([]string{"ALERT ID", "EVENT", "STATUS", "TARGET", "CREATED"}, rows)
+}
+
+// --- atlas-list-alerts ---
+
+// ListAlertsInput lists a project's alerts.
+type ListAlertsInput struct {
+	ProjectScope
+	Status string `json:"status,omitempty" jsonschema:"enum=OPEN,enum=TRACKING,enum=CLOSED" jsonschema_description:"Only alerts in this state: OPEN (firing), TRACKING (condition met, waiting out the delay) or CLOSED. Omit for all."`
+	Paging
+	Verbosity
+}
+
+func (in *ListAlertsInput) prepare(env *Env) error {
+	if err := in.resolve(env); err != nil {
+		return err
+	}
+	if in.Status != "" {
+		if err := oneOf("status", in.Status, "OPEN", "TRACKING", "CLOSED"); err != nil {
+			return err
+		}
+	}
+	return in.Paging.normalize()
+}
+func (in *ListAlertsInput) facts() Facts { return Facts{ProjectID: in.ProjectID} }
+
+func listAlerts() *Tool {
+	return spec[ListAlertsInput, ListOutput[Alert]]{
+		Name:        "atlas-list-alerts",
+		Title:       "List alerts",
+		Description: "List the alerts of a project (optionally only OPEN, TRACKING or CLOSED): event, status, affected host or cluster, metric value and when it fired. Use it to see what is wrong right now.",
+		Area:        AreaAlerts,
+		Method:      http.MethodGet, Template: alertsPath,
+		Run: func(ctx context.Context, env *Env, in *ListAlertsInput) (*Result, error) {
+			req := &atlasclient.Request{Method: http.MethodGet, Template: alertsPath, Params: map[string]string{"groupId": in.ProjectID}}
+			noun := "alerts"
+			if in.Status != "" {
+				req.Query = url.Values{"status": {in.Status}}
+				noun = in.Status + " alerts"
+			}
+			out, err := fetchPage(ctx, env, req, in.Paging, in.Verbose, unmarshalAs[Alert])
+			if err != nil {
+				return nil, err
+			}
+			return &Result{
+				Summary:    fmt.Sprintf("Alerts in project %s: %s", in.ProjectID, pageSummary(noun, out.TotalCount, out.PageNum, out.ItemsPerPage, len(out.Results))),
+				Data:       dataIf(len(out.Results) > 0, func() string { return alertRows(out.Results) }),
+				Structured: out,
+			}, nil
+		},
+	}.tool()
+}
+
+// --- alert configurations ---
+
+// AlertConfig is the compact view of an alert configuration.
+type AlertConfig struct {
+	ID            string   `json:"id"`
+	EventTypeName string   `json:"eventTypeName"`
+	Enabled       bool     `json:"enabled"`
+	Notifications []string `json:"notifications" jsonschema_description:"Who is notified, as TYPE:target."`
+	Condition     string   `json:"condition,omitempty" jsonschema_description:"The threshold or metric threshold, e.g. CONNECTIONS GREATER_THAN 500."`
+	Matchers      []string `json:"matchers,omitempty" jsonschema_description:"Which resources the configuration applies to, as FIELD OPERATOR value."`
+	Created       string   `json:"created,omitempty"`
+	Updated       string   `json:"updated,omitempty"`
+}
+
+type alertConfigDoc struct {
+	ID              string            `json:"id"`
+	EventTypeName   string            `json:"eventTypeName"`
+	Enabled         bool              `json:"enabled"`
+	Created         string            `json:"created"`
+	Updated         string            `json:"updated"`
+	Notifications   []json.RawMessage `json:"notifications"`
+	Matchers        []AlertMatcher    `json:"matchers"`
+	Threshold       *AlertThreshold   `json:"threshold"`
+	MetricThreshold *MetricThreshold  `json:"metricThreshold"`
+}
+
+func decodeAlertConfig(raw json.RawMessage) (AlertConfig, error) {
+	var d alertConfigDoc
+	if err := json.Unmarshal(raw, &d); err != nil {
+		return AlertConfig{}, err
+	}
+	c := AlertConfig{ID: d.ID, EventTypeName: d.EventTypeName, Enabled: d.Enabled, Created: d.Created, Updated: d.Updated, Notifications: []string{}}
+	for _, n := range d.Notifications {
+		var v struct {
+			TypeName     string   `json:"typeName"`
+			EmailAddress string   `json:"emailAddress"`
+			Username     string   `json:"username"`
+			ChannelName  string   `json:"channelName"`
+			MobileNumber string   `json:"mobileNumber"`
+			TeamName     string   `json:"teamName"`
+			Roles        []string `json:"roles"`
+		}
+		if err := json.Unmarshal(n, &v); err != nil {
+			return c, err
+		}
+		// Only who is notified, never a key or token Atlas might return.
+		target := v.EmailAddress + v.Username + v.ChannelName + v.MobileNumber + v.TeamName
+		if target == "" && len(v.Roles) > 0 {
+			target = strings.Join(v.Roles, "+")
+		}
+		if target != "" {
+			c.Notifications = append(c.Notifications, v.TypeName+":"+target)
+		} else {
+			c.Notifications = append(c.Notifications, v.TypeName)
+		}
+	}
+	for _, m := range d.Matchers {
+		c.Matchers = append(c.Matchers, m.FieldName+" "+m.Operator+" "+m.Value)
+	}
+	switch {
+	case d.MetricThreshold != nil:
+		t := d.MetricThreshold
+		c.Condition = strings.TrimSpace(fmt.Sprintf("%s %s %s %s", t.MetricName, t.Operator, formatNumber(t.Threshold), t.Units))
+	case d.Threshold != nil:
+		t := d.Threshold
+		c.Condition = strings.TrimSpace(fmt.Sprintf("%s %s %s", t.Operator, formatNumber(t.Threshold), t.Units))
+	}
+	return c, nil
+}
+
+func formatNumber(f *float64) string {
+	if f == nil {
+		return ""
+	}
+	return strconv.FormatFloat(*f, 'g', -1, 64)
+}
+
+func alertConfigRows(cs []AlertConfig) string {
+	rows := make([][]string, 0, len(cs))
+	for _, c := range cs {
+		enabled := "no"
+		if c.Enabled {
+			enabled = "yes"
+		}
+		rows = append(rows, []string{c.ID, c.EventTypeName, orDash(c.Condition), enabled, strings.Join(c.Notifications, ",")})
+	}
+	return table([]string{"CONFIG ID", "EVENT", "CONDITION", "ENABLED", "NOTIFY"}, rows)
+}
+
+// --- atlas-list-alert-configs ---
+
+// ListAlertConfigsInput lists a project's alert configurations.
+type ListAlertConfigsInput struct {
+	ProjectScope
+	Paging
+	Verbosity
+}
+
+func (in *ListAlertConfigsInput) prepare(env *Env) error {
+	if err := in.resolve(env); err != nil {
+		return err
+	}
+	return in.Paging.normalize()
+}
+func (in *ListAlertConfigsInput) facts() Facts { return Facts{ProjectID: in.ProjectID} }
+
+func listAlertConfigs() *Tool {
+	return spec[ListAlertConfigsInput, ListOutput[AlertConfig]]{
+		Name:        "atlas-list-alert-configs",
+		Title:       "List alert configurations",
+		Description: "List the alert configurations of a project: which event or metric threshold raises an alert, whether it is enabled, and who is notified. Check it before creating a configuration to avoid duplicates.",
+		Area:        AreaAlerts,
+		Method:      http.MethodGet, Template: alertConfigsPath,
+		Run: func(ctx context.Context, env *Env, in *ListAlertConfigsInput) (*Result, error) {
+			out, err := fetchPage(ctx, env, &atlasclient.Request{Method: http.MethodGet, Template: alertConfigsPath, Params: map[string]string{"groupId": in.ProjectID}}, in.Paging, in.Verbose, decodeAlertConfig)
+			if err != nil {
+				return nil, err
+			}
+			return &Result{
+				Summary:    fmt.Sprintf("Alert configurations in project %s: %s", in.ProjectID, pageSummary("alert configurations", out.TotalCount, out.PageNum, out.ItemsPerPage, len(out.Results))),
+				Data:       dataIf(len(out.Results) > 0, func() string { return alertConfigRows(out.Results) }),
+				Structured: out,
+			}, nil
+		},
+	}.tool()
+}
+
+// --- atlas-create-alert-config ---
+
+// AlertNotification is one notification target. Which fields apply depends on
+// typeName; the secret ones are redacted from plans and audit records.
+type AlertNotification struct {
+	TypeName                 string   `json:"typeName" jsonschema:"required,enum=EMAIL,enum=USER,enum=GROUP,enum=ORG,enum=TEAM,enum=SMS,enum=SLACK,enum=PAGER_DUTY,enum=WEBHOOK,enum=DATADOG,enum=OPS_GENIE,enum=MICROSOFT_TEAMS,enum=VICTOR_OPS" jsonschema_description:"Kind of target: EMAIL (emailAddress), USER (username), GROUP/ORG (roles of the project/organization), TEAM (teamId), SMS (mobileNumber), or an integration (SLACK, PAGER_DUTY, WEBHOOK, DATADOG, OPS_GENIE, MICROSOFT_TEAMS, VICTOR_OPS)."`
+	EmailAddress             string   `json:"emailAddress,omitempty" jsonschema_description:"EMAIL: the address to notify."`
+	Username                 string   `json:"username,omitempty" jsonschema_description:"USER: the Atlas username to notify."`
+	Roles                    []string `json:"roles,omitempty" jsonschema_description:"GROUP/ORG: only users with these roles, e.g. GROUP_OWNER. Omit for every member."`
+	EmailEnabled             *bool    `json:"emailEnabled,omitempty" jsonschema_description:"GROUP/ORG/USER/TEAM: send email."`
+	SMSEnabled               *bool    `json:"smsEnabled,omitempty" jsonschema_description:"GROUP/ORG/USER/TEAM: send text messages."`
+	TeamID                   string   `json:"teamId,omitempty" jsonschema_description:"TEAM: the team's 24-hex ID."`
+	MobileNumber             string   `json:"mobileNumber,omitempty" jsonschema_description:"SMS: the phone number."`
+	ChannelName              string   `json:"channelName,omitempty" jsonschema_description:"SLACK: the channel."`
+	APIToken                 string   `json:"apiToken,omitempty" secret:"true" jsonschema_description:"SLACK: the API token (unless integrationId is given)."`
+	ServiceKey               string   `json:"serviceKey,omitempty" secret:"true" jsonschema_description:"PAGER_DUTY: the service key (unless integrationId is given)."`
+	Region                   string   `json:"region,omitempty" jsonschema:"enum=US,enum=EU" jsonschema_description:"PAGER_DUTY: US or EU."`
+	WebhookURL               string   `json:"webhookUrl,omitempty" jsonschema_description:"WEBHOOK: the https URL to call (unless integrationId is given)."`
+	WebhookSecret            string   `json:"webhookSecret,omitempty" secret:"true" jsonschema_description:"WEBHOOK: the secret used to sign requests."`
+	DatadogAPIKey            string   `json:"datadogApiKey,omitempty" secret:"true" jsonschema_description:"DATADOG: the API key (unless integrationId is given)."`
+	DatadogRegion            string   `json:"datadogRegion,omitempty" jsonschema:"enum=US,enum=EU,enum=US3,enum=US5,enum=AP1,enum=US1_FED" jsonschema_description:"DATADOG: the Datadog site."`
+	OpsGenieAPIKey           string   `json:"opsGenieApiKey,omitempty" secret:"true" jsonschema_description:"OPS_GENIE: the API key (unless integrationId is given)."`
+	OpsGenieRegion           string   `json:"opsGenieRegion,omitempty" jsonschema:"enum=US,enum=EU" jsonschema_description:"OPS_GENIE: US or EU."`
+	MicrosoftTeamsWebhookURL string   `json:"microsoftTeamsWebhookUrl,omitempty" secret:"true" jsonschema_description:"MICROSOFT_TEAMS: the incoming webhook URL (unless integrationId is given)."`
+	VictorOpsAPIKey          string   `json:"victorOpsApiKey,omitempty" secret:"true" jsonschema_description:"VICTOR_OPS: the API key (unless integrationId is given)."`
+	VictorOpsRoutingKey      string   `json:"victorOpsRoutingKey,omitempty" secret:"true" jsonschema_description:"VICTOR_OPS: the routing key."`
+	IntegrationID            string   `json:"integrationId,omitempty" jsonschema_description:"Integrations: use the project's configured third-party integration with this 24-hex ID instead of giving its credentials."`
+	NotifierID               string   `json:"notifierId,omitempty" jsonschema_description:"Reuse the notifier with this 24-hex ID (credentials stay in Atlas)."`
+	IntervalMin              int      `json:"intervalMin,omitempty" jsonschema:"minimum=5" jsonschema_description:"Minutes between repeated notifications while the alert stays open; at least 5."`
+	DelayMin                 *int     `json:"delayMin,omitempty" jsonschema:"minimum=0" jsonschema_description:"Minutes the condition must last before the first notification (0 = at once)."`
+}
+
+// notificationTypes are the typeNames the flat form accepts.
+func notificationTypes() []string {
+	return []string{"EMAIL", "USER", "GROUP", "ORG", "TEAM", "SMS", "SLACK", "PAGER_DUTY", "WEBHOOK", "DATADOG", "OPS_GENIE", "MICROSOFT_TEAMS", "VICTOR_OPS"}
+}
+
+// notificationKind lists, for a typeName, the fields that apply besides the
+// common ones, and the field that must be set unless the notification names an
+// integration or notifier Atlas already holds the credentials of.
+func notificationKind(typeName string) (allowed []string, required string, ok bool) {
+	switch typeName {
+	case "EMAIL":
+		return []string{"emailAddress"}, "emailAddress", true
+	case "USER":
+		return []string{"username", "emailEnabled", "smsEnabled"}, "username", true
+	case "GROUP", "ORG":
+		return []string{"roles", "emailEnabled", "smsEnabled"}, "", true
+	case "TEAM":
+		return []string{"teamId", "emailEnabled", "smsEnabled"}, "teamId", true
+	case "SMS":
+		return []string{"mobileNumber"}, "mobileNumber", true
+	case "SLACK":
+		return []string{"channelName", "apiToken", "integrationId"}, "apiToken", true
+	case "PAGER_DUTY":
+		return []string{"serviceKey", "region", "integrationId"}, "serviceKey", true
+	case "WEBHOOK":
+		return []string{"webhookUrl", "webhookSecret", "integrationId"}, "webhookUrl", true
+	case "DATADOG":
+		return []string{"datadogApiKey", "datadogRegion", "integrationId"}, "datadogApiKey", true
+	case "OPS_GENIE":
+		return []string{"opsGenieApiKey", "opsGenieRegion", "integrationId"}, "opsGenieApiKey", true
+	case "MICROSOFT_TEAMS":
+		return []string{"microsoftTeamsWebhookUrl", "integrationId"}, "microsoftTeamsWebhookUrl", true
+	case "VICTOR_OPS":
+		return []string{"victorOpsApiKey", "victorOpsRoutingKey", "integrationId"}, "victorOpsApiKey", true
+	}
+	return nil, "", false
+}
+
+// secretNotificationKeys are the notification fields that hold credentials.
+// They are redacted from plans, including in the body escape hatch, which has
+// no Go type to carry secret tags.
+func secretNotificationKey(k string) bool {
+	switch k {
+	case "apiToken", "serviceKey", "webhookSecret", "datadogApiKey", "opsGenieApiKey", "microsoftTeamsWebhookUrl", "victorOpsApiKey", "victorOpsRoutingKey", "notificationToken":
+		return true
+	}
+	return false
+}
+
+// AlertMatcher selects the resources an alert configuration applies to.
+type AlertMatcher struct {
+	FieldName string `json:"fieldName" jsonschema:"required" jsonschema_description:"What to match, e.g. CLUSTER_NAME, REPLICA_SET_NAME, HOSTNAME_AND_PORT, TYPE_NAME."`
+	Operator  string `json:"operator" jsonschema:"required,enum=EQUALS,enum=CONTAINS,enum=STARTS_WITH,enum=ENDS_WITH,enum=NOT_EQUALS,enum=NOT_CONTAINS,enum=REGEX"`
+	Value     string `json:"value" jsonschema:"required" jsonschema_description:"The value to compare with, e.g. a cluster name."`
+}
+
+// AlertThreshold raises an alert when an event's value crosses it.
+type AlertThreshold struct {
+	Operator  string   `json:"operator" jsonschema:"required,enum=GREATER_THAN,enum=LESS_THAN"`
+	Threshold *float64 `json:"threshold" jsonschema:"required"`
+	Units     string   `json:"units,omitempty" jsonschema_description:"Units of threshold, e.g. HOURS, RAW, GB."`
+}
+
+// MetricThreshold raises an alert when a host metric crosses a value.
+type MetricThreshold struct {
+	MetricName string   `json:"metricName" jsonschema:"required" jsonschema_description:"Atlas metric, e.g. CONNECTIONS, NORMALIZED_SYSTEM_CPU_USER, DISK_PARTITION_SPACE_USED_DATA."`
+	Operator   string   `json:"operator" jsonschema:"required,enum=GREATER_THAN,enum=LESS_THAN"`
+	Threshold  *float64 `json:"threshold" jsonschema:"required"`
+	Units      string   `json:"units,omitempty" jsonschema_description:"Units of threshold, e.g. RAW, PERCENT, GIGABYTES, MILLISECONDS."`
+	Mode       string   `json:"mode,omitempty" jsonschema:"enum=AVERAGE"`
+}
+
+// CreateAlertConfigInput creates an alert configuration from flat arguments, or
+// from a full GroupAlertsConfig in body.
+type CreateAlertConfigInput struct {
+	ProjectScope
+	EventTypeName   string              `json:"eventTypeName,omitempty" jsonschema:"pattern=^[A-Z][A-Z0-9_]*$" jsonschema_description:"Event that raises the alert, e.g. OUTSIDE_METRIC_THRESHOLD (with metricThreshold), REPLICATION_OPLOG_WINDOW_RUNNING_OUT, NO_PRIMARY, CLUSTER_MONGOS_IS_MISSING. Required unless body is given."`
+	Enabled         *bool               `json:"enabled,omitempty" jsonschema_description:"Whether the configuration is active (default true)."`
+	Notifications   []AlertNotification `json:"notifications,omitempty" jsonschema_description:"Who to notify, at least one, e.g. [{\"typeName\":\"EMAIL\",\"emailAddress\":\"ops@example.com\",\"intervalMin\":60}]. Required unless body is given."`
+	Matchers        []AlertMatcher      `json:"matchers,omitempty" jsonschema_description:"Limit the configuration to matching resources, e.g. [{\"fieldName\":\"CLUSTER_NAME\",\"operator\":\"EQUALS\",\"value\":\"Cluster0\"}]."`
+	Threshold       *AlertThreshold     `json:"threshold,omitempty" jsonschema_description:"For events with a threshold (e.g. REPLICATION_OPLOG_WINDOW_RUNNING_OUT)."`
+	MetricThreshold *MetricThreshold    `json:"metricThreshold,omitempty" jsonschema_description:"For OUTSIDE_METRIC_THRESHOLD and other metric events."`
+	Body            json.RawMessage     `json:"body,omitempty" jsonschema:"type=object" jsonschema_description:"Escape hatch: the full Atlas GroupAlertsConfig (eventTypeName, notifications, matchers, thresholds...). Cannot be combined with the flat arguments."`
+	WriteOptions
+
+	body map[string]any
+}
+
+func (in *CreateAlertConfigInput) prepare(env *Env) error {
+	if err := in.resolve(env); err != nil {
+		return err
+	}
+	if len(in.Body) > 0 {
+		if in.EventTypeName != "" || in.Enabled != nil || in.Notifications != nil || in.Matchers != nil || in.Threshold != nil || in.MetricThreshold != nil {
+			return invalid("body", "cannot be combined with eventTypeName, enabled, notifications, matchers, threshold or metricThreshold", "give either the flat arguments or body")
+		}
+		return in.prepareBody(env)
+	}
+	if err := checkEventType(env, "eventTypeName", in.EventTypeName); err != nil {
+		return err
+	}
+	if len(in.Notifications) == 0 {
+		return invalid("notifications", "must hold at least one target", `give e.g. [{"typeName":"EMAIL","emailAddress":"ops@example.com"}]`)
+	}
+	for i := range in.Notifications {
+		if err := checkNotification(fmt.Sprintf("notifications[%d]", i), &in.Notifications[i]); err != nil {
+			return err
+		}
+	}
+	for i, m := range in.Matchers {
+		f := fmt.Sprintf("matchers[%d]", i)
+		if !upperSnake.MatchString(m.FieldName) {
+			return invalid(f+".fieldName", fmt.Sprintf("%q is not an Atlas matcher field", truncate(m.FieldName, 40)), "use a field such as CLUSTER_NAME, REPLICA_SET_NAME, HOSTNAME_AND_PORT or TYPE_NAME")
+		}
+		if err := oneOf(f+".operator", m.Operator, "EQUALS", "CONTAINS", "STARTS_WITH", "ENDS_WITH", "NOT_EQUALS", "NOT_CONTAINS", "REGEX"); err != nil {
+			return err
+		}
+		if m.Value == "" {
+			return invalid(f+".value", "is required", "give the value to compare with")
+		}
+		if err := checkText(f+".value", m.Value, 256); err != nil {
+			return err
+		}
+	}
+	if in.Threshold != nil && in.MetricThreshold != nil {
+		return invalid("threshold", "cannot be combined with metricThreshold", "metric events take metricThreshold; other events with a limit take threshold")
+	}
+	if t := in.Threshold; t != nil {
+		if err := oneOf("threshold.operator", t.Operator, "GREATER_THAN", "LESS_THAN"); err != nil {
+			return err
+		}
+		if t.Threshold == nil {
+			return invalid("threshold.threshold", "is required", "give the value that raises the alert")
+		}
+	}
+	if t := in.MetricThreshold; t != nil {
+		if !upperSnake.MatchString(t.MetricName) {
+			return invalid("metricThreshold.metricName", fmt.Sprintf("%q is not an Atlas metric name", truncate(t.MetricName, 40)), "use a metric such as CONNECTIONS or NORMALIZED_SYSTEM_CPU_USER")
+		}
+		if err := oneOf("metricThreshold.operator", t.Operator, "GREATER_THAN", "LESS_THAN"); err != nil {
+			return err
+		}
+		if t.Threshold == nil {
+			return invalid("metricThreshold.threshold", "is required", "give the value that raises the alert")
+		}
+		if t.Mode == "" {
+			t.Mode = "AVERAGE"
+		} else if err := oneOf("metricThreshold.mode", t.Mode, "AVERAGE"); err != nil {
+			return err
+		}
+	} else if in.EventTypeName == "OUTSIDE_METRIC_THRESHOLD" {
+		return invalid("metricThreshold", "is required for OUTSIDE_METRIC_THRESHOLD", `give e.g. {"metricName":"CONNECTIONS","operator":"GREATER_THAN","threshold":500,"units":"RAW"}`)
+	}
+	if in.Enabled == nil {
+		t := true
+		in.Enabled = &t
+	}
+	return nil
+}
+
+// checkEventType validates an event type name and the gov rule on billing alerts.
+func checkEventType(env *Env, field, v string) error {
+	if v == "" {
+		return invalid(field, "is required", "give the Atlas event type, e.g. OUTSIDE_METRIC_THRESHOLD or NO_PRIMARY")
+	}
+	if len(v) > 100 || !upperSnake.MatchString(v) {
+		return invalid(field, fmt.Sprintf("%q is not an Atlas event type name", truncate(v, 40)), "event types are upper case with underscores, e.g. NO_PRIMARY")
+	}
+	if env.gov() && v == "CREDIT_CARD_ABOUT_TO_EXPIRE" {
+		return &GovRuleError{Field: field, Rule: "Alerts related to payment methods are unavailable.", Fix: "choose another event type"}
+	}
+	return nil
+}
+
+func checkNotification(f string, n *AlertNotification) error {
+	kindFields, required, ok := notificationKind(n.TypeName)
+	if !ok {
+		if n.TypeName == "" {
+			return invalid(f+".typeName", "is required", "give one of "+strings.Join(notificationTypes(), ", "))
+		}
+		return oneOf(f+".typeName", n.TypeName, notificationTypes()...)
+	}
+	// Refuse fields of another kind of target: Atlas would ignore or reject
+	// them, and a misplaced address is a notification that never arrives.
+	var set map[string]any
+	b, _ := json.Marshal(n)
+	_ = json.Unmarshal(b, &set)
+	allowed := map[string]bool{"typeName": true, "intervalMin": true, "delayMin": true, "notifierId": true}
+	for _, k := range kindFields {
+		allowed[k] = true
+	}
+	keys := make([]string, 0, len(set))
+	for k := range set {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if !allowed[k] {
+			return invalid(f+"."+k, fmt.Sprintf("does not apply to typeName %s", n.TypeName), "remove it, or change typeName")
+		}
+	}
+	viaIntegration := n.IntegrationID != "" || n.NotifierID != ""
+	for _, id := range []struct{ field, v string }{{"integrationId", n.IntegrationID}, {"notifierId", n.NotifierID}, {"teamId", n.TeamID}} {
+		if id.v != "" && !hex24.MatchString(id.v) {
+			return invalid(f+"."+id.field, fmt.Sprintf("must be a 24-character hex ID, got %q", truncate(id.v, 40)), "copy the ID from Atlas")
+		}
+	}
+	if _, have := set[required]; required != "" && !have && !viaIntegration {
+		fix := "give it"
+		if allowed["integrationId"] {
+			fix = "give it, or integrationId of the project's configured integration"
+		}
+		return invalid(f+"."+required, fmt.Sprintf("is required for typeName %s", n.TypeName), fix)
+	}
+	if n.TypeName == "SLACK" && n.ChannelName == "" && !viaIntegration {
+		return invalid(f+".channelName", "is required for typeName SLACK", "give the channel to post to")
+	}
+	if n.EmailAddress != "" {
+		if a, err := mail.ParseAddress(n.EmailAddress); err != nil || a.Address != n.EmailAddress {
+			return invalid(f+".emailAddress", fmt.Sprintf("%q is not an email address", truncate(n.EmailAddress, 60)), "give a bare address such as ops@example.com")
+		}
+	}
+	for _, u := range []struct{ field, v string }{{"webhookUrl", n.WebhookURL}, {"microsoftTeamsWebhookUrl", n.MicrosoftTeamsWebhookURL}} {
+		if u.v == "" {
+			continue
+		}
+		p, err := url.Parse(u.v)
+		if err != nil || (p.Scheme != "https" && p.Scheme != "http") || p.Host == "" {
+			// Never quote a Teams webhook URL: it is a credential.
+			return invalid(f+"."+u.field, "is not an absolute http(s) URL", "give the full https:// URL")
+		}
+	}
+	for _, r := range []struct{ field, v string }{{"region", n.Region}, {"opsGenieRegion", n.OpsGenieRegion}} {
+		if r.v != "" {
+			if err := oneOf(f+"."+r.field, r.v, "US", "EU"); err != nil {
+				return err
+			}
+		}
+	}
+	if n.DatadogRegion != "" {
+		if err := oneOf(f+".datadogRegion", n.DatadogRegion, "US", "EU", "US3", "US5", "AP1", "US1_FED"); err != nil {
+			return err
+		}
+	}
+	for i, r := range n.Roles {
+		if !upperSnake.MatchString(r) {
+			return invalid(fmt.Sprintf("%s.roles[%d]", f, i), fmt.Sprintf("%q is not an Atlas role name", truncate(r, 40)), "use names such as GROUP_OWNER or ORG_OWNER")
+		}
+	}
+	if n.IntervalMin != 0 && n.IntervalMin < 5 {
+		return invalid(f+".intervalMin", fmt.Sprintf("must be at least 5, got %d", n.IntervalMin), "Atlas re-notifies at most every 5 minutes")
+	}
+	if n.DelayMin != nil && *n.DelayMin < 0 {
+		return invalid(f+".delayMin", fmt.Sprintf("must be 0 or more, got %d", *n.DelayMin), "give the minutes to wait before the first notification")
+	}
+	for _, t := range []struct{ field, v string }{{"emailAddress", n.EmailAddress}, {"username", n.Username}, {"channelName", n.ChannelName}, {"mobileNumber", n.MobileNumber}} {
+		if err := checkText(f+"."+t.field, t.v, 256); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// prepareBody validates the escape hatch just enough to keep obviously broken
+// requests from Atlas; Atlas validates the rest.
+func (in *CreateAlertConfigInput) prepareBody(env *Env) error {
+	if err := json.Unmarshal(in.Body, &in.body); err != nil || in.body == nil {
+		return invalid("body", "must be a JSON object (a GroupAlertsConfig)", "send {eventTypeName, notifications:[...], ...}")
+	}
+	et, _ := in.body["eventTypeName"].(string)
+	if err := checkEventType(env, "body.eventTypeName", et); err != nil {
+		return err
+	}
+	ns, _ := in.body["notifications"].([]any)
+	if len(ns) == 0 {
+		return invalid("body.notifications", "must be a non-empty array", `give e.g. [{"typeName":"EMAIL","emailAddress":"ops@example.com"}]`)
+	}
+	for i, x := range ns {
+		n, _ := x.(map[string]any)
+		if t, _ := n["typeName"].(string); t == "" {
+			return invalid(fmt.Sprintf("body.notifications[%d].typeName", i), "is required", "give the kind of target, e.g. EMAIL")
+		}
+	}
+	for _, k := range []string{"id", "groupId", "created", "updated", "links"} {
+		if _, ok := in.body[k]; ok {
+			return invalid("body."+k, "is set by Atlas", "remove it")
+		}
+	}
+	return nil
+}
+
+func (in *CreateAlertConfigInput) facts() Facts { return Facts{ProjectID: in.ProjectID} }
+
+// requestBody builds the GroupAlertsConfig; withSecrets false redacts
+// credentials for plans.
+func (in *CreateAlertConfigInput) requestBody(withSecrets bool) map[string]any {
+	var b map[string]any
+	if in.body != nil {
+		// Copy through JSON so redaction never touches the body that is sent.
+		raw, _ := json.Marshal(in.body)
+		_ = json.Unmarshal(raw, &b)
+	} else {
+		b = map[string]any{"eventTypeName": in.EventTypeName, "enabled": *in.Enabled}
+		var ns []any
+		raw, _ := json.Marshal(in.Notifications)
+		_ = json.Unmarshal(raw, &ns)
+		b["notifications"] = ns
+		if len(in.Matchers) > 0 {
+			b["matchers"] = in.Matchers
+		}
+		if in.Threshold != nil {
+			b["threshold"] = in.Threshold
+		}
+		if in.MetricThreshold != nil {
+			b["metricThreshold"] = in.MetricThreshold
+		}
+	}
+	if !withSecrets {
+		ns, _ := b["notifications"].([]any)
+		for _, x := range ns {
+			if n, ok := x.(map[string]any); ok {
+				for k := range n {
+					if secretNotificationKey(k) {
+						n[k] = redacted
+					}
+				}
+			}
+		}
+	}
+	return b
+}
+
+func (in *CreateAlertConfigInput) request(withSecrets bool) *atlasclient.Request {
+	return &atlasclient.Request{Method: http.MethodPost, Template: alertConfigsPath, Params: map[string]string{"groupId": in.ProjectID}, Body: in.requestBody(withSecrets)}
+}
+
+// AlertConfigOutput is the structured answer about one alert configuration.
+type AlertConfigOutput struct {
+	AlertConfig AlertConfig `json:"alertConfig"`
+}
+
+func createAlertConfig() *Tool {
+	return spec[CreateAlertConfigInput, AlertConfigOutput]{
+		Name:        "atlas-create-alert-config",
+		Title:       "Create alert configuration",
+		Description: "Create an alert configuration in a project: eventTypeName, who to notify (notifications) and optionally matchers and a threshold or metricThreshold; or the full Atlas GroupAlertsConfig as body. Enabled by default. Check atlas-list-alert-configs first to avoid duplicate notifications.",
+		Area:        AreaAlerts,
+		Method:      http.MethodPost, Template: alertConfigsPath,
+		Plan: func(env *Env, in *CreateAlertConfigInput) ([]Step, error) { return steps(env, in.request(false)) },
+		Run: func(ctx context.Context, env *Env, in *CreateAlertConfigInput) (*Result, error) {
+			var raw json.RawMessage
+			if _, err := env.Client.Do(ctx, in.request(true), &raw); err != nil {
+				return nil, err
+			}
+			c, err := decodeAlertConfig(raw)
+			if err != nil {
+				return nil, fmt.Errorf("decoding alert configuration: %w", err)
+			}
+			state := "disabled"
+			if c.Enabled {
+				state = "enabled"
+			}
+			return &Result{
+				Summary:    fmt.Sprintf("Created alert configuration %s in project %s for event %s (%s), notifying %d target(s).", c.ID, in.ProjectID, c.EventTypeName, state, len(c.Notifications)),
+				Data:       alertConfigRows([]AlertConfig{c}),
+				Structured: &AlertConfigOutput{AlertConfig: c},
+			}, nil
+		},
+	}.tool()
+}

@@ -1,0 +1,265 @@
+package tools
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/atlas-mcp/atlas-mcp/internal/atlasclient"
+)
+
+const (
+	apiKeysPath = "/orgs/{orgId}/apiKeys"
+	apiKeyPath  = "/orgs/{orgId}/apiKeys/{apiUserId}"
+)
+
+// orgAPIKeyRoles are the roles Atlas accepts for an organization API key.
+func orgAPIKeyRoles() []string {
+	return []string{"ORG_OWNER", "ORG_MEMBER", "ORG_GROUP_CREATOR", "ORG_BILLING_ADMIN", "ORG_BILLING_READ_ONLY", "ORG_STREAM_PROCESSING_ADMIN", "ORG_READ_ONLY"}
+}
+
+// APIKey is the compact view of a programmatic API key. It has no private key
+// field: listings must never carry one, even masked.
+type APIKey struct {
+	ID        string   `json:"id" jsonschema_description:"The key's ID; atlas-delete-api-key takes it as apiKeyId."`
+	PublicKey string   `json:"publicKey"`
+	Desc      string   `json:"desc,omitempty"`
+	Roles     []string `json:"roles" jsonschema_description:"Organization roles, and project roles as ROLE@projectId."`
+}
+
+type apiKeyDoc struct {
+	ID         string `json:"id"`
+	PublicKey  string `json:"publicKey"`
+	PrivateKey string `json:"privateKey"`
+	Desc       string `json:"desc"`
+	Roles      []struct {
+		RoleName string `json:"roleName"`
+		OrgID    string `json:"orgId"`
+		GroupID  string `json:"groupId"`
+	} `json:"roles"`
+}
+
+func (d *apiKeyDoc) summary() APIKey {
+	k := APIKey{ID: d.ID, PublicKey: d.PublicKey, Desc: d.Desc, Roles: []string{}}
+	for _, r := range d.Roles {
+		role := r.RoleName
+		if r.GroupID != "" {
+			role += "@" + r.GroupID
+		}
+		k.Roles = append(k.Roles, role)
+	}
+	return k
+}
+
+func decodeAPIKey(raw json.RawMessage) (APIKey, error) {
+	var d apiKeyDoc
+	if err := json.Unmarshal(raw, &d); err != nil {
+		return APIKey{}, err
+	}
+	return d.summary(), nil
+}
+
+// withoutPrivateKey drops privateKey from a raw key document. Atlas masks it in
+// listings, but verbose answers should not depend on that.
+func withoutPrivateKey(raw json.RawMessage) json.RawMessage {
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &m); err != nil {
+		return nil
+	}
+	delete(m, "privateKey")
+	out, err := json.Marshal(m)
+	if err != nil {
+		return nil
+	}
+	return out
+}
+
+func apiKeyRows(ks []APIKey) string {
+	rows := make([][]string, 0, len(ks))
+	for _, k := range ks {
+		rows = append(rows, []string{k.ID, k.PublicKey, strings.Join(k.Roles, ","), orDash(k.Desc)})
+	}
+	return table([]string{"API KEY ID", "PUBLIC KEY", "ROLES", "DESCRIPTION"}, rows)
+}
+
+// --- atlas-list-api-keys ---
+
+// ListAPIKeysInput lists an organization's API keys.
+type ListAPIKeysInput struct {
+	OrgScope
+	Paging
+	Verbosity
+}
+
+func (in *ListAPIKeysInput) prepare(env *Env) error {
+	if err := in.resolve(env); err != nil {
+		return err
+	}
+	return in.Paging.normalize()
+}
+func (in *ListAPIKeysInput) facts() Facts { return Facts{OrgID: in.OrgID} }
+
+func listAPIKeys() *Tool {
+	return spec[ListAPIKeysInput, ListOutput[APIKey]]{
+		Name:        "atlas-list-api-keys",
+		Title:       "List API keys",
+		Description: "List the programmatic API keys of an organization: ID, public key, roles and description. Private keys are never shown.",
+		Area:        AreaAPIKeys,
+		Method:      http.MethodGet, Template: apiKeysPath,
+		Run: func(ctx context.Context, env *Env, in *ListAPIKeysInput) (*Result, error) {
+			out, err := fetchPage(ctx, env, &atlasclient.Request{Method: http.MethodGet, Template: apiKeysPath, Params: map[string]string{"orgId": in.OrgID}}, in.Paging, in.Verbose, decodeAPIKey)
+			if err != nil {
+				return nil, err
+			}
+			for i, raw := range out.Raw {
+				out.Raw[i] = withoutPrivateKey(raw)
+			}
+			return &Result{
+				Summary:    fmt.Sprintf("API keys of organization %s: %s", in.OrgID, pageSummary("API keys", out.TotalCount, out.PageNum, out.ItemsPerPage, len(out.Results))),
+				Data:       dataIf(len(out.Results) > 0, func() string { return apiKeyRows(out.Results) }),
+				Structured: out,
+			}, nil
+		},
+	}.tool()
+}
+
+// --- atlas-create-api-key ---
+
+// CreateAPIKeyInput mints an organization API key.
+type CreateAPIKeyInput struct {
+	OrgScope
+	Desc  string   `json:"desc" jsonschema:"required,minLength=1,maxLength=250" jsonschema_description:"What the key is for and who owns it, at most 250 characters."`
+	Roles []string `json:"roles" jsonschema:"required,minItems=1,enum=ORG_OWNER,enum=ORG_MEMBER,enum=ORG_GROUP_CREATOR,enum=ORG_BILLING_ADMIN,enum=ORG_BILLING_READ_ONLY,enum=ORG_STREAM_PROCESSING_ADMIN,enum=ORG_READ_ONLY" jsonschema_description:"Organization roles of the key, at least one. Prefer ORG_READ_ONLY or ORG_MEMBER; ORG_OWNER can do anything in the organization."`
+	WriteOptions
+}
+
+func (in *CreateAPIKeyInput) prepare(env *Env) error {
+	if err := in.resolve(env); err != nil {
+		return err
+	}
+	if in.Desc == "" {
+		return invalid("desc", "is required", "say what the key is for and who owns it")
+	}
+	if err := checkText("desc", in.Desc, 250); err != nil {
+		return err
+	}
+	if len(in.Roles) == 0 {
+		return invalid("roles", "must hold at least one role", "give e.g. [\"ORG_READ_ONLY\"]")
+	}
+	seen := map[string]bool{}
+	for i, r := range in.Roles {
+		if err := oneOf(fmt.Sprintf("roles[%d]", i), r, orgAPIKeyRoles()...); err != nil {
+			return err
+		}
+		if seen[r] {
+			return invalid(fmt.Sprintf("roles[%d]", i), "repeats "+r, "list each role once")
+		}
+		seen[r] = true
+	}
+	return nil
+}
+func (in *CreateAPIKeyInput) facts() Facts {
+	return Facts{OrgID: in.OrgID, APIKeyRoles: append([]string(nil), in.Roles...)}
+}
+
+func (in *CreateAPIKeyInput) request() *atlasclient.Request {
+	return &atlasclient.Request{Method: http.MethodPost, Template: apiKeysPath, Params: map[string]string{"orgId": in.OrgID}, Body: map[string]any{"desc": in.Desc, "roles": in.Roles}}
+}
+
+// CreateAPIKeyOutput carries the new key, and its private key this one time.
+type CreateAPIKeyOutput struct {
+	APIKey     APIKey `json:"apiKey"`
+	PrivateKey string `json:"privateKey" jsonschema_description:"The private key. Atlas shows it only in this answer: store it in a secret manager now."`
+}
+
+func createAPIKey() *Tool {
+	return spec[CreateAPIKeyInput, CreateAPIKeyOutput]{
+		Name:        "atlas-create-api-key",
+		Title:       "Create API key",
+		Description: "Mint a programmatic API key for an organization with the given roles (role names such as ORG_READ_ONLY) and a description. Creates a credential: its private key is shown once in the answer and must be stored at once. Grant the fewest roles that do the job.",
+		Area:        AreaAPIKeys,
+		Method:      http.MethodPost, Template: apiKeysPath,
+		Plan: func(env *Env, in *CreateAPIKeyInput) ([]Step, error) { return steps(env, in.request()) },
+		Run: func(ctx context.Context, env *Env, in *CreateAPIKeyInput) (*Result, error) {
+			var d apiKeyDoc
+			if _, err := env.Client.Do(ctx, in.request(), &d); err != nil {
+				return nil, err
+			}
+			k := d.summary()
+			summary := fmt.Sprintf("Created API key %s (public key %s) in organization %s with roles %s.", k.ID, k.PublicKey, in.OrgID, strings.Join(k.Roles, ", "))
+			if d.PrivateKey != "" {
+				summary += fmt.Sprintf(" Private key: %s — Atlas shows it only this once and it will not be shown again: store it in a secret manager now.", d.PrivateKey)
+			} else {
+				summary += " Atlas returned no private key; delete this key and create another if you need one."
+			}
+			// The private key is our own answer, not untrusted Atlas text: it
+			// stays out of Data, which may be logged or shown as a document.
+			return &Result{Summary: summary, Data: apiKeyRows([]APIKey{k}), Structured: &CreateAPIKeyOutput{APIKey: k, PrivateKey: d.PrivateKey}}, nil
+		},
+	}.tool()
+}
+
+// --- atlas-delete-api-key ---
+
+// DeleteAPIKeyInput names the API key to delete.
+type DeleteAPIKeyInput struct {
+	OrgScope
+	APIKeyID string `json:"apiKeyId" jsonschema:"required,pattern=^[a-f0-9]{24}$" jsonschema_description:"ID of the API key (24 hex characters, not the public key), from atlas-list-api-keys."`
+	WriteOptions
+}
+
+func (in *DeleteAPIKeyInput) prepare(env *Env) error {
+	if err := in.resolve(env); err != nil {
+		return err
+	}
+	return checkID("apiKeyId", in.APIKeyID, "atlas-list-api-keys")
+}
+func (in *DeleteAPIKeyInput) facts() Facts { return Facts{OrgID: in.OrgID} }
+
+func (in *DeleteAPIKeyInput) request() *atlasclient.Request {
+	// Atlas names the path parameter apiUserId; the argument follows our
+	// naming contract (apiKeyId).
+	return &atlasclient.Request{Method: http.MethodDelete, Template: apiKeyPath, Params: map[string]string{"orgId": in.OrgID, "apiUserId": in.APIKeyID}}
+}
+
+// describeAPIKey names a key for the person confirming its deletion. It is best
+// effort: without it the prompt still names the ID.
+func describeAPIKey(ctx context.Context, env *Env, orgID, id string) string {
+	page, err := atlasclient.ListPage[apiKeyDoc](ctx, env.Client, &atlasclient.Request{Method: http.MethodGet, Template: apiKeysPath, Params: map[string]string{"orgId": orgID}}, 1, 500)
+	if err != nil {
+		return ""
+	}
+	for _, d := range page.Results {
+		if d.ID == id {
+			k := d.summary()
+			return fmt.Sprintf(" (public key %s, %q, roles %s)", k.PublicKey, truncate(k.Desc, 80), strings.Join(k.Roles, ","))
+		}
+	}
+	return ""
+}
+
+func deleteAPIKey() *Tool {
+	return spec[DeleteAPIKeyInput, DeleteOutput]{
+		Name:        "atlas-delete-api-key",
+		Title:       "Delete API key",
+		Description: "Delete a programmatic API key of an organization by its apiKeyId. Every program using the key loses access at once; this cannot be undone (a new key has a new secret). Do not delete the key this server runs with.",
+		Area:        AreaAPIKeys,
+		Destructive: true, Idempotent: true,
+		Method: http.MethodDelete, Template: apiKeyPath,
+		Plan: func(env *Env, in *DeleteAPIKeyInput) ([]Step, error) { return steps(env, in.request()) },
+		Confirm: func(ctx context.Context, env *Env, in *DeleteAPIKeyInput) (Confirmation, error) {
+			return Confirmation{Message: fmt.Sprintf("atlas-delete-api-key will delete API key %s%s from organization %s. Every program using it loses access to Atlas immediately. This cannot be undone.", in.APIKeyID, describeAPIKey(ctx, env, in.OrgID, in.APIKeyID), in.OrgID)}, nil
+		},
+		Run: func(ctx context.Context, env *Env, in *DeleteAPIKeyInput) (*Result, error) {
+			if _, err := env.Client.Do(ctx, in.request(), nil); err != nil {
+				return nil, err
+			}
+			return &Result{
+				Summary:    fmt.Sprintf("Deleted API key %s from organization %s.", in.APIKeyID, in.OrgID),
+				Structured: &DeleteOutput{Deleted: "API key " + in.APIKeyID, Accepted: true},
+			}, nil
+		},
+	}.tool()
+}

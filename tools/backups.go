@@ -1,0 +1,698 @@
+package tools
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/atlas-mcp/atlas-mcp/internal/atlasclient"
+)
+
+const (
+	snapshotsPath   = "/groups/{groupId}/clusters/{clusterName}/backup/snapshots"
+	snapshotPath    = "/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}"
+	restoreJobsPath = "/groups/{groupId}/clusters/{clusterName}/backup/restoreJobs"
+	restoreJobPath  = "/groups/{groupId}/clusters/{clusterName}/backup/restoreJobs/{restoreJobId}"
+)
+
+// oldestOplogTime is the earliest point in time Atlas accepts (2008-01-01, the
+// spec's minimum for pointInTimeUTCSeconds and oplogTs).
+const oldestOplogTime = 1199145600
+
+// ClusterScope is the project and cluster a backup tool works on.
+type ClusterScope struct {
+	ProjectScope
+	ClusterName string `json:"clusterName" jsonschema:"required,pattern=^[a-zA-Z0-9][a-zA-Z0-9-]*$" jsonschema_description:"Name of the cluster whose backups to use, as shown by atlas-list-clusters."`
+}
+
+func (c *ClusterScope) resolveCluster(env *Env) error {
+	if err := c.resolve(env); err != nil {
+		return err
+	}
+	return checkClusterName("clusterName", c.ClusterName)
+}
+
+func (c *ClusterScope) params() map[string]string {
+	return map[string]string{"groupId": c.ProjectID, "clusterName": c.ClusterName}
+}
+
+// Snapshot is the compact view of a cloud backup snapshot.
+type Snapshot struct {
+	ID               string `json:"id"`
+	Status           string `json:"status" jsonschema:"enum=queued,enum=inProgress,enum=completed,enum=failed"`
+	SnapshotType     string `json:"snapshotType,omitempty" jsonschema_description:"onDemand, scheduled or fallback."`
+	CreatedAt        string `json:"createdAt,omitempty"`
+	ExpiresAt        string `json:"expiresAt,omitempty"`
+	Description      string `json:"description,omitempty"`
+	FrequencyType    string `json:"frequencyType,omitempty"`
+	MongodVersion    string `json:"mongodVersion,omitempty"`
+	StorageSizeBytes int64  `json:"storageSizeBytes,omitempty"`
+	Type             string `json:"type,omitempty" jsonschema_description:"replicaSet or shardedCluster."`
+}
+
+func snapshotRows(ss []Snapshot) string {
+	rows := make([][]string, 0, len(ss))
+	for _, s := range ss {
+		size := "-"
+		if s.StorageSizeBytes > 0 {
+			size = humanBytes(s.StorageSizeBytes)
+		}
+		rows = append(rows, []string{s.ID, orDash(s.CreatedAt), orDash(s.Status), orDash(s.SnapshotType), orDash(s.ExpiresAt), size, orDash(s.Description)})
+	}
+	return table([]string{"SNAPSHOT ID", "CREATED", "STATUS", "TYPE", "EXPIRES", "SIZE", "DESCRIPTION"}, rows)
+}
+
+func humanBytes(n int64) string {
+	const unit = 1024
+	if n < unit {
+		return strconv.FormatInt(n, 10) + " B"
+	}
+	div, exp := int64(unit), 0
+	for m := n / unit; m >= unit; m /= unit {
+		div *= unit
+		exp++
+	}
+	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
+}
+
+// --- atlas-list-snapshots ---
+
+// ListSnapshotsInput lists a cluster's cloud backup snapshots.
+type ListSnapshotsInput struct {
+	ClusterScope
+	Paging
+	Verbosity
+}
+
+func (in *ListSnapshotsInput) prepare(env *Env) error {
+	if err := in.resolveCluster(env); err != nil {
+		return err
+	}
+	return in.Paging.normalize()
+}
+func (in *ListSnapshotsInput) facts() Facts {
+	return Facts{ProjectID: in.ProjectID, ClusterName: in.ClusterName}
+}
+
+func listSnapshots() *Tool {
+	return spec[ListSnapshotsInput, ListOutput[Snapshot]]{
+		Name:        "atlas-list-snapshots",
+		Title:       "List backup snapshots",
+		Description: "List the cloud backup snapshots of a cluster (M10 and larger): snapshot ID, when taken, status, scheduled or on-demand, expiry and size. The snapshot ID is what atlas-create-restore-job needs.",
+		Area:        AreaBackups,
+		Method:      http.MethodGet, Template: snapshotsPath,
+		Run: func(ctx context.Context, env *Env, in *ListSnapshotsInput) (*Result, error) {
+			out, err := fetchPage(ctx, env, &atlasclient.Request{Method: http.MethodGet, Template: snapshotsPath, Params: in.params()}, in.Paging, in.Verbose, unmarshalAs[Snapshot])
+			if err != nil {
+				return nil, err
+			}
+			return &Result{
+				Summary:    fmt.Sprintf("Snapshots of cluster %s in project %s: %s", in.ClusterName, in.ProjectID, pageSummary("snapshots", out.TotalCount, out.PageNum, out.ItemsPerPage, len(out.Results))),
+				Data:       dataIf(len(out.Results) > 0, func() string { return snapshotRows(out.Results) }),
+				Structured: out,
+			}, nil
+		},
+	}.tool()
+}
+
+// --- atlas-get-snapshot ---
+
+// GetSnapshotInput names one snapshot.
+type GetSnapshotInput struct {
+	ClusterScope
+	SnapshotID string `json:"snapshotId" jsonschema:"required,pattern=^[a-f0-9]{24}$" jsonschema_description:"ID of the snapshot (24 hex characters), from atlas-list-snapshots."`
+	Verbosity
+}
+
+func (in *GetSnapshotInput) prepare(env *Env) error {
+	if err := in.resolveCluster(env); err != nil {
+		return err
+	}
+	return checkID("snapshotId", in.SnapshotID, "atlas-list-snapshots")
+}
+func (in *GetSnapshotInput) facts() Facts {
+	return Facts{ProjectID: in.ProjectID, ClusterName: in.ClusterName}
+}
+
+// SnapshotOutput is the structured answer about one snapshot.
+type SnapshotOutput struct {
+	Snapshot Snapshot        `json:"snapshot"`
+	Raw      json.RawMessage `json:"raw,omitempty" jsonschema_description:"The full Atlas document, only with verbose:true."`
+}
+
+func snapshotResult(summary string, raw json.RawMessage, verbose bool) (*Result, error) {
+	var s Snapshot
+	if err := json.Unmarshal(raw, &s); err != nil {
+		return nil, fmt.Errorf("decoding snapshot: %w", err)
+	}
+	out := &SnapshotOutput{Snapshot: s}
+	if verbose {
+		out.Raw = raw
+	}
+	return &Result{Summary: fmt.Sprintf(summary, s.ID, orDash(s.Status)), Data: snapshotRows([]Snapshot{s}), Structured: out}, nil
+}
+
+func getSnapshot() *Tool {
+	return spec[GetSnapshotInput, SnapshotOutput]{
+		Name:        "atlas-get-snapshot",
+		Title:       "Get backup snapshot",
+		Description: "Get one cloud backup snapshot of a cluster by its snapshotId: status (queued, inProgress, completed, failed), when it was taken, expiry and size. Poll it after atlas-create-snapshot.",
+		Area:        AreaBackups,
+		Method:      http.MethodGet, Template: snapshotPath,
+		Run: func(ctx context.Context, env *Env, in *GetSnapshotInput) (*Result, error) {
+			p := in.params()
+			p["snapshotId"] = in.SnapshotID
+			var raw json.RawMessage
+			if _, err := env.Client.Do(ctx, &atlasclient.Request{Method: http.MethodGet, Template: snapshotPath, Params: p}, &raw); err != nil {
+				return nil, err
+			}
+			return snapshotResult("Snapshot %s of cluster "+in.ClusterName+": status %s.", raw, in.Verbose)
+		},
+	}.tool()
+}
+
+// --- atlas-create-snapshot ---
+
+// CreateSnapshotInput takes an on-demand snapshot.
+type CreateSnapshotInput struct {
+	ClusterScope
+	Description     string `json:"description" jsonschema:"required,minLength=1,maxLength=200" jsonschema_description:"Why the snapshot is taken, e.g. 'before schema migration 42'; it identifies the snapshot later."`
+	RetentionInDays int    `json:"retentionInDays,omitempty" jsonschema:"minimum=1,maximum=365" jsonschema_description:"Days Atlas keeps the snapshot, 1-365 (default 1, as the Atlas CLI). Snapshot storage is billed."`
+	WriteOptions
+}
+
+func (in *CreateSnapshotInput) prepare(env *Env) error {
+	if err := in.resolveCluster(env); err != nil {
+		return err
+	}
+	if in.Description == "" {
+		return invalid("description", "is required", "say why the snapshot is taken; it is how you will recognise it later")
+	}
+	if err := checkText("description", in.Description, 200); err != nil {
+		return err
+	}
+	if in.RetentionInDays == 0 {
+		in.RetentionInDays = 1
+	}
+	if in.RetentionInDays < 1 || in.RetentionInDays > 365 {
+		return invalid("retentionInDays", fmt.Sprintf("must be between 1 and 365, got %d", in.RetentionInDays), "give the number of days to keep the snapshot")
+	}
+	return nil
+}
+func (in *CreateSnapshotInput) facts() Facts {
+	return Facts{ProjectID: in.ProjectID, ClusterName: in.ClusterName}
+}
+
+func (in *CreateSnapshotInput) request() *atlasclient.Request {
+	return &atlasclient.Request{Method: http.MethodPost, Template: snapshotsPath, Params: in.params(), Body: map[string]any{"description": in.Description, "retentionInDays": in.RetentionInDays}}
+}
+
+func createSnapshot() *Tool {
+	return spec[CreateSnapshotInput, SnapshotOutput]{
+		Name:        "atlas-create-snapshot",
+		Title:       "Take on-demand snapshot",
+		Description: "Take an on-demand cloud backup snapshot of a cluster (M10 and larger, backups enabled), e.g. before a risky change; give a description and retentionInDays. Atlas answers at once with status queued; poll atlas-get-snapshot until completed. Snapshot storage is billed.",
+		Area:        AreaBackups,
+		Method:      http.MethodPost, Template: snapshotsPath,
+		Plan: func(env *Env, in *CreateSnapshotInput) ([]Step, error) { return steps(env, in.request()) },
+		Run: func(ctx context.Context, env *Env, in *CreateSnapshotInput) (*Result, error) {
+			var raw json.RawMessage
+			if _, err := env.Client.Do(ctx, in.request(), &raw); err != nil {
+				return nil, err
+			}
+			return snapshotResult(fmt.Sprintf("Atlas accepted on-demand snapshot %%s of cluster %s (status %%s), kept %d day(s). Poll atlas-get-snapshot until its status is completed.", in.ClusterName, in.RetentionInDays), raw, false)
+		},
+	}.tool()
+}
+
+// --- restore jobs ---
+
+// RestoreJob is the compact view of a restore job. Atlas has no status field:
+// the state is derived from finishedAt and the failed/cancelled/expired flags.
+type RestoreJob struct {
+	ID                    string   `json:"id"`
+	State                 string   `json:"state" jsonschema:"enum=inProgress,enum=finished,enum=failed,enum=cancelled,enum=expired" jsonschema_description:"Derived from finishedAt and Atlas's failed/cancelled/expired flags."`
+	DeliveryType          string   `json:"deliveryType" jsonschema:"enum=automated,enum=download,enum=pointInTime"`
+	SnapshotID            string   `json:"snapshotId,omitempty"`
+	TargetClusterName     string   `json:"targetClusterName,omitempty"`
+	TargetGroupID         string   `json:"targetGroupId,omitempty" jsonschema_description:"Project of the target cluster."`
+	PointInTimeUTCSeconds int64    `json:"pointInTimeUTCSeconds,omitempty"`
+	OplogTs               int64    `json:"oplogTs,omitempty"`
+	OplogInc              int64    `json:"oplogInc,omitempty"`
+	Timestamp             string   `json:"timestamp,omitempty" jsonschema_description:"When the restored snapshot was taken."`
+	FinishedAt            string   `json:"finishedAt,omitempty"`
+	ExpiresAt             string   `json:"expiresAt,omitempty"`
+	DeliveryURL           []string `json:"deliveryUrl,omitempty" jsonschema_description:"Download links (download delivery only). Anyone holding one can download the data until it expires."`
+	Failed                bool     `json:"failed,omitempty"`
+	Cancelled             bool     `json:"cancelled,omitempty"`
+	Expired               bool     `json:"expired,omitempty"`
+}
+
+func decodeRestoreJob(raw json.RawMessage) (RestoreJob, error) {
+	var j RestoreJob
+	if err := json.Unmarshal(raw, &j); err != nil {
+		return j, err
+	}
+	switch {
+	case j.Failed:
+		j.State = "failed"
+	case j.Cancelled:
+		j.State = "cancelled"
+	case j.FinishedAt != "":
+		j.State = "finished"
+	case j.Expired:
+		j.State = "expired"
+	default:
+		j.State = "inProgress"
+	}
+	return j, nil
+}
+
+// done reports whether a waiting caller can stop: the job ended, or a download
+// job's links are ready.
+func (j RestoreJob) done() bool {
+	return j.State != "inProgress" || (j.DeliveryType == "download" && len(j.DeliveryURL) > 0)
+}
+
+func restoreRows(js []RestoreJob) string {
+	rows := make([][]string, 0, len(js))
+	for _, j := range js {
+		source := j.SnapshotID
+		switch {
+		case j.PointInTimeUTCSeconds > 0:
+			source = "time " + time.Unix(j.PointInTimeUTCSeconds, 0).UTC().Format(time.RFC3339)
+		case j.OplogTs > 0:
+			source = fmt.Sprintf("oplog %d.%d", j.OplogTs, j.OplogInc)
+		}
+		target := "-"
+		if j.TargetClusterName != "" {
+			target = j.TargetClusterName
+			if j.TargetGroupID != "" {
+				target += " (project " + j.TargetGroupID + ")"
+			}
+		}
+		rows = append(rows, []string{j.ID, j.DeliveryType, orDash(source), target, j.State, orDash(j.FinishedAt)})
+	}
+	return table([]string{"RESTORE JOB ID", "DELIVERY", "FROM", "TARGET", "STATE", "FINISHED"}, rows)
+}
+
+// --- atlas-list-restore-jobs ---
+
+// ListRestoreJobsInput lists the restore jobs of a cluster.
+type ListRestoreJobsInput struct {
+	ClusterScope
+	Paging
+	Verbosity
+}
+
+func (in *ListRestoreJobsInput) prepare(env *Env) error {
+	if err := in.resolveCluster(env); err != nil {
+		return err
+	}
+	return in.Paging.normalize()
+}
+func (in *ListRestoreJobsInput) facts() Facts {
+	return Facts{ProjectID: in.ProjectID, ClusterName: in.ClusterName}
+}
+
+func listRestoreJobs() *Tool {
+	return spec[ListRestoreJobsInput, ListOutput[RestoreJob]]{
+		Name:        "atlas-list-restore-jobs",
+		Title:       "List restore jobs",
+		Description: "List the restore jobs started from a cluster's backups: delivery type, source snapshot or point in time, target cluster, and state (inProgress, finished, failed, cancelled, expired).",
+		Area:        AreaBackups,
+		Method:      http.MethodGet, Template: restoreJobsPath,
+		Run: func(ctx context.Context, env *Env, in *ListRestoreJobsInput) (*Result, error) {
+			out, err := fetchPage(ctx, env, &atlasclient.Request{Method: http.MethodGet, Template: restoreJobsPath, Params: in.params()}, in.Paging, in.Verbose, decodeRestoreJob)
+			if err != nil {
+				return nil, err
+			}
+			return &Result{
+				Summary:    fmt.Sprintf("Restore jobs of cluster %s in project %s: %s", in.ClusterName, in.ProjectID, pageSummary("restore jobs", out.TotalCount, out.PageNum, out.ItemsPerPage, len(out.Results))),
+				Data:       dataIf(len(out.Results) > 0, func() string { return restoreRows(out.Results) }),
+				Structured: out,
+			}, nil
+		},
+	}.tool()
+}
+
+// --- atlas-get-restore-job ---
+
+// GetRestoreJobInput names one restore job.
+type GetRestoreJobInput struct {
+	ClusterScope
+	RestoreJobID string `json:"restoreJobId" jsonschema:"required,pattern=^[a-f0-9]{24}$" jsonschema_description:"ID of the restore job (24 hex characters), from atlas-create-restore-job or atlas-list-restore-jobs."`
+	Verbosity
+}
+
+func (in *GetRestoreJobInput) prepare(env *Env) error {
+	if err := in.resolveCluster(env); err != nil {
+		return err
+	}
+	return checkID("restoreJobId", in.RestoreJobID, "atlas-list-restore-jobs")
+}
+func (in *GetRestoreJobInput) facts() Facts {
+	return Facts{ProjectID: in.ProjectID, ClusterName: in.ClusterName}
+}
+
+// RestoreJobOutput is the structured answer about one restore job.
+type RestoreJobOutput struct {
+	RestoreJob RestoreJob      `json:"restoreJob"`
+	Raw        json.RawMessage `json:"raw,omitempty" jsonschema_description:"The full Atlas document, only with verbose:true."`
+}
+
+func readRestoreJob(ctx context.Context, env *Env, scope ClusterScope, id string) (RestoreJob, json.RawMessage, error) {
+	p := scope.params()
+	p["restoreJobId"] = id
+	var raw json.RawMessage
+	if _, err := env.Client.Do(ctx, &atlasclient.Request{Method: http.MethodGet, Template: restoreJobPath, Params: p}, &raw); err != nil {
+		return RestoreJob{}, nil, err
+	}
+	j, err := decodeRestoreJob(raw)
+	if err != nil {
+		return j, nil, fmt.Errorf("decoding restore job %s: %w", id, err)
+	}
+	return j, raw, nil
+}
+
+func restoreJobResult(summary string, j RestoreJob, raw json.RawMessage, verbose bool) *Result {
+	out := &RestoreJobOutput{RestoreJob: j}
+	if verbose {
+		out.Raw = raw
+	}
+	if len(j.DeliveryURL) > 0 {
+		summary += fmt.Sprintf(" %d download link(s) are in the structured answer (deliveryUrl); anyone holding one can download the data until %s.", len(j.DeliveryURL), orDash(j.ExpiresAt))
+	}
+	return &Result{Summary: summary, Data: restoreRows([]RestoreJob{j}), Structured: out}
+}
+
+func getRestoreJob() *Tool {
+	return spec[GetRestoreJobInput, RestoreJobOutput]{
+		Name:        "atlas-get-restore-job",
+		Title:       "Get restore job",
+		Description: "Get one restore job by its restoreJobId: its state (inProgress, finished, failed, cancelled, expired), target and, for download delivery, the download links.",
+		Area:        AreaBackups,
+		Method:      http.MethodGet, Template: restoreJobPath,
+		Run: func(ctx context.Context, env *Env, in *GetRestoreJobInput) (*Result, error) {
+			j, raw, err := readRestoreJob(ctx, env, in.ClusterScope, in.RestoreJobID)
+			if err != nil {
+				return nil, err
+			}
+			return restoreJobResult(fmt.Sprintf("Restore job %s of cluster %s: %s.", j.ID, in.ClusterName, j.State), j, raw, in.Verbose), nil
+		},
+	}.tool()
+}
+
+// --- atlas-create-restore-job ---
+
+// CreateRestoreJobInput restores a snapshot or a point in time of clusterName.
+type CreateRestoreJobInput struct {
+	ClusterScope
+	DeliveryType          string `json:"deliveryType" jsonschema:"required,enum=automated,enum=download,enum=pointInTime" jsonschema_description:"automated: restore snapshotId onto targetClusterName. pointInTime: restore the moment given by pointInTimeUTCSeconds (or oplogTs+oplogInc) onto targetClusterName (needs continuous cloud backup). download: make download links for snapshotId; nothing is overwritten."`
+	SnapshotID            string `json:"snapshotId,omitempty" jsonschema:"pattern=^[a-f0-9]{24}$" jsonschema_description:"Snapshot to restore (automated and download), from atlas-list-snapshots."`
+	TargetClusterName     string `json:"targetClusterName,omitempty" jsonschema:"pattern=^[a-zA-Z0-9][a-zA-Z0-9-]*$" jsonschema_description:"Cluster whose data is REPLACED by the restore (automated and pointInTime). Every existing document on it is overwritten."`
+	TargetProjectID       string `json:"targetProjectId,omitempty" jsonschema:"pattern=^[a-f0-9]{24}$" jsonschema_description:"Project of the target cluster (sent as targetGroupId); defaults to projectId for automated and pointInTime."`
+	PointInTimeUTCSeconds int64  `json:"pointInTimeUTCSeconds,omitempty" jsonschema:"minimum=1199145600" jsonschema_description:"pointInTime only: the moment to restore, in seconds since the Unix epoch. Give this or oplogTs and oplogInc."`
+	OplogTs               int64  `json:"oplogTs,omitempty" jsonschema:"minimum=1199145600" jsonschema_description:"pointInTime only: first part of the oplog timestamp to restore to (seconds since the epoch); with oplogInc."`
+	OplogInc              int64  `json:"oplogInc,omitempty" jsonschema:"minimum=1" jsonschema_description:"pointInTime only: second part of the oplog timestamp (the operation's ordinal); with oplogTs."`
+	Waiting
+	WriteOptions
+
+	// govChecked records that the gov-region rule was verified against both
+	// projects (by Confirm), so Run need not read them again.
+	govChecked bool
+}
+
+func (in *CreateRestoreJobInput) prepare(env *Env) error {
+	if err := in.resolveCluster(env); err != nil {
+		return err
+	}
+	if in.DeliveryType == "" {
+		return invalid("deliveryType", "is required", "use automated (restore a snapshot onto a cluster), pointInTime, or download")
+	}
+	if err := oneOf("deliveryType", in.DeliveryType, "automated", "download", "pointInTime"); err != nil {
+		return err
+	}
+	pit := in.PointInTimeUTCSeconds != 0 || in.OplogTs != 0 || in.OplogInc != 0
+	switch in.DeliveryType {
+	case "automated", "download":
+		if err := checkID("snapshotId", in.SnapshotID, "atlas-list-snapshots"); err != nil {
+			return err
+		}
+		if pit {
+			return invalid(pitField(in), "applies only to deliveryType pointInTime", "remove it, or use deliveryType pointInTime without snapshotId")
+		}
+	case "pointInTime":
+		if in.SnapshotID != "" {
+			return invalid("snapshotId", "cannot be used with deliveryType pointInTime", "remove snapshotId and give pointInTimeUTCSeconds, or oplogTs and oplogInc")
+		}
+		if err := in.checkPointInTime(); err != nil {
+			return err
+		}
+	}
+	if in.DeliveryType == "download" {
+		if in.TargetClusterName != "" || in.TargetProjectID != "" {
+			field := "targetClusterName"
+			if in.TargetClusterName == "" {
+				field = "targetProjectId"
+			}
+			return invalid(field, "does not apply to deliveryType download", "remove it; download makes links to the snapshot files instead of restoring onto a cluster")
+		}
+		return nil
+	}
+	if in.TargetClusterName == "" {
+		return invalid("targetClusterName", fmt.Sprintf("is required for deliveryType %s", in.DeliveryType), "name the cluster whose data the restore replaces")
+	}
+	if err := checkClusterName("targetClusterName", in.TargetClusterName); err != nil {
+		return err
+	}
+	if in.TargetProjectID == "" {
+		in.TargetProjectID = in.ProjectID
+	}
+	return checkID("targetProjectId", in.TargetProjectID, "atlas-list-projects")
+}
+
+func pitField(in *CreateRestoreJobInput) string {
+	switch {
+	case in.PointInTimeUTCSeconds != 0:
+		return "pointInTimeUTCSeconds"
+	case in.OplogTs != 0:
+		return "oplogTs"
+	}
+	return "oplogInc"
+}
+
+func (in *CreateRestoreJobInput) checkPointInTime() error {
+	oplog := in.OplogTs != 0 || in.OplogInc != 0
+	now := time.Now().Unix()
+	switch {
+	case in.PointInTimeUTCSeconds != 0 && oplog:
+		return invalid("pointInTimeUTCSeconds", "cannot be combined with oplogTs/oplogInc", "give either pointInTimeUTCSeconds or oplogTs and oplogInc")
+	case in.PointInTimeUTCSeconds != 0:
+		if in.PointInTimeUTCSeconds < oldestOplogTime || in.PointInTimeUTCSeconds > now {
+			return invalid("pointInTimeUTCSeconds", fmt.Sprintf("%d is not a past moment in seconds since the Unix epoch", in.PointInTimeUTCSeconds), "give seconds (not milliseconds) of a moment inside the cluster's restore window")
+		}
+	case oplog:
+		if in.OplogTs == 0 || in.OplogInc == 0 {
+			field := "oplogInc"
+			if in.OplogTs == 0 {
+				field = "oplogTs"
+			}
+			return invalid(field, "is required with the other half of the oplog timestamp", "give both oplogTs and oplogInc")
+		}
+		if in.OplogTs < oldestOplogTime || in.OplogTs > now {
+			return invalid("oplogTs", fmt.Sprintf("%d is not a past moment in seconds since the Unix epoch", in.OplogTs), "give the seconds part of the oplog timestamp")
+		}
+		if in.OplogInc < 1 || in.OplogInc > 1<<32-1 {
+			return invalid("oplogInc", fmt.Sprintf("must be between 1 and 4294967295, got %d", in.OplogInc), "give the ordinal part of the oplog timestamp")
+		}
+	default:
+		return invalid("pointInTimeUTCSeconds", "is required for deliveryType pointInTime (or oplogTs and oplogInc)", "give the moment to restore in seconds since the Unix epoch")
+	}
+	return nil
+}
+
+func (in *CreateRestoreJobInput) facts() Facts {
+	// ProjectID is the project the job is created in (the source, as in the
+	// URL); ClusterName is the cluster whose data changes: the target.
+	// Facts has no field for a second project, so the policy cannot see the
+	// target project of a cross-project restore.
+	f := Facts{ProjectID: in.ProjectID, ClusterName: in.ClusterName}
+	if in.TargetClusterName != "" {
+		f.ClusterName = in.TargetClusterName
+	}
+	return f
+}
+
+func (in *CreateRestoreJobInput) request() *atlasclient.Request {
+	body := map[string]any{"deliveryType": in.DeliveryType}
+	if in.SnapshotID != "" {
+		body["snapshotId"] = in.SnapshotID
+	}
+	if in.TargetClusterName != "" {
+		body["targetClusterName"] = in.TargetClusterName
+		body["targetGroupId"] = in.TargetProjectID
+	}
+	if in.PointInTimeUTCSeconds != 0 {
+		body["pointInTimeUTCSeconds"] = in.PointInTimeUTCSeconds
+	}
+	if in.OplogTs != 0 {
+		body["oplogTs"] = in.OplogTs
+		body["oplogInc"] = in.OplogInc
+	}
+	return &atlasclient.Request{Method: http.MethodPost, Template: restoreJobsPath, Params: in.params(), Body: body}
+}
+
+func (in *CreateRestoreJobInput) source() string {
+	switch {
+	case in.SnapshotID != "":
+		return "snapshot " + in.SnapshotID
+	case in.PointInTimeUTCSeconds != 0:
+		return "the state at " + time.Unix(in.PointInTimeUTCSeconds, 0).UTC().Format(time.RFC3339)
+	}
+	return fmt.Sprintf("the oplog timestamp %d.%d", in.OplogTs, in.OplogInc)
+}
+
+// crossesProjects reports a restore into another project, which Atlas for
+// Government allows only between projects of the same region kind.
+func (in *CreateRestoreJobInput) crossesProjects() bool {
+	return in.TargetProjectID != "" && in.TargetProjectID != in.ProjectID
+}
+
+// checkGovRegions enforces, before anything is sent, Atlas for Government's rule
+// that backups stay within gov-only or within standard projects. It needs both
+// projects' regionUsageRestrictions, which only Atlas knows.
+func (in *CreateRestoreJobInput) checkGovRegions(ctx context.Context, env *Env) error {
+	if !env.gov() || !in.crossesProjects() || in.govChecked {
+		return nil
+	}
+	src, _, err := readProject(ctx, env, in.ProjectID)
+	if err != nil {
+		return fmt.Errorf("reading source project %s: %w", in.ProjectID, err)
+	}
+	dst, _, err := readProject(ctx, env, in.TargetProjectID)
+	if err != nil {
+		return fmt.Errorf("reading target project %s: %w", in.TargetProjectID, err)
+	}
+	kind := func(p *Project) string {
+		if p.RegionUsageRestrictions == "GOV_REGIONS_ONLY" {
+			return "Gov region-only"
+		}
+		return "standard"
+	}
+	if kind(src) != kind(dst) {
+		return &GovRuleError{
+			Field: "targetProjectId",
+			Rule:  "Restores between standard projects and Gov region-only projects are not allowed.",
+			Fix:   fmt.Sprintf("project %s is %s but %s is %s: restore into a cluster of a %s project", src.ID, kind(src), dst.ID, kind(dst), kind(src)),
+		}
+	}
+	in.govChecked = true
+	return nil
+}
+
+func createRestoreJob() *Tool {
+	return spec[CreateRestoreJobInput, RestoreJobOutput]{
+		Name:        "atlas-create-restore-job",
+		Title:       "Restore a backup",
+		Description: "Restore a cluster's backup: a snapshot (deliveryType automated) or a point in time (pointInTime) onto targetClusterName, or make download links for a snapshot (download). A restore can overwrite live data on the target cluster: every document there is replaced, which cannot be undone. Needs a human's confirmation; pass wait:true to block until the job finishes.",
+		Area:        AreaBackups,
+		Destructive: true,
+		Method:      http.MethodPost, Template: restoreJobsPath,
+		Plan: func(env *Env, in *CreateRestoreJobInput) ([]Step, error) {
+			var out []Step
+			if env.gov() && in.crossesProjects() {
+				reads, err := steps(env,
+					&atlasclient.Request{Method: http.MethodGet, Template: projectPath, Params: map[string]string{"groupId": in.ProjectID}},
+					&atlasclient.Request{Method: http.MethodGet, Template: projectPath, Params: map[string]string{"groupId": in.TargetProjectID}})
+				if err != nil {
+					return nil, err
+				}
+				for i := range reads {
+					reads[i].Note = "Atlas for Government: both projects must be Gov region-only, or both standard"
+				}
+				out = append(out, reads...)
+			}
+			post, err := step(env, in.request())
+			if err != nil {
+				return nil, err
+			}
+			return append(out, post), nil
+		},
+		Confirm: func(ctx context.Context, env *Env, in *CreateRestoreJobInput) (Confirmation, error) {
+			// Refuse before asking: a person should not approve a restore
+			// Atlas for Government forbids.
+			if err := in.checkGovRegions(ctx, env); err != nil {
+				return Confirmation{}, err
+			}
+			if in.DeliveryType == "download" {
+				return Confirmation{Message: fmt.Sprintf("atlas-create-restore-job will create download links for snapshot %s of cluster %q in project %s. No data is overwritten, but anyone holding a link can download the whole snapshot until the links expire.", in.SnapshotID, in.ClusterName, in.ProjectID)}, nil
+			}
+			return Confirmation{
+				Message: fmt.Sprintf("atlas-create-restore-job will restore %s of cluster %q (project %s) onto cluster %q in project %s. ALL data currently on cluster %q will be overwritten and cannot be recovered, and the cluster is unavailable while the restore runs.",
+					in.source(), in.ClusterName, in.ProjectID, in.TargetClusterName, in.TargetProjectID, in.TargetClusterName),
+				TypeToConfirm: in.TargetClusterName,
+			}, nil
+		},
+		Run: func(ctx context.Context, env *Env, in *CreateRestoreJobInput) (*Result, error) {
+			if err := in.checkGovRegions(ctx, env); err != nil {
+				return nil, err
+			}
+			var raw json.RawMessage
+			if _, err := env.Client.Do(ctx, in.request(), &raw); err != nil {
+				return nil, err
+			}
+			j, err := decodeRestoreJob(raw)
+			if err != nil {
+				return nil, fmt.Errorf("decoding restore job: %w", err)
+			}
+			if in.Wait && !j.done() {
+				return waitForRestore(ctx, env, in.ClusterScope, j.ID)
+			}
+			what := fmt.Sprintf("Atlas started restore job %s: %s of cluster %s onto cluster %s (project %s).", j.ID, in.source(), in.ClusterName, in.TargetClusterName, in.TargetProjectID)
+			if in.DeliveryType == "download" {
+				what = fmt.Sprintf("Atlas started restore job %s: download links for %s of cluster %s.", j.ID, in.source(), in.ClusterName)
+			}
+			if !j.done() {
+				what += " Poll atlas-get-restore-job (or call again with wait:true) until its state is finished."
+			}
+			return restoreJobResult(what, j, raw, false), nil
+		},
+	}.tool()
+}
+
+// waitForRestore polls a restore job until it ends, reporting progress.
+func waitForRestore(ctx context.Context, env *Env, scope ClusterScope, id string) (*Result, error) {
+	start := time.Now()
+	tick := time.NewTicker(env.pollInterval())
+	defer tick.Stop()
+	for polls := 1; ; polls++ {
+		j, raw, err := readRestoreJob(ctx, env, scope, id)
+		if err != nil {
+			return nil, err
+		}
+		ReportProgress(ctx, float64(polls), 0, fmt.Sprintf("restore job %s is %s after %s", id, j.State, time.Since(start).Round(time.Second)))
+		if j.done() {
+			if j.State == "failed" || j.State == "cancelled" || j.State == "expired" {
+				return nil, &StateError{Resource: "restore job " + id, State: j.State, Want: "finished; see atlas-get-restore-job and the Atlas activity feed, then start a new restore"}
+			}
+			return restoreJobResult(fmt.Sprintf("Restore job %s %s after %s.", id, strings.ToLower(doneVerb(j)), time.Since(start).Round(time.Second)), j, raw, false), nil
+		}
+		select {
+		case <-ctx.Done():
+			return nil, &WaitError{Resource: "restore job " + id, LastState: j.State, Err: ctx.Err()}
+		case <-tick.C:
+		}
+	}
+}
+
+func doneVerb(j RestoreJob) string {
+	if j.State == "finished" {
+		return "finished"
+	}
+	return "has its download links ready"
+}

@@ -1,0 +1,700 @@
+package tools
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/atlas-mcp/atlas-mcp/internal/atlasclient"
+)
+
+const (
+	clustersPath = "/groups/{groupId}/clusters"
+	clusterPath  = "/groups/{groupId}/clusters/{clusterName}"
+)
+
+// cluster is the part of ClusterDescription20240805 the summaries use.
+type cluster struct {
+	ID                  string `json:"id"`
+	Name                string `json:"name"`
+	GroupID             string `json:"groupId"`
+	ClusterType         string `json:"clusterType"`
+	StateName           string `json:"stateName"`
+	MongoDBVersion      string `json:"mongoDBVersion"`
+	MongoDBMajorVersion string `json:"mongoDBMajorVersion"`
+	Paused              bool   `json:"paused"`
+	CreateDate          string `json:"createDate"`
+	ConnectionStrings   struct {
+		Standard    string `json:"standard"`
+		StandardSrv string `json:"standardSrv"`
+	} `json:"connectionStrings"`
+	ReplicationSpecs []struct {
+		ZoneName      string `json:"zoneName"`
+		RegionConfigs []struct {
+			ProviderName        string `json:"providerName"`
+			BackingProviderName string `json:"backingProviderName"`
+			RegionName          string `json:"regionName"`
+			Priority            int    `json:"priority"`
+			ElectableSpecs      struct {
+				InstanceSize string `json:"instanceSize"`
+				NodeCount    int    `json:"nodeCount"`
+			} `json:"electableSpecs"`
+		} `json:"regionConfigs"`
+	} `json:"replicationSpecs"`
+}
+
+// ClusterSummary is the compact view of a cluster an agent usually needs.
+type ClusterSummary struct {
+	Name                string   `json:"name"`
+	ID                  string   `json:"id,omitempty"`
+	State               string   `json:"stateName" jsonschema:"enum=IDLE,enum=CREATING,enum=UPDATING,enum=DELETING,enum=REPAIRING"`
+	InstanceSize        string   `json:"instanceSize,omitempty" jsonschema_description:"Tier of the electable nodes of the first region, e.g. M30."`
+	Providers           []string `json:"providers,omitempty"`
+	Regions             []string `json:"regions,omitempty"`
+	ClusterType         string   `json:"clusterType,omitempty"`
+	MongoDBVersion      string   `json:"mongoDBVersion,omitempty"`
+	Paused              bool     `json:"paused"`
+	ConnectionStringSrv string   `json:"connectionStringSrv,omitempty"`
+}
+
+func (c *cluster) summary() ClusterSummary {
+	s := ClusterSummary{Name: c.Name, ID: c.ID, State: c.StateName, ClusterType: c.ClusterType, MongoDBVersion: c.MongoDBVersion, Paused: c.Paused, ConnectionStringSrv: c.ConnectionStrings.StandardSrv}
+	seenP, seenR := map[string]bool{}, map[string]bool{}
+	for _, rs := range c.ReplicationSpecs {
+		for _, rc := range rs.RegionConfigs {
+			if s.InstanceSize == "" {
+				s.InstanceSize = rc.ElectableSpecs.InstanceSize
+			}
+			p := rc.ProviderName
+			if p == "TENANT" && rc.BackingProviderName != "" {
+				p = rc.BackingProviderName
+			}
+			if p != "" && !seenP[p] {
+				seenP[p] = true
+				s.Providers = append(s.Providers, p)
+			}
+			if rc.RegionName != "" && !seenR[rc.RegionName] {
+				seenR[rc.RegionName] = true
+				s.Regions = append(s.Regions, rc.RegionName)
+			}
+		}
+	}
+	if s.MongoDBVersion == "" {
+		s.MongoDBVersion = c.MongoDBMajorVersion
+	}
+	return s
+}
+
+func clusterRows(cs []ClusterSummary) string {
+	rows := make([][]string, 0, len(cs))
+	for _, c := range cs {
+		where := make([]string, 0, len(c.Regions))
+		prov := strings.Join(c.Providers, "+")
+		for _, r := range c.Regions {
+			where = append(where, r)
+		}
+		state := c.State
+		if c.Paused {
+			state += " (paused)"
+		}
+		rows = append(rows, []string{c.Name, orDash(c.InstanceSize), orDash(prov) + "/" + orDash(strings.Join(where, ",")), orDash(state), orDash(c.MongoDBVersion)})
+	}
+	return table([]string{"NAME", "TIER", "PROVIDER/REGION", "STATE", "VERSION"}, rows)
+}
+
+func decodeClusterSummary(raw json.RawMessage) (ClusterSummary, error) {
+	var c cluster
+	if err := json.Unmarshal(raw, &c); err != nil {
+		return ClusterSummary{}, err
+	}
+	return c.summary(), nil
+}
+
+// --- atlas-list-clusters ---
+
+// ListClustersInput lists the clusters of one project.
+type ListClustersInput struct {
+	ProjectScope
+	Paging
+	Verbosity
+}
+
+func (in *ListClustersInput) prepare(env *Env) error {
+	if err := in.resolve(env); err != nil {
+		return err
+	}
+	return in.Paging.normalize()
+}
+func (in *ListClustersInput) facts() Facts { return Facts{ProjectID: in.ProjectID} }
+
+func listClusters() *Tool {
+	return spec[ListClustersInput, ListOutput[ClusterSummary]]{
+		Name:        "atlas-list-clusters",
+		Title:       "List clusters",
+		Description: "List the clusters of an Atlas project as a compact table: name, tier, provider/region, state and MongoDB version. Pages with pageNum/itemsPerPage and reports totalCount. Use atlas-get-cluster for one cluster's connection strings and details.",
+		Area:        AreaClusters,
+		Method:      http.MethodGet, Template: clustersPath,
+		Run: func(ctx context.Context, env *Env, in *ListClustersInput) (*Result, error) {
+			out, err := fetchPage(ctx, env, &atlasclient.Request{Method: http.MethodGet, Template: clustersPath, Params: map[string]string{"groupId": in.ProjectID}}, in.Paging, in.Verbose, decodeClusterSummary)
+			if err != nil {
+				return nil, err
+			}
+			return &Result{
+				Summary:    fmt.Sprintf("Clusters in project %s: %s", in.ProjectID, pageSummary("clusters", out.TotalCount, out.PageNum, out.ItemsPerPage, len(out.Results))),
+				Data:       dataIf(len(out.Results) > 0, func() string { return clusterRows(out.Results) }),
+				Structured: out,
+			}, nil
+		},
+	}.tool()
+}
+
+func dataIf(cond bool, f func() string) string {
+	if !cond {
+		return ""
+	}
+	return f()
+}
+
+// --- atlas-get-cluster ---
+
+// GetClusterInput names one cluster.
+type GetClusterInput struct {
+	ProjectScope
+	ClusterName string `json:"clusterName" jsonschema:"required,pattern=^[a-zA-Z0-9][a-zA-Z0-9-]*$" jsonschema_description:"Name of the cluster, as shown by atlas-list-clusters."`
+	Verbosity
+}
+
+func (in *GetClusterInput) prepare(env *Env) error {
+	if err := in.resolve(env); err != nil {
+		return err
+	}
+	return checkClusterName("clusterName", in.ClusterName)
+}
+func (in *GetClusterInput) facts() Facts {
+	return Facts{ProjectID: in.ProjectID, ClusterName: in.ClusterName}
+}
+
+// ClusterOutput is the structured answer about one cluster.
+type ClusterOutput struct {
+	Cluster ClusterSummary  `json:"cluster"`
+	Raw     json.RawMessage `json:"raw,omitempty" jsonschema_description:"The full Atlas document, only with verbose:true."`
+}
+
+func getClusterRequest(projectID, name string) *atlasclient.Request {
+	return &atlasclient.Request{Method: http.MethodGet, Template: clusterPath, Params: map[string]string{"groupId": projectID, "clusterName": name}}
+}
+
+func readCluster(ctx context.Context, env *Env, projectID, name string) (*cluster, json.RawMessage, error) {
+	var raw json.RawMessage
+	if _, err := env.Client.Do(ctx, getClusterRequest(projectID, name), &raw); err != nil {
+		return nil, nil, err
+	}
+	var c cluster
+	if err := json.Unmarshal(raw, &c); err != nil {
+		return nil, nil, fmt.Errorf("decoding cluster %s: %w", name, err)
+	}
+	return &c, raw, nil
+}
+
+func clusterResult(verb string, c *cluster, raw json.RawMessage, verbose bool) *Result {
+	s := c.summary()
+	out := &ClusterOutput{Cluster: s}
+	if verbose {
+		out.Raw = raw
+	}
+	data := clusterRows([]ClusterSummary{s})
+	if s.ConnectionStringSrv != "" {
+		data += "\nconnection string: " + s.ConnectionStringSrv
+	}
+	return &Result{Summary: fmt.Sprintf("%s cluster %s: state %s.", verb, s.Name, orDash(s.State)), Data: data, Structured: out}
+}
+
+func getCluster() *Tool {
+	return spec[GetClusterInput, ClusterOutput]{
+		Name:        "atlas-get-cluster",
+		Title:       "Get cluster",
+		Description: "Get one cluster's state, tier, regions, MongoDB version and SRV connection string. Set verbose:true for the full Atlas document.",
+		Area:        AreaClusters,
+		Method:      http.MethodGet, Template: clusterPath,
+		Run: func(ctx context.Context, env *Env, in *GetClusterInput) (*Result, error) {
+			c, raw, err := readCluster(ctx, env, in.ProjectID, in.ClusterName)
+			if err != nil {
+				return nil, err
+			}
+			return clusterResult("Read", c, raw, in.Verbose), nil
+		},
+	}.tool()
+}
+
+// --- atlas-create-cluster ---
+
+// CreateClusterInput creates a cluster from flat arguments, or from full
+// replicationSpecs for multi-region and sharded layouts.
+type CreateClusterInput struct {
+	ProjectScope
+	ClusterName         string          `json:"clusterName" jsonschema:"required,pattern=^[a-zA-Z0-9][a-zA-Z0-9-]*$" jsonschema_description:"Name of the new cluster: ASCII letters, digits and hyphens, at most 64 characters. Cannot be changed later."`
+	ProviderName        string          `json:"providerName,omitempty" jsonschema:"enum=AWS,enum=GCP,enum=AZURE" jsonschema_description:"Cloud provider. Required unless replicationSpecs is given. For the shared tiers M0/M2/M5 this is the backing provider."`
+	RegionName          string          `json:"regionName,omitempty" jsonschema_description:"Atlas region name for the provider, e.g. US_EAST_1 (AWS), CENTRAL_US (GCP), US_EAST_2 (AZURE). Required unless replicationSpecs is given."`
+	InstanceSize        string          `json:"instanceSize,omitempty" jsonschema_description:"Tier, e.g. M10, M30, M40, R40. M0 is the free tier. Required unless replicationSpecs is given. Creating a dedicated tier is billable."`
+	NodeCount           int             `json:"nodeCount,omitempty" jsonschema:"enum=3,enum=5,enum=7" jsonschema_description:"Electable nodes in the region (default 3)."`
+	ClusterType         string          `json:"clusterType,omitempty" jsonschema:"enum=REPLICASET,enum=SHARDED,enum=GEOSHARDED" jsonschema_description:"Default REPLICASET."`
+	MongoDBMajorVersion string          `json:"mongoDBMajorVersion,omitempty" jsonschema_description:"Major version such as 8.0; default is Atlas's current default."`
+	ReplicationSpecs    json.RawMessage `json:"replicationSpecs,omitempty" jsonschema:"type=array" jsonschema_description:"Escape hatch: the full Atlas replicationSpecs array (ClusterDescription20240805). When given, providerName/regionName/instanceSize/nodeCount must be omitted."`
+	Waiting
+	WriteOptions
+
+	specs   []replicationSpec
+	rawSpec bool
+}
+
+type regionConfig struct {
+	ProviderName        string         `json:"providerName"`
+	BackingProviderName string         `json:"backingProviderName,omitempty"`
+	RegionName          string         `json:"regionName"`
+	Priority            int            `json:"priority"`
+	ElectableSpecs      map[string]any `json:"electableSpecs"`
+}
+
+type replicationSpec struct {
+	ZoneName      string         `json:"zoneName,omitempty"`
+	RegionConfigs []regionConfig `json:"regionConfigs"`
+}
+
+func (in *CreateClusterInput) prepare(env *Env) error {
+	if err := in.resolve(env); err != nil {
+		return err
+	}
+	if err := checkClusterName("clusterName", in.ClusterName); err != nil {
+		return err
+	}
+	if in.ClusterType == "" {
+		in.ClusterType = "REPLICASET"
+	} else if err := oneOf("clusterType", in.ClusterType, "REPLICASET", "SHARDED", "GEOSHARDED"); err != nil {
+		return err
+	}
+	if len(in.ReplicationSpecs) > 0 {
+		if in.ProviderName != "" || in.RegionName != "" || in.InstanceSize != "" || in.NodeCount != 0 {
+			return invalid("replicationSpecs", "cannot be combined with providerName, regionName, instanceSize or nodeCount", "give either the flat arguments or the full replicationSpecs")
+		}
+		if err := json.Unmarshal(in.ReplicationSpecs, &in.specs); err != nil || len(in.specs) == 0 {
+			return invalid("replicationSpecs", "must be a non-empty array of {regionConfigs:[{providerName, regionName, priority, electableSpecs:{instanceSize, nodeCount}}]}", "see the Atlas createCluster API; or use the flat arguments")
+		}
+		in.rawSpec = true
+		for i, rs := range in.specs {
+			if len(rs.RegionConfigs) == 0 {
+				return invalid(fmt.Sprintf("replicationSpecs[%d].regionConfigs", i), "is empty", "give at least one region config")
+			}
+			for j, rc := range rs.RegionConfigs {
+				f := fmt.Sprintf("replicationSpecs[%d].regionConfigs[%d]", i, j)
+				if err := oneOf(f+".providerName", rc.ProviderName, "AWS", "GCP", "AZURE", "TENANT"); err != nil {
+					return err
+				}
+				if rc.RegionName == "" {
+					return invalid(f+".regionName", "is required", "give an Atlas region name such as US_EAST_1")
+				}
+				size, _ := rc.ElectableSpecs["instanceSize"].(string)
+				if err := checkTier(f+".electableSpecs.instanceSize", size); err != nil {
+					return err
+				}
+			}
+		}
+	} else {
+		if in.ProviderName == "" {
+			return invalid("providerName", "is required", "give AWS, GCP or AZURE (or pass replicationSpecs)")
+		}
+		if err := oneOf("providerName", in.ProviderName, "AWS", "GCP", "AZURE"); err != nil {
+			return err
+		}
+		if in.RegionName == "" {
+			return invalid("regionName", "is required", "give an Atlas region name such as US_EAST_1")
+		}
+		if strings.ToUpper(in.RegionName) != in.RegionName || strings.ContainsAny(in.RegionName, " /") {
+			return invalid("regionName", fmt.Sprintf("%q is not an Atlas region name", truncate(in.RegionName, 40)), "Atlas region names are upper case with underscores, e.g. US_EAST_1")
+		}
+		if err := checkTier("instanceSize", in.InstanceSize); err != nil {
+			return err
+		}
+		if in.NodeCount == 0 {
+			in.NodeCount = 3
+		} else if in.NodeCount != 3 && in.NodeCount != 5 && in.NodeCount != 7 {
+			return invalid("nodeCount", fmt.Sprintf("must be 3, 5 or 7, got %d", in.NodeCount), "use 3 unless you need more electable nodes")
+		}
+		rc := regionConfig{ProviderName: in.ProviderName, RegionName: in.RegionName, Priority: 7, ElectableSpecs: map[string]any{"instanceSize": in.InstanceSize, "nodeCount": in.NodeCount}}
+		if isSharedTier(in.InstanceSize) || in.InstanceSize == "FLEX" {
+			rc.BackingProviderName = in.ProviderName
+			rc.ProviderName = "TENANT"
+			rc.ElectableSpecs = map[string]any{"instanceSize": in.InstanceSize}
+		}
+		in.specs = []replicationSpec{{RegionConfigs: []regionConfig{rc}}}
+	}
+	if env.gov() {
+		for _, f := range in.facts().Providers {
+			if f == "AZURE" {
+				return &GovRuleError{Field: "providerName", Rule: "Azure is unavailable for all API resources", Fix: "use AWS (GovCloud) or GCP (Assured Workloads)"}
+			}
+		}
+		for _, rs := range in.specs {
+			for _, rc := range rs.RegionConfigs {
+				size, _ := rc.ElectableSpecs["instanceSize"].(string)
+				if rc.ProviderName == "TENANT" || size == "FLEX" || tierNumber(size) < 20 {
+					return &GovRuleError{Field: "instanceSize", Rule: "AtlasGov clusters must be tier M20 or higher. Atlas doesn't support Free and Flex clusters.", Fix: "choose M20 or a larger tier"}
+				}
+			}
+		}
+	}
+	return nil
+}
+
+func (in *CreateClusterInput) facts() Facts {
+	f := Facts{ProjectID: in.ProjectID, ClusterName: in.ClusterName}
+	for _, rs := range in.specs {
+		for _, rc := range rs.RegionConfigs {
+			p := rc.ProviderName
+			if p == "TENANT" && rc.BackingProviderName != "" {
+				p = rc.BackingProviderName
+			}
+			f.Providers = appendUnique(f.Providers, p)
+			f.Regions = appendUnique(f.Regions, rc.RegionName)
+			if size, _ := rc.ElectableSpecs["instanceSize"].(string); size != "" && (f.InstanceSize == "" || tierNumber(size) > tierNumber(f.InstanceSize)) {
+				f.InstanceSize = size
+			}
+		}
+	}
+	return f
+}
+
+func appendUnique(s []string, v string) []string {
+	for _, x := range s {
+		if x == v {
+			return s
+		}
+	}
+	return append(s, v)
+}
+
+func (in *CreateClusterInput) request() *atlasclient.Request {
+	body := map[string]any{"name": in.ClusterName, "clusterType": in.ClusterType, "replicationSpecs": in.specs}
+	if in.MongoDBMajorVersion != "" {
+		body["mongoDBMajorVersion"] = in.MongoDBMajorVersion
+	}
+	return &atlasclient.Request{Method: http.MethodPost, Template: clustersPath, Params: map[string]string{"groupId": in.ProjectID}, Body: body}
+}
+
+func createCluster() *Tool {
+	return spec[CreateClusterInput, ClusterOutput]{
+		Name:        "atlas-create-cluster",
+		Title:       "Create cluster",
+		Description: "Create a cluster in a project: give clusterName, providerName, regionName and instanceSize (or the full replicationSpecs). Provisions billable infrastructure. Atlas answers at once with state CREATING; pass wait:true to block until IDLE (several minutes), or poll atlas-get-cluster. Use dryRun:true to see the exact request first.",
+		Area:        AreaClusters,
+		Method:      http.MethodPost, Template: clustersPath,
+		Plan: func(env *Env, in *CreateClusterInput) ([]Step, error) {
+			return steps(env, in.request())
+		},
+		Run: func(ctx context.Context, env *Env, in *CreateClusterInput) (*Result, error) {
+			var raw json.RawMessage
+			if _, err := env.Client.Do(ctx, in.request(), &raw); err != nil {
+				return nil, err
+			}
+			var c cluster
+			if err := json.Unmarshal(raw, &c); err != nil {
+				return nil, fmt.Errorf("decoding created cluster: %w", err)
+			}
+			if in.Wait {
+				return waitForCluster(ctx, env, in.ProjectID, in.ClusterName, "Created", false)
+			}
+			r := clusterResult("Created", &c, raw, false)
+			r.Summary += " Poll atlas-get-cluster until stateName is IDLE before using or changing it."
+			return r, nil
+		},
+	}.tool()
+}
+
+// waitForCluster polls until the cluster is IDLE, reporting progress.
+func waitForCluster(ctx context.Context, env *Env, projectID, name, verb string, verbose bool) (*Result, error) {
+	start := time.Now()
+	tick := time.NewTicker(env.pollInterval())
+	defer tick.Stop()
+	polls := 0
+	for {
+		c, raw, err := readCluster(ctx, env, projectID, name)
+		if err != nil {
+			return nil, err
+		}
+		polls++
+		ReportProgress(ctx, float64(polls), 0, fmt.Sprintf("cluster %s is %s after %s", name, c.StateName, time.Since(start).Round(time.Second)))
+		if c.StateName == "IDLE" {
+			r := clusterResult(verb, c, raw, verbose)
+			r.Summary = fmt.Sprintf("%s cluster %s; it is IDLE after %s.", verb, name, time.Since(start).Round(time.Second))
+			return r, nil
+		}
+		select {
+		case <-ctx.Done():
+			return nil, &WaitError{Resource: "cluster " + name, LastState: c.StateName, Err: ctx.Err()}
+		case <-tick.C:
+		}
+	}
+}
+
+// WaitError reports that wait:true stopped before the resource was stable. The
+// operation itself goes on in Atlas.
+type WaitError struct {
+	Resource  string
+	LastState string
+	Err       error
+}
+
+func (e *WaitError) Error() string {
+	return fmt.Sprintf("stopped waiting for %s (last state %s): %v; the operation continues in Atlas — poll it with the matching get tool", e.Resource, e.LastState, e.Err)
+}
+func (e *WaitError) Unwrap() error { return e.Err }
+
+// --- atlas-update-cluster ---
+
+// UpdateClusterInput changes a cluster: resize, pause/resume, upgrade, or a
+// partial Atlas body.
+type UpdateClusterInput struct {
+	ProjectScope
+	ClusterName         string          `json:"clusterName" jsonschema:"required,pattern=^[a-zA-Z0-9][a-zA-Z0-9-]*$" jsonschema_description:"Name of the cluster to change."`
+	InstanceSize        string          `json:"instanceSize,omitempty" jsonschema_description:"New tier for every electable region of the cluster, e.g. M40. Changes cost."`
+	Paused              *bool           `json:"paused,omitempty" jsonschema_description:"true pauses the cluster (dedicated tiers only), false resumes it."`
+	MongoDBMajorVersion string          `json:"mongoDBMajorVersion,omitempty" jsonschema_description:"Upgrade to this major version, e.g. 8.0."`
+	Body                json.RawMessage `json:"body,omitempty" jsonschema:"type=object" jsonschema_description:"Escape hatch: a partial ClusterDescription20240805 sent as the PATCH body. Cannot be combined with the flat arguments."`
+	Waiting
+	WriteOptions
+}
+
+func (in *UpdateClusterInput) prepare(env *Env) error {
+	if err := in.resolve(env); err != nil {
+		return err
+	}
+	if err := checkClusterName("clusterName", in.ClusterName); err != nil {
+		return err
+	}
+	flat := in.InstanceSize != "" || in.Paused != nil || in.MongoDBMajorVersion != ""
+	if len(in.Body) > 0 {
+		if flat {
+			return invalid("body", "cannot be combined with instanceSize, paused or mongoDBMajorVersion", "give either the flat arguments or body")
+		}
+		var m map[string]any
+		if err := json.Unmarshal(in.Body, &m); err != nil || len(m) == 0 {
+			return invalid("body", "must be a non-empty JSON object", "send the fields of ClusterDescription20240805 to change")
+		}
+		return nil
+	}
+	if !flat {
+		return invalid("instanceSize", "nothing to change", "give instanceSize, paused, mongoDBMajorVersion or body")
+	}
+	if in.InstanceSize != "" {
+		if err := checkTier("instanceSize", in.InstanceSize); err != nil {
+			return err
+		}
+		if env.gov() && (in.InstanceSize == "FLEX" || tierNumber(in.InstanceSize) < 20) {
+			return &GovRuleError{Field: "instanceSize", Rule: "AtlasGov clusters must be tier M20 or higher.", Fix: "choose M20 or a larger tier"}
+		}
+	}
+	return nil
+}
+
+func (in *UpdateClusterInput) facts() Facts {
+	return Facts{ProjectID: in.ProjectID, ClusterName: in.ClusterName, InstanceSize: in.InstanceSize}
+}
+
+// patchBody builds the PATCH body; resizing needs the cluster's current layout.
+func (in *UpdateClusterInput) patchBody(current *cluster, currentRaw json.RawMessage) (map[string]any, error) {
+	if len(in.Body) > 0 {
+		var m map[string]any
+		err := json.Unmarshal(in.Body, &m)
+		return m, err
+	}
+	body := map[string]any{}
+	if in.Paused != nil {
+		body["paused"] = *in.Paused
+	}
+	if in.MongoDBMajorVersion != "" {
+		body["mongoDBMajorVersion"] = in.MongoDBMajorVersion
+	}
+	if in.InstanceSize != "" && current != nil {
+		var full struct {
+			ReplicationSpecs []map[string]any `json:"replicationSpecs"`
+		}
+		if err := json.Unmarshal(currentRaw, &full); err != nil {
+			return nil, fmt.Errorf("decoding replicationSpecs of %s: %w", in.ClusterName, err)
+		}
+		for _, rs := range full.ReplicationSpecs {
+			rcs, _ := rs["regionConfigs"].([]any)
+			for _, x := range rcs {
+				rc, _ := x.(map[string]any)
+				if rc == nil {
+					continue
+				}
+				for _, k := range []string{"electableSpecs", "readOnlySpecs", "analyticsSpecs"} {
+					if spec, ok := rc[k].(map[string]any); ok {
+						if n, _ := spec["nodeCount"].(float64); k != "electableSpecs" && n == 0 {
+							continue
+						}
+						spec["instanceSize"] = in.InstanceSize
+					}
+				}
+				for _, k := range []string{"effectiveElectableSpecs", "effectiveReadOnlySpecs", "effectiveAnalyticsSpecs"} {
+					delete(rc, k)
+				}
+			}
+		}
+		body["replicationSpecs"] = full.ReplicationSpecs
+	}
+	return body, nil
+}
+
+func (in *UpdateClusterInput) request(body map[string]any) *atlasclient.Request {
+	return &atlasclient.Request{Method: http.MethodPatch, Template: clusterPath, Params: map[string]string{"groupId": in.ProjectID, "clusterName": in.ClusterName}, Body: body}
+}
+
+func updateCluster() *Tool {
+	return spec[UpdateClusterInput, ClusterOutput]{
+		Name:        "atlas-update-cluster",
+		Title:       "Update cluster",
+		Description: "Change a cluster: resize it (instanceSize applies to every region), pause or resume it, upgrade mongoDBMajorVersion, or send a partial Atlas body. The cluster must be IDLE (Atlas answers 409 while it is CREATING or UPDATING). Can change cost and capacity. Pass wait:true to block until IDLE again.",
+		Area:        AreaClusters,
+		Method:      http.MethodPatch, Template: clusterPath,
+		Plan: func(env *Env, in *UpdateClusterInput) ([]Step, error) {
+			if in.InstanceSize == "" {
+				body, err := in.patchBody(nil, nil)
+				if err != nil {
+					return nil, err
+				}
+				return steps(env, in.request(body))
+			}
+			// Resizing rewrites the cluster's current replicationSpecs, which a
+			// dry run does not read: it sends nothing, so it shows the template.
+			read, err := step(env, getClusterRequest(in.ProjectID, in.ClusterName))
+			if err != nil {
+				return nil, err
+			}
+			read.Note = "read the cluster's current replicationSpecs"
+			body, _ := in.patchBody(nil, nil)
+			body["replicationSpecs"] = "<the current replicationSpecs with every electableSpecs.instanceSize set to " + in.InstanceSize + ">"
+			patch, err := step(env, in.request(body))
+			if err != nil {
+				return nil, err
+			}
+			patch.Note = "resize every region to " + in.InstanceSize
+			return []Step{read, patch}, nil
+		},
+		Run: func(ctx context.Context, env *Env, in *UpdateClusterInput) (*Result, error) {
+			var current *cluster
+			var currentRaw json.RawMessage
+			if in.InstanceSize != "" {
+				var err error
+				if current, currentRaw, err = readCluster(ctx, env, in.ProjectID, in.ClusterName); err != nil {
+					return nil, err
+				}
+			}
+			body, err := in.patchBody(current, currentRaw)
+			if err != nil {
+				return nil, err
+			}
+			var raw json.RawMessage
+			if _, err := env.Client.Do(ctx, in.request(body), &raw); err != nil {
+				return nil, err
+			}
+			if in.Wait {
+				return waitForCluster(ctx, env, in.ProjectID, in.ClusterName, "Updated", false)
+			}
+			var c cluster
+			if err := json.Unmarshal(raw, &c); err != nil {
+				return nil, fmt.Errorf("decoding updated cluster: %w", err)
+			}
+			return clusterResult("Updated", &c, raw, false), nil
+		},
+	}.tool()
+}
+
+// --- atlas-delete-cluster ---
+
+// DeleteClusterInput names the cluster to delete.
+type DeleteClusterInput struct {
+	ProjectScope
+	ClusterName   string `json:"clusterName" jsonschema:"required,pattern=^[a-zA-Z0-9][a-zA-Z0-9-]*$" jsonschema_description:"Name of the cluster to delete. Irreversible."`
+	RetainBackups bool   `json:"retainBackups,omitempty" jsonschema_description:"Keep the cluster's backup snapshots after deletion (billed)."`
+	WriteOptions
+}
+
+func (in *DeleteClusterInput) prepare(env *Env) error {
+	if err := in.resolve(env); err != nil {
+		return err
+	}
+	return checkClusterName("clusterName", in.ClusterName)
+}
+func (in *DeleteClusterInput) facts() Facts {
+	return Facts{ProjectID: in.ProjectID, ClusterName: in.ClusterName}
+}
+
+func (in *DeleteClusterInput) request() *atlasclient.Request {
+	r := &atlasclient.Request{Method: http.MethodDelete, Template: clusterPath, Params: map[string]string{"groupId": in.ProjectID, "clusterName": in.ClusterName}}
+	if in.RetainBackups {
+		r.Query = url.Values{"retainBackups": {"true"}}
+	}
+	return r
+}
+
+// DeleteOutput is the structured answer of delete tools.
+type DeleteOutput struct {
+	Deleted  string `json:"deleted" jsonschema_description:"What was deleted (or, for clusters, is now being deleted)."`
+	Accepted bool   `json:"accepted"`
+}
+
+func deleteCluster() *Tool {
+	return spec[DeleteClusterInput, DeleteOutput]{
+		Name:        "atlas-delete-cluster",
+		Title:       "Delete cluster",
+		Description: "Delete a cluster and all its data. Irreversible; a human must confirm by typing the cluster's name. Backups are deleted too unless retainBackups is true. The cluster is re-read just before deletion.",
+		Area:        AreaClusters,
+		Destructive: true, Idempotent: true, Grave: true,
+		Method: http.MethodDelete, Template: clusterPath,
+		Plan: func(env *Env, in *DeleteClusterInput) ([]Step, error) {
+			return steps(env, getClusterRequest(in.ProjectID, in.ClusterName), in.request())
+		},
+		Confirm: func(_ context.Context, _ *Env, in *DeleteClusterInput) (Confirmation, error) {
+			backups := "Its backup snapshots are deleted too."
+			if in.RetainBackups {
+				backups = "Its backup snapshots are retained (and billed)."
+			}
+			return Confirmation{
+				Message:       fmt.Sprintf("atlas-delete-cluster will permanently delete cluster %q in project %s, with all its data. This cannot be undone. %s", in.ClusterName, in.ProjectID, backups),
+				TypeToConfirm: in.ClusterName,
+			}, nil
+		},
+		Run: func(ctx context.Context, env *Env, in *DeleteClusterInput) (*Result, error) {
+			// Re-read so the target is the one the person agreed to, and a
+			// vanished cluster is reported as such rather than as a failed delete.
+			c, _, err := readCluster(ctx, env, in.ProjectID, in.ClusterName)
+			if err != nil {
+				return nil, err
+			}
+			if c.StateName == "DELETING" {
+				return nil, &StateError{Resource: "cluster " + in.ClusterName, State: c.StateName, Want: "not already deleting"}
+			}
+			if _, err := env.Client.Do(ctx, in.request(), nil); err != nil {
+				return nil, err
+			}
+			return &Result{
+				Summary:    fmt.Sprintf("Atlas accepted the deletion of cluster %s in project %s (tier %s); it is DELETING and will disappear from atlas-list-clusters when done.", in.ClusterName, in.ProjectID, orDash(c.summary().InstanceSize)),
+				Structured: &DeleteOutput{Deleted: "cluster " + in.ClusterName, Accepted: true},
+			}, nil
+		},
+	}.tool()
+}
+
+// StateError reports a resource whose current state makes the call pointless or unsafe.
+type StateError struct {
+	Resource, State, Want string
+}
+
+func (e *StateError) Error() string {
+	return fmt.Sprintf("%s is %s; it must be %s", e.Resource, e.State, e.Want)
+}
+

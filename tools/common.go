@@ -1,0 +1,177 @@
+package tools
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/atlas-mcp/atlas-mcp/internal/atlasclient"
+)
+
+// ProjectScope is the projectId argument shared by project-scoped tools.
+type ProjectScope struct {
+	ProjectID string `json:"projectId,omitempty" jsonschema:"pattern=^[a-f0-9]{24}$" jsonschema_description:"Atlas project ID (the API calls it groupId): 24 hex characters. Defaults to MONGODB_ATLAS_PROJECT_ID when omitted. Find it with atlas-list-projects."`
+}
+
+func (p *ProjectScope) resolve(env *Env) error {
+	return resolveID("projectId", &p.ProjectID, env.DefaultProjectID, "MONGODB_ATLAS_PROJECT_ID", "atlas-list-projects")
+}
+
+// OrgScope is the orgId argument shared by organization-scoped tools.
+type OrgScope struct {
+	OrgID string `json:"orgId,omitempty" jsonschema:"pattern=^[a-f0-9]{24}$" jsonschema_description:"Atlas organization ID: 24 hex characters. Defaults to MONGODB_ATLAS_ORG_ID when omitted. Find it with atlas-list-orgs."`
+}
+
+func (o *OrgScope) resolve(env *Env) error {
+	return resolveID("orgId", &o.OrgID, env.DefaultOrgID, "MONGODB_ATLAS_ORG_ID", "atlas-list-orgs")
+}
+
+// Paging passes Atlas's page parameters through so an agent can page a long list.
+type Paging struct {
+	PageNum      int `json:"pageNum,omitempty" jsonschema:"minimum=1" jsonschema_description:"Page to return, starting at 1 (default 1). The answer reports totalCount so you can tell whether more pages exist."`
+	ItemsPerPage int `json:"itemsPerPage,omitempty" jsonschema:"minimum=1,maximum=500" jsonschema_description:"Items per page, 1-500 (default 100)."`
+}
+
+func (p *Paging) normalize() error {
+	if err := checkPaging(p); err != nil {
+		return err
+	}
+	if p.PageNum == 0 {
+		p.PageNum = 1
+	}
+	if p.ItemsPerPage == 0 {
+		p.ItemsPerPage = 100
+	}
+	return nil
+}
+
+// Verbosity asks for the full Atlas documents in the structured answer.
+type Verbosity struct {
+	Verbose bool `json:"verbose,omitempty" jsonschema_description:"Also return the full Atlas documents (large). Leave false unless you need a field the summary lacks."`
+}
+
+// WriteOptions is shared by every write tool.
+type WriteOptions struct {
+	DryRun bool `json:"dryRun,omitempty" jsonschema_description:"Validate and check policy, then answer with the exact request that would be sent (secrets redacted) without sending anything. Use it to show a plan before acting."`
+	// ConfirmationToken is read by the server, not by the tool: see the
+	// policy's confirm.withoutElicitation: token mode.
+	ConfirmationToken string `json:"confirmationToken,omitempty" jsonschema_description:"Only when an earlier call of this tool answered that a person must confirm and gave a confirmation token: repeat the exact same arguments and add the token. Never invent one."`
+}
+
+func (w *WriteOptions) writeOptions() *WriteOptions { return w }
+
+// Waiting lets long operations block until Atlas reports a stable state.
+type Waiting struct {
+	Wait bool `json:"wait,omitempty" jsonschema_description:"Block until the operation finishes (cluster IDLE, restore job done), sending progress notifications when the host asked for them. Stops at the call's cancellation or deadline; the operation itself continues in Atlas."`
+}
+
+func (w *Waiting) waits() bool { return w.Wait }
+
+// ListOutput is the structured answer of every list tool.
+type ListOutput[T any] struct {
+	TotalCount   int               `json:"totalCount" jsonschema_description:"Total number of items Atlas reports across all pages."`
+	PageNum      int               `json:"pageNum"`
+	ItemsPerPage int               `json:"itemsPerPage"`
+	Results      []T               `json:"results"`
+	Raw          []json.RawMessage `json:"raw,omitempty" jsonschema_description:"Full Atlas documents, only with verbose:true."`
+}
+
+// fetchPage reads one page of an Atlas list and converts each document with conv.
+func fetchPage[T any](ctx context.Context, env *Env, req *atlasclient.Request, p Paging, verbose bool, conv func(json.RawMessage) (T, error)) (*ListOutput[T], error) {
+	page, err := atlasclient.ListPage[json.RawMessage](ctx, env.Client, req, p.PageNum, p.ItemsPerPage)
+	if err != nil {
+		return nil, err
+	}
+	out := &ListOutput[T]{TotalCount: page.TotalCount, PageNum: p.PageNum, ItemsPerPage: p.ItemsPerPage, Results: make([]T, 0, len(page.Results))}
+	for _, raw := range page.Results {
+		v, err := conv(raw)
+		if err != nil {
+			return nil, fmt.Errorf("decoding an item of %s: %w", req.Template, err)
+		}
+		out.Results = append(out.Results, v)
+	}
+	if verbose {
+		out.Raw = page.Results
+	}
+	return out, nil
+}
+
+// unmarshalAs is the common conv for fetchPage.
+func unmarshalAs[T any](raw json.RawMessage) (T, error) {
+	var v T
+	err := json.Unmarshal(raw, &v)
+	return v, err
+}
+
+// pageSummary says how much of a list the answer holds, so nothing is silently cut.
+func pageSummary(noun string, total, pageNum, perPage, got int) string {
+	if got == 0 && total == 0 {
+		return fmt.Sprintf("No %s.", noun)
+	}
+	first := (pageNum-1)*perPage + 1
+	s := fmt.Sprintf("%d %s in total; showing %d-%d (page %d, %d per page).", total, noun, first, first+got-1, pageNum, perPage)
+	if first+got-1 < total {
+		s += fmt.Sprintf(" More exist: call again with pageNum %d.", pageNum+1)
+	}
+	return s
+}
+
+// table renders rows as aligned columns: compact for a model, readable for a person.
+func table(header []string, rows [][]string) string {
+	var b strings.Builder
+	w := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(w, strings.Join(header, "\t"))
+	for _, r := range rows {
+		fmt.Fprintln(w, strings.Join(r, "\t"))
+	}
+	w.Flush()
+	return strings.TrimRight(b.String(), "\n")
+}
+
+// doc renders one Atlas document as indented JSON for the untrusted data block.
+func doc(v any) string {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return fmt.Sprint(v)
+	}
+	return string(b)
+}
+
+// step turns a request into the dryRun view of it, as the client would send it.
+func step(env *Env, req *atlasclient.Request) (Step, error) {
+	r, err := env.Client.Resolve(req)
+	if err != nil {
+		return Step{}, err
+	}
+	return Step{Method: r.Method, Path: r.Path, Query: r.Query, Accept: r.Accept, Body: req.Body}, nil
+}
+
+func steps(env *Env, reqs ...*atlasclient.Request) ([]Step, error) {
+	out := make([]Step, 0, len(reqs))
+	for _, r := range reqs {
+		s, err := step(env, r)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, nil
+}
+
+func pagingQuery(p Paging) url.Values {
+	q := url.Values{}
+	q.Set("pageNum", strconv.Itoa(p.PageNum))
+	q.Set("itemsPerPage", strconv.Itoa(p.ItemsPerPage))
+	return q
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}

@@ -1,0 +1,496 @@
+package tools
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/atlas-mcp/atlas-mcp/internal/atlasclient"
+)
+
+const (
+	dbUsersPath = "/groups/{groupId}/databaseUsers"
+	dbUserPath  = "/groups/{groupId}/databaseUsers/{databaseName}/{username}"
+)
+
+// redacted stands in for a secret in dryRun plans, which are shown to the agent
+// and may be logged.
+const redacted = "[redacted]"
+
+// dbUser is the part of CloudDatabaseUser the summaries use. It has no password
+// field on purpose: Atlas never returns one, and nothing we build from this type
+// can echo the one the agent sent.
+type dbUser struct {
+	Username        string              `json:"username"`
+	DatabaseName    string              `json:"databaseName"`
+	Roles           []DatabaseUserRole  `json:"roles"`
+	Scopes          []DatabaseUserScope `json:"scopes"`
+	Description     string              `json:"description"`
+	DeleteAfterDate string              `json:"deleteAfterDate"`
+	X509Type        string              `json:"x509Type"`
+	AWSIAMType      string              `json:"awsIAMType"`
+	LDAPAuthType    string              `json:"ldapAuthType"`
+	OIDCAuthType    string              `json:"oidcAuthType"`
+}
+
+// DBUserSummary is the compact view of a database user.
+type DBUserSummary struct {
+	Username        string   `json:"username"`
+	DatabaseName    string   `json:"databaseName" jsonschema_description:"Authentication database: admin for SCRAM users, $external for x.509, AWS IAM and LDAP/OIDC users."`
+	AuthType        string   `json:"authType" jsonschema_description:"SCRAM, or the external mechanism (X509 MANAGED, AWS_IAM ROLE, LDAP GROUP, OIDC USER, ...)."`
+	Roles           []string `json:"roles" jsonschema_description:"Roles as role@database or role@database.collection."`
+	Scopes          []string `json:"scopes,omitempty" jsonschema_description:"Resources the user is limited to, as TYPE:name; empty means every cluster of the project."`
+	Description     string   `json:"description,omitempty"`
+	DeleteAfterDate string   `json:"deleteAfterDate,omitempty" jsonschema_description:"When Atlas deletes this temporary user."`
+}
+
+func (u *dbUser) summary() DBUserSummary {
+	s := DBUserSummary{Username: u.Username, DatabaseName: u.DatabaseName, AuthType: "SCRAM", Description: u.Description, DeleteAfterDate: u.DeleteAfterDate, Roles: []string{}}
+	for _, a := range []struct{ name, v string }{{"X509", u.X509Type}, {"AWS_IAM", u.AWSIAMType}, {"LDAP", u.LDAPAuthType}, {"OIDC", u.OIDCAuthType}} {
+		if a.v != "" && a.v != "NONE" {
+			s.AuthType = a.name + " " + a.v
+		}
+	}
+	for _, r := range u.Roles {
+		role := r.RoleName + "@" + r.DatabaseName
+		if r.CollectionName != "" {
+			role += "." + r.CollectionName
+		}
+		s.Roles = append(s.Roles, role)
+	}
+	for _, sc := range u.Scopes {
+		s.Scopes = append(s.Scopes, sc.Type+":"+sc.Name)
+	}
+	return s
+}
+
+func dbUserRows(us []DBUserSummary) string {
+	rows := make([][]string, 0, len(us))
+	for _, u := range us {
+		scopes := "all clusters"
+		if len(u.Scopes) > 0 {
+			scopes = strings.Join(u.Scopes, ",")
+		}
+		rows = append(rows, []string{u.Username, u.DatabaseName, u.AuthType, strings.Join(u.Roles, ","), scopes, orDash(u.DeleteAfterDate)})
+	}
+	return table([]string{"USERNAME", "AUTH DB", "AUTH", "ROLES", "SCOPES", "EXPIRES"}, rows)
+}
+
+func decodeDBUserSummary(raw json.RawMessage) (DBUserSummary, error) {
+	var u dbUser
+	if err := json.Unmarshal(raw, &u); err != nil {
+		return DBUserSummary{}, err
+	}
+	return u.summary(), nil
+}
+
+// --- atlas-list-db-users ---
+
+// ListDBUsersInput lists the database users of one project.
+type ListDBUsersInput struct {
+	ProjectScope
+	Paging
+	Verbosity
+}
+
+func (in *ListDBUsersInput) prepare(env *Env) error {
+	if err := in.resolve(env); err != nil {
+		return err
+	}
+	return in.Paging.normalize()
+}
+func (in *ListDBUsersInput) facts() Facts { return Facts{ProjectID: in.ProjectID} }
+
+func listDBUsers() *Tool {
+	return spec[ListDBUsersInput, ListOutput[DBUserSummary]]{
+		Name:        "atlas-list-db-users",
+		Title:       "List database users",
+		Description: "List the database users of a project: username, authentication database and mechanism, roles, cluster scopes and expiry. Passwords are never shown (Atlas does not return them).",
+		Area:        AreaDatabaseUsers,
+		Method:      http.MethodGet, Template: dbUsersPath,
+		Run: func(ctx context.Context, env *Env, in *ListDBUsersInput) (*Result, error) {
+			out, err := fetchPage(ctx, env, &atlasclient.Request{Method: http.MethodGet, Template: dbUsersPath, Params: map[string]string{"groupId": in.ProjectID}}, in.Paging, in.Verbose, decodeDBUserSummary)
+			if err != nil {
+				return nil, err
+			}
+			return &Result{
+				Summary:    fmt.Sprintf("Database users in project %s: %s", in.ProjectID, pageSummary("database users", out.TotalCount, out.PageNum, out.ItemsPerPage, len(out.Results))),
+				Data:       dataIf(len(out.Results) > 0, func() string { return dbUserRows(out.Results) }),
+				Structured: out,
+			}, nil
+		},
+	}.tool()
+}
+
+// --- atlas-create-db-user ---
+
+// DatabaseUserRole grants one role on one database (or collection).
+type DatabaseUserRole struct {
+	RoleName       string `json:"roleName" jsonschema:"required" jsonschema_description:"Built-in role (atlasAdmin, readWriteAnyDatabase, readAnyDatabase, dbAdminAnyDatabase, clusterMonitor, backup, enableSharding, readWrite, read, dbAdmin) or the name of a custom role of the project."`
+	DatabaseName   string `json:"databaseName,omitempty" jsonschema_description:"Database the role applies to. Required for read, readWrite and dbAdmin; the other built-in roles and custom roles apply to admin, the default."`
+	CollectionName string `json:"collectionName,omitempty" jsonschema_description:"Limit a read or readWrite role to this collection of databaseName."`
+}
+
+// DatabaseUserScope limits a user to some clusters, federated database
+// instances or stream processing instances of the project.
+type DatabaseUserScope struct {
+	Name string `json:"name" jsonschema:"required" jsonschema_description:"Name of the cluster, federated database instance or stream processing instance."`
+	Type string `json:"type" jsonschema:"required,enum=CLUSTER,enum=DATA_LAKE,enum=STREAM" jsonschema_description:"Kind of resource name refers to."`
+}
+
+// CreateDBUserInput creates a database user from flat arguments.
+type CreateDBUserInput struct {
+	ProjectScope
+	Username        string              `json:"username" jsonschema:"required,minLength=1,maxLength=1024" jsonschema_description:"Name the user logs in with, 1-1024 characters. For x.509, LDAP and AWS IAM users it is the distinguished name or ARN."`
+	Password        string              `json:"password,omitempty" secret:"true" jsonschema:"minLength=8" jsonschema_description:"Password of a SCRAM user (authentication database admin), at least 8 characters. Required for SCRAM users; must be omitted for x.509, AWS IAM, LDAP and OIDC users. Never shown back."`
+	DatabaseName    string              `json:"databaseName,omitempty" jsonschema:"enum=admin,enum=$external" jsonschema_description:"Authentication database: admin (the default) for SCRAM users, $external for x.509 and AWS IAM users and for LDAP/OIDC users of type USER."`
+	Roles           []DatabaseUserRole  `json:"roles" jsonschema:"required,minItems=1" jsonschema_description:"At least one role, e.g. [{\"roleName\":\"readWrite\",\"databaseName\":\"sales\"}]. Grant the least privilege that does the job; atlasAdmin controls every database of the project."`
+	Scopes          []DatabaseUserScope `json:"scopes,omitempty" jsonschema_description:"Limit the user to these clusters (type CLUSTER), federated database instances (DATA_LAKE) or stream processing instances (STREAM). Omit for access to every cluster of the project."`
+	Description     string              `json:"description,omitempty" jsonschema:"maxLength=100" jsonschema_description:"What the user is for, at most 100 characters."`
+	DeleteAfterDate string              `json:"deleteAfterDate,omitempty" jsonschema:"format=date-time" jsonschema_description:"Make the user temporary: Atlas deletes it at this ISO 8601 date-time, which must be in the future and at most one week away."`
+	Mechanism       string              `json:"mechanism,omitempty" jsonschema:"enum=SCRAM-SHA-256,enum=SCRAM-SHA-1" jsonschema_description:"SCRAM mechanism. Atlas creates new SCRAM users with SCRAM-SHA-256 (the default); SCRAM-SHA-1 is refused. Not sent to Atlas."`
+	X509Type        string              `json:"x509Type,omitempty" jsonschema:"enum=NONE,enum=MANAGED,enum=CUSTOMER" jsonschema_description:"Make an x.509 user: MANAGED (Atlas-managed certificates) or CUSTOMER (your CA). Authentication database $external; no password."`
+	AWSIAMType      string              `json:"awsIAMType,omitempty" jsonschema:"enum=NONE,enum=USER,enum=ROLE" jsonschema_description:"Make an AWS IAM user (username is the ARN): USER or ROLE. Authentication database $external; no password."`
+	LDAPAuthType    string              `json:"ldapAuthType,omitempty" jsonschema:"enum=NONE,enum=USER,enum=GROUP" jsonschema_description:"Make an LDAP user: USER ($external) or GROUP (admin). No password."`
+	OIDCAuthType    string              `json:"oidcAuthType,omitempty" jsonschema:"enum=NONE,enum=USER,enum=IDP_GROUP" jsonschema_description:"Make an OIDC user: USER ($external) or IDP_GROUP (admin); username is IdP ID/name. No password."`
+	WriteOptions
+
+	external string // the external mechanism chosen, for messages
+}
+
+// adminOnlyRole reports the built-in roles Atlas grants on the admin database only.
+func adminOnlyRole(name string) bool {
+	switch name {
+	case "atlasAdmin", "readWriteAnyDatabase", "readAnyDatabase", "dbAdminAnyDatabase", "clusterMonitor", "backup", "enableSharding":
+		return true
+	}
+	return false
+}
+
+// perDatabaseRole reports the built-in roles that need the database they apply to.
+func perDatabaseRole(name string) bool {
+	return name == "read" || name == "readWrite" || name == "dbAdmin"
+}
+
+// checkDatabaseName applies MongoDB's database naming rules.
+func checkDatabaseName(field, v string) error {
+	if v == "" {
+		return invalid(field, "is required", "name the database the role applies to")
+	}
+	if len(v) > 63 || strings.ContainsAny(v, "/\\. \"$*<>:|?") || strings.IndexFunc(v, func(r rune) bool { return r < 0x20 || r == 0x7f }) >= 0 {
+		return invalid(field, fmt.Sprintf("%q is not a valid MongoDB database name", truncate(v, 70)), "use at most 63 bytes without spaces or any of / \\ . \" $ * < > : | ?")
+	}
+	return nil
+}
+
+func (in *CreateDBUserInput) prepare(env *Env) error {
+	if err := in.resolve(env); err != nil {
+		return err
+	}
+	if in.Username == "" {
+		return invalid("username", "is required", "give the name the user will log in with")
+	}
+	if err := checkText("username", in.Username, 1024); err != nil {
+		return err
+	}
+	if err := in.prepareAuth(env); err != nil {
+		return err
+	}
+	if len(in.Roles) == 0 {
+		return invalid("roles", "must hold at least one role", `give e.g. [{"roleName":"readWrite","databaseName":"sales"}]`)
+	}
+	seen := map[string]bool{}
+	for i := range in.Roles {
+		r := &in.Roles[i]
+		f := fmt.Sprintf("roles[%d]", i)
+		if r.RoleName == "" {
+			return invalid(f+".roleName", "is required", "give a built-in role such as readWrite or the name of a custom role")
+		}
+		if err := checkText(f+".roleName", r.RoleName, 64); err != nil {
+			return err
+		}
+		switch {
+		case perDatabaseRole(r.RoleName):
+			if r.DatabaseName == "" {
+				return invalid(f+".databaseName", fmt.Sprintf("is required for role %s", r.RoleName), "name the database it applies to, e.g. sales")
+			}
+		case r.DatabaseName == "":
+			// Atlas grants the *AnyDatabase roles, atlasAdmin and custom
+			// roles on admin; filling it saves the agent a round trip.
+			r.DatabaseName = "admin"
+		case adminOnlyRole(r.RoleName) && r.DatabaseName != "admin":
+			return invalid(f+".databaseName", fmt.Sprintf("must be admin for role %s, got %q", r.RoleName, truncate(r.DatabaseName, 40)), "omit databaseName (it defaults to admin), or use read/readWrite/dbAdmin for one database")
+		}
+		if err := checkDatabaseName(f+".databaseName", r.DatabaseName); err != nil {
+			return err
+		}
+		if r.CollectionName != "" {
+			if r.RoleName != "read" && r.RoleName != "readWrite" {
+				return invalid(f+".collectionName", fmt.Sprintf("cannot be used with role %s", r.RoleName), "only read and readWrite can be limited to a collection; remove collectionName")
+			}
+			if err := checkText(f+".collectionName", r.CollectionName, 255); err != nil {
+				return err
+			}
+			if strings.HasPrefix(r.CollectionName, "system.") || strings.Contains(r.CollectionName, "$") {
+				return invalid(f+".collectionName", fmt.Sprintf("%q is not a collection a role can name", truncate(r.CollectionName, 40)), "give a user collection name without $ that does not start with system.")
+			}
+		}
+		key := r.RoleName + "@" + r.DatabaseName + "." + r.CollectionName
+		if seen[key] {
+			return invalid(f, fmt.Sprintf("repeats role %s on %s", r.RoleName, r.DatabaseName), "list each role once")
+		}
+		seen[key] = true
+	}
+	for i, s := range in.Scopes {
+		f := fmt.Sprintf("scopes[%d]", i)
+		if err := oneOf(f+".type", s.Type, "CLUSTER", "DATA_LAKE", "STREAM"); err != nil {
+			return err
+		}
+		if s.Type == "CLUSTER" {
+			if err := checkClusterName(f+".name", s.Name); err != nil {
+				return err
+			}
+		} else {
+			if s.Name == "" {
+				return invalid(f+".name", "is required", "give the name of the instance the user is limited to")
+			}
+			if err := checkText(f+".name", s.Name, 64); err != nil {
+				return err
+			}
+		}
+	}
+	if err := checkText("description", in.Description, 100); err != nil {
+		return err
+	}
+	return checkTemporaryDate("deleteAfterDate", in.DeleteAfterDate)
+}
+
+// checkTemporaryDate applies Atlas's rule for temporary users and access list
+// entries: a future date at most one week away.
+func checkTemporaryDate(field, v string) error {
+	t, err := parseTime(field, v)
+	if err != nil || t == nil {
+		return err
+	}
+	now := time.Now()
+	if !t.After(now) {
+		return invalid(field, fmt.Sprintf("%s is not in the future", v), "give a date-time after now, at most one week away")
+	}
+	if t.After(now.Add(7 * 24 * time.Hour)) {
+		return invalid(field, fmt.Sprintf("%s is more than one week away", v), "Atlas accepts at most one week; give an earlier date-time")
+	}
+	return nil
+}
+
+// prepareAuth chooses SCRAM or one external mechanism and the authentication
+// database that goes with it.
+func (in *CreateDBUserInput) prepareAuth(env *Env) error {
+	type ext struct{ field, value, db string }
+	var chosen []ext
+	for _, e := range []struct {
+		field, value string
+		allowed      []string
+		dbFor        func(string) string
+	}{
+		{"x509Type", in.X509Type, []string{"NONE", "MANAGED", "CUSTOMER"}, func(string) string { return "$external" }},
+		{"awsIAMType", in.AWSIAMType, []string{"NONE", "USER", "ROLE"}, func(string) string { return "$external" }},
+		{"ldapAuthType", in.LDAPAuthType, []string{"NONE", "USER", "GROUP"}, func(v string) string { return map[bool]string{true: "admin", false: "$external"}[v == "GROUP"] }},
+		{"oidcAuthType", in.OIDCAuthType, []string{"NONE", "USER", "IDP_GROUP"}, func(v string) string { return map[bool]string{true: "admin", false: "$external"}[v == "IDP_GROUP"] }},
+	} {
+		if e.value == "" {
+			continue
+		}
+		if err := oneOf(e.field, e.value, e.allowed...); err != nil {
+			return err
+		}
+		if e.value != "NONE" {
+			chosen = append(chosen, ext{e.field, e.value, e.dbFor(e.value)})
+		}
+	}
+	if len(chosen) > 1 {
+		return invalid(chosen[1].field, fmt.Sprintf("cannot be combined with %s", chosen[0].field), "a user authenticates one way: set only one of x509Type, awsIAMType, ldapAuthType, oidcAuthType")
+	}
+	if in.DatabaseName != "" {
+		if err := oneOf("databaseName", in.DatabaseName, "admin", "$external"); err != nil {
+			return err
+		}
+	}
+	if len(chosen) == 1 {
+		c := chosen[0]
+		in.external = c.field + " " + c.value
+		if in.DatabaseName == "" {
+			in.DatabaseName = c.db
+		} else if in.DatabaseName != c.db {
+			return invalid("databaseName", fmt.Sprintf("must be %s for %s %s, got %s", c.db, c.field, c.value, in.DatabaseName), "omit databaseName; it is filled from the mechanism")
+		}
+		if in.Password != "" {
+			return invalid("password", fmt.Sprintf("must be omitted for a %s %s user", c.field, c.value), "remove password; the user authenticates outside Atlas")
+		}
+		if in.Mechanism != "" {
+			return invalid("mechanism", fmt.Sprintf("applies to SCRAM users only, not to a %s %s user", c.field, c.value), "remove mechanism")
+		}
+		return nil
+	}
+	// SCRAM.
+	if in.DatabaseName == "" {
+		in.DatabaseName = "admin"
+	} else if in.DatabaseName != "admin" {
+		return invalid("databaseName", "must be admin for a password (SCRAM) user; $external is for x.509, AWS IAM, LDAP and OIDC users", "omit databaseName, or set x509Type/awsIAMType/ldapAuthType/oidcAuthType")
+	}
+	switch in.Mechanism {
+	case "", "SCRAM-SHA-256":
+		in.Mechanism = "SCRAM-SHA-256"
+	case "SCRAM-SHA-1":
+		if env.gov() {
+			return &GovRuleError{Field: "mechanism", Rule: "Database users who authenticate with SCRAM must use SCRAM-SHA-256.", Fix: "omit mechanism or set SCRAM-SHA-256"}
+		}
+		return invalid("mechanism", "SCRAM-SHA-1 cannot be chosen: Atlas creates every new SCRAM user with SCRAM-SHA-256", "omit mechanism (SCRAM-SHA-256 is used); drivers of the last decade support it")
+	default:
+		return oneOf("mechanism", in.Mechanism, "SCRAM-SHA-256", "SCRAM-SHA-1")
+	}
+	if in.Password == "" {
+		return invalid("password", "is required for a SCRAM user (authentication database admin)", "give a password of at least 8 characters, or choose an external mechanism such as x509Type")
+	}
+	// Never quote the password back: the error text reaches logs and the model.
+	if n := len([]rune(in.Password)); n < 8 {
+		return invalid("password", fmt.Sprintf("is %d characters long; Atlas requires at least 8", n), "use a longer password, ideally a generated one")
+	}
+	return nil
+}
+
+func (in *CreateDBUserInput) facts() Facts {
+	f := Facts{ProjectID: in.ProjectID}
+	for _, r := range in.Roles {
+		f.DBRoles = appendUnique(f.DBRoles, r.RoleName)
+	}
+	return f
+}
+
+// body is the CloudDatabaseUser to send; withSecret false replaces the password
+// for plans.
+func (in *CreateDBUserInput) body(withSecret bool) map[string]any {
+	// Atlas requires groupId in the body as well as in the path.
+	b := map[string]any{"groupId": in.ProjectID, "username": in.Username, "databaseName": in.DatabaseName, "roles": in.Roles}
+	if in.Password != "" {
+		b["password"] = in.Password
+		if !withSecret {
+			b["password"] = redacted
+		}
+	}
+	if len(in.Scopes) > 0 {
+		b["scopes"] = in.Scopes
+	}
+	if in.Description != "" {
+		b["description"] = in.Description
+	}
+	if in.DeleteAfterDate != "" {
+		b["deleteAfterDate"] = in.DeleteAfterDate
+	}
+	for k, v := range map[string]string{"x509Type": in.X509Type, "awsIAMType": in.AWSIAMType, "ldapAuthType": in.LDAPAuthType, "oidcAuthType": in.OIDCAuthType} {
+		if v != "" {
+			b[k] = v
+		}
+	}
+	return b
+}
+
+func (in *CreateDBUserInput) request(withSecret bool) *atlasclient.Request {
+	return &atlasclient.Request{Method: http.MethodPost, Template: dbUsersPath, Params: map[string]string{"groupId": in.ProjectID}, Body: in.body(withSecret)}
+}
+
+// DBUserOutput is the structured answer about one database user. It never
+// carries a password.
+type DBUserOutput struct {
+	User DBUserSummary `json:"user"`
+}
+
+func createDBUser() *Tool {
+	return spec[CreateDBUserInput, DBUserOutput]{
+		Name:        "atlas-create-db-user",
+		Title:       "Create database user",
+		Description: "Create a database user in a project: username, password (SCRAM, at least 8 characters) and roles such as [{\"roleName\":\"readWrite\",\"databaseName\":\"sales\"}]; optionally limit it to some clusters with scopes, or make it temporary with deleteAfterDate. Creates a credential that can read or change data: grant the least privilege. The password is never echoed back.",
+		Area:        AreaDatabaseUsers,
+		Method:      http.MethodPost, Template: dbUsersPath,
+		Plan: func(env *Env, in *CreateDBUserInput) ([]Step, error) {
+			return steps(env, in.request(false))
+		},
+		Run: func(ctx context.Context, env *Env, in *CreateDBUserInput) (*Result, error) {
+			var u dbUser
+			if _, err := env.Client.Do(ctx, in.request(true), &u); err != nil {
+				return nil, err
+			}
+			s := u.summary()
+			how := "password (SCRAM-SHA-256)"
+			if in.external != "" {
+				how = in.external
+			}
+			summary := fmt.Sprintf("Created database user %s (authentication database %s, %s) in project %s with roles %s.", s.Username, s.DatabaseName, how, in.ProjectID, strings.Join(s.Roles, ", "))
+			if len(s.Scopes) > 0 {
+				summary += " Limited to " + strings.Join(s.Scopes, ", ") + "."
+			}
+			if s.DeleteAfterDate != "" {
+				summary += " Atlas deletes it at " + s.DeleteAfterDate + "."
+			}
+			summary += " It can take a minute before the user can log in to every cluster."
+			return &Result{Summary: summary, Data: dbUserRows([]DBUserSummary{s}), Structured: &DBUserOutput{User: s}}, nil
+		},
+	}.tool()
+}
+
+// --- atlas-delete-db-user ---
+
+// DeleteDBUserInput names the database user to delete.
+type DeleteDBUserInput struct {
+	ProjectScope
+	Username     string `json:"username" jsonschema:"required,minLength=1,maxLength=1024" jsonschema_description:"Username of the database user to delete, as shown by atlas-list-db-users."`
+	DatabaseName string `json:"databaseName,omitempty" jsonschema:"enum=admin,enum=$external" jsonschema_description:"The user's authentication database: admin (default) or $external (x.509, AWS IAM, LDAP/OIDC users)."`
+	WriteOptions
+}
+
+func (in *DeleteDBUserInput) prepare(env *Env) error {
+	if err := in.resolve(env); err != nil {
+		return err
+	}
+	if in.Username == "" {
+		return invalid("username", "is required", "give the username to delete; find it with atlas-list-db-users")
+	}
+	if err := checkText("username", in.Username, 1024); err != nil {
+		return err
+	}
+	if in.DatabaseName == "" {
+		in.DatabaseName = "admin"
+	}
+	return oneOf("databaseName", in.DatabaseName, "admin", "$external")
+}
+func (in *DeleteDBUserInput) facts() Facts { return Facts{ProjectID: in.ProjectID} }
+
+func (in *DeleteDBUserInput) request() *atlasclient.Request {
+	return &atlasclient.Request{Method: http.MethodDelete, Template: dbUserPath, Params: map[string]string{"groupId": in.ProjectID, "databaseName": in.DatabaseName, "username": in.Username}}
+}
+
+func deleteDBUser() *Tool {
+	return spec[DeleteDBUserInput, DeleteOutput]{
+		Name:        "atlas-delete-db-user",
+		Title:       "Delete database user",
+		Description: "Delete a database user from a project. Applications logging in as that user lose access to every cluster of the project; this cannot be undone (re-creating the user needs a new password). Needs username and, for x.509/AWS IAM/LDAP users, databaseName $external.",
+		Area:        AreaDatabaseUsers,
+		Destructive: true, Idempotent: true,
+		Method: http.MethodDelete, Template: dbUserPath,
+		Plan: func(env *Env, in *DeleteDBUserInput) ([]Step, error) { return steps(env, in.request()) },
+		Confirm: func(_ context.Context, _ *Env, in *DeleteDBUserInput) (Confirmation, error) {
+			return Confirmation{Message: fmt.Sprintf("atlas-delete-db-user will delete database user %q (authentication database %s) from project %s. Every application that logs in as this user loses access to the project's clusters. This cannot be undone; re-creating the user requires a new password.", in.Username, in.DatabaseName, in.ProjectID)}, nil
+		},
+		Run: func(ctx context.Context, env *Env, in *DeleteDBUserInput) (*Result, error) {
+			if _, err := env.Client.Do(ctx, in.request(), nil); err != nil {
+				return nil, err
+			}
+			return &Result{
+				Summary:    fmt.Sprintf("Deleted database user %s (authentication database %s) from project %s.", in.Username, in.DatabaseName, in.ProjectID),
+				Structured: &DeleteOutput{Deleted: "database user " + in.DatabaseName + "/" + in.Username, Accepted: true},
+			}, nil
+		},
+	}.tool()
+}

@@ -1,0 +1,245 @@
+package tools
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strconv"
+
+	"github.com/atlas-mcp/atlas-mcp/internal/atlasclient"
+)
+
+const (
+	projectsPath = "/groups"
+	projectPath  = "/groups/{groupId}"
+)
+
+// Project is the compact view of an Atlas project (a "group" in the API).
+type Project struct {
+	ID                      string `json:"id"`
+	Name                    string `json:"name"`
+	OrgID                   string `json:"orgId"`
+	ClusterCount            int    `json:"clusterCount"`
+	Created                 string `json:"created,omitempty"`
+	RegionUsageRestrictions string `json:"regionUsageRestrictions,omitempty"`
+}
+
+func projectRows(ps []Project) string {
+	rows := make([][]string, 0, len(ps))
+	for _, p := range ps {
+		rows = append(rows, []string{p.Name, p.ID, p.OrgID, strconv.Itoa(p.ClusterCount), orDash(p.Created)})
+	}
+	return table([]string{"NAME", "PROJECT ID", "ORG ID", "CLUSTERS", "CREATED"}, rows)
+}
+
+// --- atlas-list-projects ---
+
+// ListProjectsInput lists the projects the credential can see.
+type ListProjectsInput struct {
+	Paging
+	Verbosity
+}
+
+func (in *ListProjectsInput) prepare(env *Env) error { return in.Paging.normalize() }
+func (in *ListProjectsInput) facts() Facts           { return Facts{} }
+
+func listProjects() *Tool {
+	return spec[ListProjectsInput, ListOutput[Project]]{
+		Name:        "atlas-list-projects",
+		Title:       "List projects",
+		Description: "List the Atlas projects (groups) the credential can see, with their project IDs — the projectId every project-scoped tool needs. Start here after atlas-list-orgs.",
+		Area:        AreaProjects,
+		Method:      http.MethodGet, Template: projectsPath,
+		Run: func(ctx context.Context, env *Env, in *ListProjectsInput) (*Result, error) {
+			out, err := fetchPage(ctx, env, &atlasclient.Request{Method: http.MethodGet, Template: projectsPath}, in.Paging, in.Verbose, unmarshalAs[Project])
+			if err != nil {
+				return nil, err
+			}
+			return &Result{
+				Summary:    "Projects: " + pageSummary("projects", out.TotalCount, out.PageNum, out.ItemsPerPage, len(out.Results)),
+				Data:       dataIf(len(out.Results) > 0, func() string { return projectRows(out.Results) }),
+				Structured: out,
+			}, nil
+		},
+	}.tool()
+}
+
+// --- atlas-get-project ---
+
+// GetProjectInput names one project.
+type GetProjectInput struct {
+	ProjectScope
+	Verbosity
+}
+
+func (in *GetProjectInput) prepare(env *Env) error { return in.resolve(env) }
+func (in *GetProjectInput) facts() Facts           { return Facts{ProjectID: in.ProjectID} }
+
+// ProjectOutput is the structured answer about one project.
+type ProjectOutput struct {
+	Project Project         `json:"project"`
+	Raw     json.RawMessage `json:"raw,omitempty"`
+}
+
+func readProject(ctx context.Context, env *Env, id string) (*Project, json.RawMessage, error) {
+	var raw json.RawMessage
+	if _, err := env.Client.Do(ctx, &atlasclient.Request{Method: http.MethodGet, Template: projectPath, Params: map[string]string{"groupId": id}}, &raw); err != nil {
+		return nil, nil, err
+	}
+	var p Project
+	if err := json.Unmarshal(raw, &p); err != nil {
+		return nil, nil, fmt.Errorf("decoding project %s: %w", id, err)
+	}
+	return &p, raw, nil
+}
+
+func getProject() *Tool {
+	return spec[GetProjectInput, ProjectOutput]{
+		Name:        "atlas-get-project",
+		Title:       "Get project",
+		Description: "Get one project by its ID: name, organization, cluster count, creation date.",
+		Area:        AreaProjects,
+		Method:      http.MethodGet, Template: projectPath,
+		Run: func(ctx context.Context, env *Env, in *GetProjectInput) (*Result, error) {
+			p, raw, err := readProject(ctx, env, in.ProjectID)
+			if err != nil {
+				return nil, err
+			}
+			out := &ProjectOutput{Project: *p}
+			if in.Verbose {
+				out.Raw = raw
+			}
+			return &Result{Summary: fmt.Sprintf("Project %s.", p.ID), Data: projectRows([]Project{*p}), Structured: out}, nil
+		},
+	}.tool()
+}
+
+// --- atlas-create-project ---
+
+// CreateProjectInput creates a project in an organization.
+type CreateProjectInput struct {
+	OrgScope
+	Name                    string `json:"name" jsonschema:"required,minLength=1,maxLength=64" jsonschema_description:"Project name: 1-64 letters, digits, spaces are not allowed; allowed punctuation - _ . ( ) , : & @ + '."`
+	RegionUsageRestrictions string `json:"regionUsageRestrictions,omitempty" jsonschema:"enum=COMMERCIAL_FEDRAMP_REGIONS_ONLY,enum=GOV_REGIONS_ONLY" jsonschema_description:"Atlas for Government only: GOV_REGIONS_ONLY for a project in government regions. The default is standard (commercial FedRAMP) regions, and it cannot be changed later."`
+	WithDefaultAlertsSettings *bool `json:"withDefaultAlertsSettings,omitempty" jsonschema_description:"Create the default alert configurations (Atlas default true)."`
+	WriteOptions
+}
+
+func (in *CreateProjectInput) prepare(env *Env) error {
+	if err := in.resolve(env); err != nil {
+		return err
+	}
+	if in.Name == "" {
+		return invalid("name", "is required", "give the new project's name")
+	}
+	if !projectName.MatchString(in.Name) {
+		return invalid("name", fmt.Sprintf("%q is not a valid project name", truncate(in.Name, 70)), "use 1-64 letters, digits and - _ . ( ) , : & @ + ' (no spaces)")
+	}
+	if in.RegionUsageRestrictions != "" {
+		if err := oneOf("regionUsageRestrictions", in.RegionUsageRestrictions, "COMMERCIAL_FEDRAMP_REGIONS_ONLY", "GOV_REGIONS_ONLY"); err != nil {
+			return err
+		}
+		if !env.gov() {
+			return invalid("regionUsageRestrictions", "applies only to Atlas for Government", "omit it, or run with --cloud gov")
+		}
+	}
+	return nil
+}
+func (in *CreateProjectInput) facts() Facts { return Facts{OrgID: in.OrgID} }
+
+func (in *CreateProjectInput) request() *atlasclient.Request {
+	body := map[string]any{"name": in.Name, "orgId": in.OrgID}
+	if in.RegionUsageRestrictions != "" {
+		body["regionUsageRestrictions"] = in.RegionUsageRestrictions
+	}
+	if in.WithDefaultAlertsSettings != nil {
+		body["withDefaultAlertsSettings"] = *in.WithDefaultAlertsSettings
+	}
+	return &atlasclient.Request{Method: http.MethodPost, Template: projectsPath, Body: body}
+}
+
+func createProject() *Tool {
+	return spec[CreateProjectInput, ProjectOutput]{
+		Name:        "atlas-create-project",
+		Title:       "Create project",
+		Description: "Create a project (group) in an organization and return its project ID. In Atlas for Government, regionUsageRestrictions GOV_REGIONS_ONLY makes a government-regions project; the default is standard regions.",
+		Area:        AreaProjects,
+		Method:      http.MethodPost, Template: projectsPath,
+		Plan: func(env *Env, in *CreateProjectInput) ([]Step, error) { return steps(env, in.request()) },
+		Run: func(ctx context.Context, env *Env, in *CreateProjectInput) (*Result, error) {
+			var p Project
+			if _, err := env.Client.Do(ctx, in.request(), &p); err != nil {
+				return nil, err
+			}
+			return &Result{Summary: fmt.Sprintf("Created project %s with ID %s in organization %s.", p.Name, p.ID, p.OrgID), Data: projectRows([]Project{p}), Structured: &ProjectOutput{Project: p}}, nil
+		},
+	}.tool()
+}
+
+// --- atlas-delete-project ---
+
+// DeleteProjectInput names the project to delete.
+type DeleteProjectInput struct {
+	ProjectScope
+	WriteOptions
+
+	// confirmedName is the name the person confirmed; Run refuses if the
+	// project it re-reads has another.
+	confirmedName string
+}
+
+func (in *DeleteProjectInput) prepare(env *Env) error {
+	// Never default the target of a project deletion from the environment:
+	// the person must name it.
+	if in.ProjectID == "" {
+		return invalid("projectId", "is required for deletion (it is never taken from MONGODB_ATLAS_PROJECT_ID)", "name the project to delete explicitly")
+	}
+	return checkID("projectId", in.ProjectID, "atlas-list-projects")
+}
+func (in *DeleteProjectInput) facts() Facts { return Facts{ProjectID: in.ProjectID} }
+
+func (in *DeleteProjectInput) request() *atlasclient.Request {
+	return &atlasclient.Request{Method: http.MethodDelete, Template: projectPath, Params: map[string]string{"groupId": in.ProjectID}}
+}
+
+func deleteProject() *Tool {
+	return spec[DeleteProjectInput, DeleteOutput]{
+		Name:        "atlas-delete-project",
+		Title:       "Delete project",
+		Description: "Delete a project and everything scoped under it. Irreversible; a human must confirm by typing the project's name. Atlas refuses while the project has clusters: delete them first. The project is re-read just before deletion.",
+		Area:        AreaProjects,
+		Destructive: true, Idempotent: true, Grave: true,
+		Method: http.MethodDelete, Template: projectPath,
+		Plan: func(env *Env, in *DeleteProjectInput) ([]Step, error) {
+			return steps(env, &atlasclient.Request{Method: http.MethodGet, Template: projectPath, Params: map[string]string{"groupId": in.ProjectID}}, in.request())
+		},
+		Confirm: func(ctx context.Context, env *Env, in *DeleteProjectInput) (Confirmation, error) {
+			p, _, err := readProject(ctx, env, in.ProjectID)
+			if err != nil {
+				return Confirmation{}, err
+			}
+			in.confirmedName = p.Name
+			return Confirmation{
+				Message:       fmt.Sprintf("atlas-delete-project will permanently delete project %q (%s) and every resource scoped under it (database users, access list, alert configurations). It has %d cluster(s). This cannot be undone.", p.Name, p.ID, p.ClusterCount),
+				TypeToConfirm: p.Name,
+			}, nil
+		},
+		Run: func(ctx context.Context, env *Env, in *DeleteProjectInput) (*Result, error) {
+			p, _, err := readProject(ctx, env, in.ProjectID)
+			if err != nil {
+				return nil, err
+			}
+			if in.confirmedName != "" && p.Name != in.confirmedName {
+				return nil, &StateError{Resource: "project " + p.ID, State: fmt.Sprintf("now named %q", p.Name), Want: fmt.Sprintf("still named %q as confirmed; ask again", in.confirmedName)}
+			}
+			if p.ClusterCount > 0 {
+				return nil, &StateError{Resource: fmt.Sprintf("project %s (%s)", p.Name, p.ID), State: fmt.Sprintf("holding %d cluster(s)", p.ClusterCount), Want: "empty: delete its clusters first"}
+			}
+			if _, err := env.Client.Do(ctx, in.request(), nil); err != nil {
+				return nil, err
+			}
+			return &Result{Summary: fmt.Sprintf("Deleted project %s (%s).", p.Name, p.ID), Structured: &DeleteOutput{Deleted: "project " + p.ID, Accepted: true}}, nil
+		},
+	}.tool()
+}
