@@ -144,7 +144,7 @@ func (l *Log) writeOnce(batch []*pending) (_ []result, err error) {
 	if w.needNL {
 		// Never truncate a torn line: it is evidence. Close it instead, so
 		// it stands alone and Verify can name it.
-		_ = 0
+		data = append([]byte{'\n'}, data...)
 	}
 	n, err := w.f.Write(data)
 	if err != nil {
