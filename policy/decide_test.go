@@ -266,3 +266,45 @@ func TestHiddenNeverAllowed(t *testing.T) {
 		}
 	}
 }
+
+func TestDenyScopes(t *testing.T) {
+	p := mustParse(t, `
+agents:
+  a:
+    grants: [{area: "*", access: [read, write]}]
+deny:
+  - tool: atlas-create-api-key
+    orgs: [5e0a1b2c3d4e5f6a7b8c9d0e]
+  - tool: "atlas-*-cluster"
+    projects: [5f1a2b3c4d5e6f7a8b9c0d1e]
+    reason: cluster changes in this project go through change control
+`, testOpts())
+	a := p.Agents()[0]
+	tests := []struct {
+		tool         string
+		project, org string
+		allow        bool
+		rule, reason string
+	}{
+		{"atlas-create-api-key", "", org1, false, "deny[0]", "denies atlas-create-api-key to agent a in organization " + org1},
+		{"atlas-create-api-key", "", org2, true, "", ""},
+		{"atlas-create-api-key", "", "", true, "", ""}, // an unknown org is not in the list
+		{"atlas-delete-cluster", proj1, "", false, "deny[1]", "in project " + proj1 + ": cluster changes in this project go through change control"},
+		{"atlas-get-cluster", proj1, "", false, "deny[1]", ""}, // patterns match reads too
+		{"atlas-list-clusters", proj1, "", true, "", ""},
+		{"atlas-delete-cluster", proj2, "", true, "", ""},
+	}
+	for _, tt := range tests {
+		d := p.Decide(a, Call{Tool: tool(t, tt.tool), ProjectID: tt.project, OrgID: tt.org})
+		if d.Allow != tt.allow || (!tt.allow && d.Rule != tt.rule) || !strings.Contains(d.Reason, tt.reason) {
+			t.Errorf("%s %s%s: %+v", tt.tool, tt.project, tt.org, d)
+		}
+		if !tt.allow && strings.Contains(d.Reason, "tool list") {
+			t.Errorf("a scoped deny claims the tool is hidden: %s", d.Reason)
+		}
+		// Scoped deny rules never hide a tool.
+		if !p.Visible(a, tool(t, tt.tool)) {
+			t.Errorf("%s hidden by a scoped deny", tt.tool)
+		}
+	}
+}

@@ -101,16 +101,16 @@
 //     --disable-destructive refuses destructive ones (rules "readOnly" or
 //     "flag.read-only", and so on).
 //  3. Deny rules, policy-wide then the agent's: deny wins over any grant.
-//  4. A grant must cover the tool's area and access, and the call's scope:
-//     - projects: a call in a project must be in the list. A call with no
+//  4. A grant must cover the tool's area and access, and the call's scope.
+//     With projects, a call in a project must be in the list; a call with no
 //     project matches only grants without a projects list, except reading the
-//     projects area (atlas-list-projects), which any projects-read grant allows
-//     so an agent can find its projects; the server does not filter the list.
-//     - orgs: a call that names its organization must be in the list. A project
-//     call whose organization is not known matches an orgs-limited grant only
-//     if the grant also lists the project. A read of organizations or projects
-//     naming neither (atlas-list-orgs) is a top-level listing and matches any
-//     read grant for its area; again the list is not filtered.
+//     projects area (atlas-list-projects), which any projects-read grant
+//     allows so an agent can find its projects (the server does not filter
+//     the list). With orgs, a call that names its organization must be in the
+//     list; a project call whose organization is not known matches only if the
+//     grant also lists the project; a read of organizations or projects naming
+//     neither (atlas-list-orgs) is a top-level listing and matches any read
+//     grant for its area (again not filtered).
 //  5. Argument constraints, policy-wide and the agent's own: a call must pass
 //     both, so an agent's constraints can only narrow the policy's. They check
 //     writes that create or change something; a destructive call is checked
@@ -128,8 +128,14 @@
 // A Decision names the deciding rule by ID ("agents.ci-bot.grants[0]",
 // "constraints.clusters.maxInstanceSize", "deny[1]") with its file line, or a
 // built-in ID ("default.no-grant", "flag.read-only"), and gives a reason the
-// agent can act on, e.g. "agent ci-bot may read clusters in project X, not
-// write; ask an admin for clusters:write".
+// agent can act on, e.g. "agent bob may read clusters in project X, not write,
+// so atlas-create-cluster is not in its tool list; ask an admin for
+// clusters:write on project X".
+//
+// The server fills Call.Args from the decoded arguments. Args.ClusterName is
+// the cluster acted on (for a restore, the target). Access-list entries are
+// given in CIDR form; an entry the policy cannot read as an address range (an
+// AWS security group) is refused.
 //
 // Visible hides from tools/list every tool the agent could never call: removed
 // by a mode, named by a deny rule that has no projects or orgs, or with no

@@ -38,6 +38,9 @@ func TestExplain(t *testing.T) {
 			}},
 		{"allowed delete needs confirmation", Call{Tool: tool(t, "atlas-delete-cluster"), ProjectID: proj1, Args: Args{ClusterName: "ci-123"}},
 			[]string{"decision: ALLOW", "confirm:  required: atlas-delete-cluster is destructive"}},
+		{"grant for another project", Call{Tool: tool(t, "atlas-list-clusters"), ProjectID: proj2},
+			[]string{"  no    grant agents.ci-bot.grants[1] (" + examplePath("ci-bot.yaml") + ":17) is limited to project " + proj1 + "; the call is in project " + proj2,
+				"reason:   agent ci-bot may read clusters only in project " + proj1 + ", not in project " + proj2 + "; ask an admin for clusters:read on project " + proj2}},
 		{"no grant", Call{Tool: tool(t, "atlas-list-alerts"), ProjectID: proj1},
 			[]string{"  no    agent ci-bot has no grant for area alerts", "decision: DENY by default.no-grant\n"}},
 	}

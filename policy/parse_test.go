@@ -224,7 +224,7 @@ agents:
   a:
     grants: [
 `, 0, `YAML syntax`},
-		{"tab indentation", "agents:\n\ta: {}\n", 2, `YAML syntax`},
+		{"tab indentation", "agents:\n\ta: {}\n", 2, `(the line has a tab; YAML indents with spaces only)`},
 		{"two documents", `
 agents:
   a: {}

@@ -149,11 +149,10 @@ const (
 	ConfirmToken  = "token"  // answer with a one-time token bound to the exact arguments
 )
 
-const (
-	defaultTokenTTL = 5 * time.Minute
-	// DefaultAgentName is the agent of the policy used when no file is given.
-	DefaultAgentName = "local"
-)
+// DefaultAgentName is the agent of the policy used when no file is given.
+const DefaultAgentName = "local"
+
+const defaultTokenTTL = 5 * time.Minute
 
 type confirmConfig struct {
 	tools    []item // added to the built-in set

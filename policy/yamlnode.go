@@ -52,7 +52,7 @@ func readYAML(data []byte) (root *yaml.Node, prob *Problem) {
 		if errors.Is(err, io.EOF) {
 			return nil, &Problem{Msg: "the file is empty; a policy needs at least an agents: section"}
 		}
-		return nil, yamlProblem(err)
+		return nil, tabHint(yamlProblem(err), data)
 	}
 	var next yaml.Node
 	switch err := dec.Decode(&next); {
@@ -79,6 +79,18 @@ func yamlProblem(err error) *Problem {
 		}
 	}
 	return &Problem{Msg: "YAML syntax: " + msg}
+}
+
+// tabHint names the usual cause of yaml.v3's most opaque message.
+func tabHint(p *Problem, data []byte) *Problem {
+	if p.Line <= 0 {
+		return p
+	}
+	lines := bytes.Split(data, []byte("\n"))
+	if p.Line <= len(lines) && bytes.ContainsRune(lines[p.Line-1], '\t') {
+		p.Msg += " (the line has a tab; YAML indents with spaces only)"
+	}
+	return p
 }
 
 func (d *decoder) deref(n *yaml.Node) *yaml.Node {

@@ -334,24 +334,24 @@ func secretNotificationKey(k string) bool {
 // AlertMatcher selects the resources an alert configuration applies to.
 type AlertMatcher struct {
 	FieldName string `json:"fieldName" jsonschema:"required" jsonschema_description:"What to match, e.g. CLUSTER_NAME, REPLICA_SET_NAME, HOSTNAME_AND_PORT, TYPE_NAME."`
-	Operator  string `json:"operator" jsonschema:"required,enum=EQUALS,enum=CONTAINS,enum=STARTS_WITH,enum=ENDS_WITH,enum=NOT_EQUALS,enum=NOT_CONTAINS,enum=REGEX"`
+	Operator  string `json:"operator" jsonschema:"required,enum=EQUALS,enum=CONTAINS,enum=STARTS_WITH,enum=ENDS_WITH,enum=NOT_EQUALS,enum=NOT_CONTAINS,enum=REGEX" jsonschema_description:"How fieldName is compared with value."`
 	Value     string `json:"value" jsonschema:"required" jsonschema_description:"The value to compare with, e.g. a cluster name."`
 }
 
 // AlertThreshold raises an alert when an event's value crosses it.
 type AlertThreshold struct {
-	Operator  string   `json:"operator" jsonschema:"required,enum=GREATER_THAN,enum=LESS_THAN"`
-	Threshold *float64 `json:"threshold" jsonschema:"required"`
+	Operator  string   `json:"operator" jsonschema:"required,enum=GREATER_THAN,enum=LESS_THAN" jsonschema_description:"Alert when the event's value is above (GREATER_THAN) or below (LESS_THAN) threshold."`
+	Threshold *float64 `json:"threshold" jsonschema:"required" jsonschema_description:"The value that raises the alert, in units."`
 	Units     string   `json:"units,omitempty" jsonschema_description:"Units of threshold, e.g. HOURS, RAW, GB."`
 }
 
 // MetricThreshold raises an alert when a host metric crosses a value.
 type MetricThreshold struct {
 	MetricName string   `json:"metricName" jsonschema:"required" jsonschema_description:"Atlas metric, e.g. CONNECTIONS, NORMALIZED_SYSTEM_CPU_USER, DISK_PARTITION_SPACE_USED_DATA."`
-	Operator   string   `json:"operator" jsonschema:"required,enum=GREATER_THAN,enum=LESS_THAN"`
-	Threshold  *float64 `json:"threshold" jsonschema:"required"`
+	Operator   string   `json:"operator" jsonschema:"required,enum=GREATER_THAN,enum=LESS_THAN" jsonschema_description:"Alert when the metric is above (GREATER_THAN) or below (LESS_THAN) threshold."`
+	Threshold  *float64 `json:"threshold" jsonschema:"required" jsonschema_description:"The metric value that raises the alert, in units."`
 	Units      string   `json:"units,omitempty" jsonschema_description:"Units of threshold, e.g. RAW, PERCENT, GIGABYTES, MILLISECONDS."`
-	Mode       string   `json:"mode,omitempty" jsonschema:"enum=AVERAGE"`
+	Mode       string   `json:"mode,omitempty" jsonschema:"enum=AVERAGE" jsonschema_description:"How samples are combined; AVERAGE (the default) is the only mode."`
 }
 
 // CreateAlertConfigInput creates an alert configuration from flat arguments, or

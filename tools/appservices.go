@@ -237,7 +237,7 @@ func getApp() *Tool {
 			if in.Verbose {
 				out.Raw = raw
 			}
-			return &Result{Summary: fmt.Sprintf("App Services app %s.", a.ID), Data: appRows([]App{a}), Structured: out, Notice: appServicesEOL}, nil
+			return &Result{Summary: fmt.Sprintf("App Services app %s in project %s.", in.AppID, in.ProjectID), Data: appRows([]App{a}), Structured: out, Notice: appServicesEOL}, nil
 		},
 	}.tool()
 }
@@ -346,7 +346,7 @@ func getTrigger() *Tool {
 			if t.Disabled {
 				state = "disabled"
 			}
-			return &Result{Summary: fmt.Sprintf("Trigger %s of app %s (%s, %s).", t.ID, in.AppID, orDash(t.Type), state), Data: triggerRows([]Trigger{t}), Structured: out, Notice: appServicesEOL}, nil
+			return &Result{Summary: fmt.Sprintf("Trigger %s of app %s (%s).", in.TriggerID, in.AppID, state), Data: triggerRows([]Trigger{t}), Structured: out, Notice: appServicesEOL}, nil
 		},
 	}.tool()
 }

@@ -3,6 +3,7 @@ package tools
 import (
 	"testing"
 
+	"github.com/atlas-mcp/atlas-mcp/internal/atlasclient"
 	"github.com/atlas-mcp/atlas-mcp/internal/atlassim"
 )
 
@@ -39,6 +40,12 @@ func TestAppServicesToolsAreNotOfferedInGov(t *testing.T) {
 			t.Errorf("%s: access %s area %s", tool.Name, tool.Access, tool.Area)
 		}
 		mustContain(t, tool.Name+" description", tool.Description, "2025-09-30")
+		if Find(ForCloud(atlasclient.Gov), tool.Name) != nil {
+			t.Errorf("ForCloud(Gov) offers %s", tool.Name)
+		}
+		if Find(ForCloud(atlasclient.Commercial), tool.Name) == nil {
+			t.Errorf("ForCloud(Commercial) lacks %s", tool.Name)
+		}
 	}
 }
 

@@ -670,11 +670,18 @@ func waitForRestore(ctx context.Context, env *Env, scope ClusterScope, id string
 	start := time.Now()
 	tick := time.NewTicker(env.pollInterval())
 	defer tick.Stop()
+	last := "inProgress"
 	for polls := 1; ; polls++ {
 		j, raw, err := readRestoreJob(ctx, env, scope, id)
 		if err != nil {
+			// A deadline that strikes mid-poll is still the end of waiting,
+			// not a failure of the restore.
+			if ctx.Err() != nil {
+				return nil, &WaitError{Resource: "restore job " + id, LastState: last, Err: ctx.Err()}
+			}
 			return nil, err
 		}
+		last = j.State
 		ReportProgress(ctx, float64(polls), 0, fmt.Sprintf("restore job %s is %s after %s", id, j.State, time.Since(start).Round(time.Second)))
 		if j.done() {
 			if j.State == "failed" || j.State == "cancelled" || j.State == "expired" {

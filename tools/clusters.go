@@ -419,11 +419,18 @@ func waitForCluster(ctx context.Context, env *Env, projectID, name, verb string,
 	tick := time.NewTicker(env.pollInterval())
 	defer tick.Stop()
 	polls := 0
+	last := "unknown"
 	for {
 		c, raw, err := readCluster(ctx, env, projectID, name)
 		if err != nil {
+			// A deadline that strikes mid-poll is still the end of waiting,
+			// not a failure of the operation.
+			if ctx.Err() != nil {
+				return nil, &WaitError{Resource: "cluster " + name, LastState: last, Err: ctx.Err()}
+			}
 			return nil, err
 		}
+		last = c.StateName
 		polls++
 		ReportProgress(ctx, float64(polls), 0, fmt.Sprintf("cluster %s is %s after %s", name, c.StateName, time.Since(start).Round(time.Second)))
 		if c.StateName == "IDLE" {
@@ -697,4 +704,3 @@ type StateError struct {
 func (e *StateError) Error() string {
 	return fmt.Sprintf("%s is %s; it must be %s", e.Resource, e.State, e.Want)
 }
-

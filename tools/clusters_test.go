@@ -1,9 +1,11 @@
 package tools
 
 import (
+	"context"
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/atlas-mcp/atlas-mcp/internal/atlassim"
 )
@@ -204,4 +206,26 @@ func TestProjectToolsAgainstSim(t *testing.T) {
 	}
 	_, err = call(t, env, getProject(), `{"projectId":"`+atlassim.DemoProject2ID+`"}`)
 	wantAPIStatus(t, err, 404)
+}
+
+// TestClusterWaitStopsAtCancellation: the cluster stays CREATING; the caller
+// gives up after the first poll and gets a WaitError, however the
+// cancellation lands (between polls or during one).
+func TestClusterWaitStopsAtCancellation(t *testing.T) {
+	env, _ := simEnvWith(t, atlassim.Options{Seed: true, ClusterTransition: time.Hour, JobDuration: -1})
+	c, err := createCluster().Decode([]byte(`{"clusterName":"slow","providerName":"AWS","regionName":"US_EAST_1","instanceSize":"M10","wait":true}`), env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	_, err = c.Run(WithProgress(ctx, func(_, _ float64, _ string) { cancel() }))
+	var we *WaitError
+	if !errors.As(err, &we) {
+		t.Fatalf("Run = %v (%T), want *WaitError", err, err)
+	}
+	if we.LastState != "CREATING" || we.Resource != "cluster slow" {
+		t.Errorf("WaitError = %+v", we)
+	}
+	mustContain(t, "error", err.Error(), "continues in Atlas")
 }

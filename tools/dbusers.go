@@ -427,12 +427,15 @@ func createDBUser() *Tool {
 			if in.external != "" {
 				how = in.external
 			}
-			summary := fmt.Sprintf("Created database user %s (authentication database %s, %s) in project %s with roles %s.", s.Username, s.DatabaseName, how, in.ProjectID, strings.Join(s.Roles, ", "))
-			if len(s.Scopes) > 0 {
-				summary += " Limited to " + strings.Join(s.Scopes, ", ") + "."
+			// The summary is built from the validated input, not from Atlas's
+			// answer: free text stored in Atlas belongs in Data only.
+			mine := (&dbUser{Username: in.Username, DatabaseName: in.DatabaseName, Roles: in.Roles, Scopes: in.Scopes}).summary()
+			summary := fmt.Sprintf("Created database user %s (authentication database %s, %s) in project %s with roles %s.", in.Username, in.DatabaseName, how, in.ProjectID, strings.Join(mine.Roles, ", "))
+			if len(mine.Scopes) > 0 {
+				summary += " Limited to " + strings.Join(mine.Scopes, ", ") + "."
 			}
-			if s.DeleteAfterDate != "" {
-				summary += " Atlas deletes it at " + s.DeleteAfterDate + "."
+			if in.DeleteAfterDate != "" {
+				summary += " Atlas deletes it at " + in.DeleteAfterDate + "."
 			}
 			summary += " It can take a minute before the user can log in to every cluster."
 			return &Result{Summary: summary, Data: dbUserRows([]DBUserSummary{s}), Structured: &DBUserOutput{User: s}}, nil

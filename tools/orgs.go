@@ -137,7 +137,7 @@ func getOrg() *Tool {
 			if in.Verbose {
 				out.Raw = raw
 			}
-			return &Result{Summary: fmt.Sprintf("Organization %s.", o.ID), Data: orgRows([]Org{o}), Structured: out}, nil
+			return &Result{Summary: fmt.Sprintf("Organization %s.", in.OrgID), Data: orgRows([]Org{o}), Structured: out}, nil
 		},
 	}.tool()
 }

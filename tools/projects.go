@@ -120,9 +120,9 @@ func getProject() *Tool {
 // CreateProjectInput creates a project in an organization.
 type CreateProjectInput struct {
 	OrgScope
-	Name                    string `json:"name" jsonschema:"required,minLength=1,maxLength=64" jsonschema_description:"Project name: 1-64 letters, digits, spaces are not allowed; allowed punctuation - _ . ( ) , : & @ + '."`
-	RegionUsageRestrictions string `json:"regionUsageRestrictions,omitempty" jsonschema:"enum=COMMERCIAL_FEDRAMP_REGIONS_ONLY,enum=GOV_REGIONS_ONLY" jsonschema_description:"Atlas for Government only: GOV_REGIONS_ONLY for a project in government regions. The default is standard (commercial FedRAMP) regions, and it cannot be changed later."`
-	WithDefaultAlertsSettings *bool `json:"withDefaultAlertsSettings,omitempty" jsonschema_description:"Create the default alert configurations (Atlas default true)."`
+	Name                      string `json:"name" jsonschema:"required,minLength=1,maxLength=64" jsonschema_description:"Project name: 1-64 letters, digits, spaces are not allowed; allowed punctuation - _ . ( ) , : & @ + '."`
+	RegionUsageRestrictions   string `json:"regionUsageRestrictions,omitempty" jsonschema:"enum=COMMERCIAL_FEDRAMP_REGIONS_ONLY,enum=GOV_REGIONS_ONLY" jsonschema_description:"Atlas for Government only: GOV_REGIONS_ONLY for a project in government regions. The default is standard (commercial FedRAMP) regions, and it cannot be changed later."`
+	WithDefaultAlertsSettings *bool  `json:"withDefaultAlertsSettings,omitempty" jsonschema_description:"Create the default alert configurations (Atlas default true)."`
 	WriteOptions
 }
 

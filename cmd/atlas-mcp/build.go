@@ -57,7 +57,13 @@ func newLogger(level string, stderr io.Writer) (*zap.Logger, error) {
 // loadPolicy reads the policy file, or takes the built-in default; the CLI
 // switches are applied on top of either.
 func loadPolicy(cfg *config) (*policy.Policy, error) {
-	opts := policy.Options{ReadOnly: cfg.ReadOnly, DisableDestructive: cfg.DisableDestructive, LookupEnv: os.LookupEnv}
+	// With the catalogue the policy checks tool names exactly: a misspelt
+	// deny entry is a load error, and an unknown tool is refused.
+	var catalogue []policy.ToolInfo
+	for _, t := range tools.ForCloud(cfg.cloud()) {
+		catalogue = append(catalogue, server.ToolInfo(t))
+	}
+	opts := policy.Options{ReadOnly: cfg.ReadOnly, DisableDestructive: cfg.DisableDestructive, LookupEnv: os.LookupEnv, Tools: catalogue}
 	if cfg.PolicyPath == "" {
 		return policy.Default(opts), nil
 	}
@@ -117,7 +123,7 @@ func build(ctx context.Context, cfg *config, stderr io.Writer) (*app, error) {
 			path = filepath.Join(filepath.Dir(path), "sandbox-audit.jsonl")
 		}
 	}
-	if a.audit, err = audit.Open(audit.Options{Path: path, Sync: audit.SyncMode(cfg.AuditSync), MaxBytes: cfg.AuditMaxBytes, Logger: log}); err != nil {
+	if a.audit, err = audit.Open(audit.Options{Path: path, Sync: audit.SyncMode(cfg.AuditSync), MaxBytes: cfg.AuditMaxBytes, Logger: log, Secrets: cfg.secrets()}); err != nil {
 		return nil, fmt.Errorf("opening the audit log: %w", err)
 	}
 	a.close = append(a.close, func() { _ = a.audit.Close() })

@@ -31,6 +31,7 @@ Usage:
   atlas-mcp audit verify FILE...          check the audit log's hash chain
   atlas-mcp audit tail [--agent A] [--tool T] [--denied] [FILE...]
   atlas-mcp sim --listen ADDR [--gov] [--tls-self-signed]   run the Atlas simulator alone
+  atlas-mcp healthcheck [--url URL]      probe /healthz (for container HEALTHCHECK)
   atlas-mcp version
 
 Try it without credentials: atlas-mcp --sandbox call atlas-list-clusters
@@ -86,9 +87,11 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return auditCommand(rest, stdout, stderr)
 	case "sim":
 		return simCommand(ctx, rest, stdout, stderr)
+	case "healthcheck":
+		return healthcheckCommand(rest, stdout, stderr)
 	case "", "serve", "tools", "call", "policy":
 	default:
-		return fmt.Errorf("unknown command %q (commands: tools, call, policy, audit, sim, version; run atlas-mcp -h)", cmd)
+		return fmt.Errorf("unknown command %q (commands: tools, call, policy, audit, sim, healthcheck, version; run atlas-mcp -h)", cmd)
 	}
 	cfg, err := resolve(fs, &fv, env)
 	if err != nil {

@@ -7,7 +7,7 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/atlas-mcp/atlas-mcp/policy"
+	"github.com/atlas-mcp/atlas-mcp/internal/server"
 	"github.com/atlas-mcp/atlas-mcp/tools"
 )
 
@@ -53,12 +53,7 @@ func policyCommand(ctx context.Context, cfg *config, args []string, stdout, stde
 	if err != nil {
 		return fmt.Errorf("the arguments would be refused before any policy decision: %w", err)
 	}
-	pc := policy.Call{Tool: policy.ToolInfo{Name: t.Name, Area: policy.Area(t.Area), Access: policy.Access(t.Access), Destructive: t.Destructive}, ProjectID: call.Facts.ProjectID, OrgID: call.Facts.OrgID}
-	f := call.Facts
-	pc.Args = policy.Args{ClusterName: f.ClusterName, InstanceSize: f.InstanceSize, Providers: f.Providers, Regions: f.Regions, DBRoles: f.DBRoles, APIKeyRoles: f.APIKeyRoles}
-	for _, e := range f.AccessEntries {
-		pc.Args.AccessEntries = append(pc.Args.AccessEntries, policy.AccessEntry{CIDR: e.CIDR, Comment: e.Comment, DeleteAfter: e.DeleteAfter})
-	}
+	pc := server.PolicyCall(t, call)
 	fmt.Fprintln(stdout, p.Explain(agent, pc))
 	if !p.Decide(agent, pc).Allow {
 		return exitError{code: 1}

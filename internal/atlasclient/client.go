@@ -94,7 +94,7 @@ func (c *Client) Do(ctx context.Context, req *Request, out any) (*Response, erro
 	}
 	var body io.Reader
 	if res.Body != nil {
-		b, err := json.Marshal(res.Body)
+		b, err := encodeBody(res.Body)
 		if err != nil {
 			return nil, fmt.Errorf("atlasclient: encoding body of %s %s: %w", res.Method, res.Path, err)
 		}
@@ -143,6 +143,19 @@ func (c *Client) Do(ctx context.Context, req *Request, out any) (*Response, erro
 		}
 	}
 	return r, nil
+}
+
+// encodeBody JSON-encodes v. A []byte is taken as JSON already encoded (as
+// json.RawMessage is): json.Marshal would send it as a base64 string, which is
+// never what an Atlas endpoint wants.
+func encodeBody(v any) ([]byte, error) {
+	if b, ok := v.([]byte); ok {
+		if !json.Valid(b) {
+			return nil, errors.New("[]byte body is not valid JSON")
+		}
+		return b, nil
+	}
+	return json.Marshal(v)
 }
 
 func (c *Client) urlOf(res *Resolved) string {

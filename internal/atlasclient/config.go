@@ -179,6 +179,9 @@ func (c Config) validate() (*settings, error) {
 	}
 	s.limits = DefaultLimits()
 	for set, l := range c.Limits {
+		if _, known := s.limits[set]; !known {
+			return nil, fmt.Errorf("atlasclient: limit for unknown rate set %q (want %s, %s, %s or %s)", set, SetClusters, SetDatabaseUsers, SetStandard, SetAppServices)
+		}
 		if l != (Limit{}) && (l.Capacity < 1 || l.Refill < 1 || l.Per <= 0) {
 			return nil, fmt.Errorf("atlasclient: limit for set %q needs Capacity, Refill and Per > 0 (or the zero Limit to disable it), got %+v", set, l)
 		}

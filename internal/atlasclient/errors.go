@@ -1,8 +1,8 @@
 package atlasclient
 
 import (
-	"context"
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"

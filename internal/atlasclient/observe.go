@@ -66,6 +66,13 @@ func (t *observeTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 			st.body = body
 			if resp.StatusCode/100 != 2 {
 				st.apiErr = newAPIError(res.Method, res.Path, st.op, resp, body, t.s.Now())
+				st.mu.Lock()
+				hint := st.waitHint
+				st.mu.Unlock()
+				if st.apiErr.RetryAfter == 0 && hint > 0 && st.apiErr.Retryable {
+					st.apiErr.RetryAfter = hint
+					st.apiErr.Retryable, st.apiErr.Hint = advise(st.apiErr, st.op)
+				}
 			}
 		}
 		resp.Body = io.NopCloser(bytes.NewReader(st.body))
@@ -88,10 +95,11 @@ func (t *observeTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 		ev.Err = st.apiErr
 	}
 	st.duration = ev.Duration
-	t.s.Logger.Debug("atlas request",
-		zap.String("api", string(ev.API)), zap.String("method", ev.Method), zap.String("path", ev.Path),
-		zap.Int("status", ev.Status), zap.Int("attempts", ev.Attempts), zap.Duration("duration", ev.Duration),
-		zap.NamedError("error", ev.Err))
+	if ce := t.s.Logger.Check(zap.DebugLevel, "atlas request"); ce != nil {
+		ce.Write(zap.String("api", string(ev.API)), zap.String("method", ev.Method), zap.String("path", ev.Path),
+			zap.Int("status", ev.Status), zap.Int("attempts", ev.Attempts), zap.Duration("duration", ev.Duration),
+			zap.NamedError("error", ev.Err))
+	}
 	if t.s.Hook != nil {
 		t.s.Hook(ev)
 	}

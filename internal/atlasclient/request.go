@@ -29,7 +29,7 @@ type Request struct {
 	Template string            // e.g. "/groups/{groupId}/clusters/{clusterName}"
 	Params   map[string]string // placeholder name → raw (unescaped) value
 	Query    url.Values        // optional query string
-	Body     any               // optional; JSON-encoded
+	Body     any               // optional; JSON-encoded ([]byte and json.RawMessage are sent as they are)
 }
 
 // Resolved is a Request after the client has looked up its operation: exactly what
@@ -63,6 +63,10 @@ type Event struct {
 	Path     string
 	Status   int // last HTTP status seen; 0 when no response arrived
 	Duration time.Duration
+	// Attempts counts the requests sent to Atlas for this call, including a
+	// Digest challenge round trip and the retry after a 401; 0 when nothing
+	// was sent (the client's bucket could not serve it in time, or the
+	// context ended first).
 	Attempts int
 	Err      error // nil on 2xx
 }

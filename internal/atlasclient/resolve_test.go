@@ -159,6 +159,7 @@ func TestNewConfigErrors(t *testing.T) {
 		{"private missing", Config{Credentials: Credentials{PublicKey: "x"}}, "MONGODB_ATLAS_PRIVATE_API_KEY"},
 		{"base with path", Config{BaseURL: "http://127.0.0.1/api", Credentials: Credentials{PublicKey: "x", PrivateKey: "y"}}, "MONGODB_ATLAS_BASE_URL"},
 		{"base with userinfo", Config{BaseURL: "http://u:hunter2@127.0.0.1", Credentials: Credentials{PublicKey: "x", PrivateKey: "y"}}, "MONGODB_ATLAS_BASE_URL"},
+		{"unknown limit set", Config{Limits: map[string]Limit{"cluster": {}}, Credentials: Credentials{PublicKey: "x", PrivateKey: "y"}}, "cluster"},
 		{"bad limit", Config{Limits: map[string]Limit{SetStandard: {Capacity: 1}}, Credentials: Credentials{PublicKey: "x", PrivateKey: "y"}}, "standard"},
 	}
 	for _, tt := range tests {

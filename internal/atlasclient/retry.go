@@ -64,7 +64,7 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		if attempt >= t.s.MaxAttempts || ctx.Err() != nil || !replayable {
 			return resp, err
 		}
-		var wait time.Duration
+		var wait, ra time.Duration
 		switch {
 		case err != nil:
 			if !idempotent {
@@ -73,9 +73,9 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 			wait = t.backoff(attempt)
 		case resp.StatusCode == http.StatusTooManyRequests,
 			idempotent && retryableStatus(resp.StatusCode):
-			ra := retryAfter(resp.Header, t.s.Now())
+			ra = retryAfter(resp.Header, t.s.Now())
 			if ra > t.s.MaxRetryAfter {
-				return resp, nil
+				return resp, nil // the caller decides; RetryAfter tells it how long
 			}
 			wait = t.backoff(attempt)
 			if ra > 0 {
@@ -85,7 +85,14 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 			return resp, nil
 		}
 		if dl, ok := ctx.Deadline(); ok && t.s.Now().Add(wait).After(dl) {
-			return resp, err
+			// The jitter is a courtesy; Retry-After itself is what counts.
+			if ra == 0 || t.s.Now().Add(ra).After(dl) {
+				if st != nil {
+					st.noteWait(wait)
+				}
+				return resp, err
+			}
+			wait = ra
 		}
 		status := 0
 		if resp != nil {

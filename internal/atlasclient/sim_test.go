@@ -19,16 +19,50 @@ import (
 	"github.com/atlas-mcp/atlas-mcp/internal/atlassim"
 )
 
-// simEnv is the simulator behind a real HTTP server, with the raw request
-// target of every request kept (the simulator logs decoded paths; escaping
-// tests need the bytes on the wire).
+// simEnv is the simulator behind a real HTTP server. It keeps its own log of
+// what crossed the wire: the raw request target (the simulator logs decoded
+// paths; escaping tests need the bytes) and the status, noted when the header
+// is written, so that the entry exists before the client can see the answer
+// (the simulator's own log is appended after the body has gone out).
 type simEnv struct {
 	sim *atlassim.Sim
 	srv *httptest.Server
 
-	mu      sync.Mutex
-	targets []string
+	mu  sync.Mutex
+	log []*wireEntry
 }
+
+type wireEntry struct {
+	Method, Path, Target string
+	Status               int
+	Time                 time.Time
+}
+
+type statusWriter struct {
+	http.ResponseWriter
+	env   *simEnv
+	ent   *wireEntry
+	wrote bool
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if !w.wrote {
+		w.wrote = true
+		w.env.mu.Lock()
+		w.ent.Status = code
+		w.env.mu.Unlock()
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if !w.wrote {
+		w.WriteHeader(http.StatusOK)
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 func newSimEnv(t testing.TB, opts atlassim.Options) *simEnv {
 	t.Helper()
@@ -38,31 +72,46 @@ func newSimEnv(t testing.TB, opts atlassim.Options) *simEnv {
 	}
 	e := &simEnv{sim: atlassim.New(opts)}
 	e.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ent := &wireEntry{Method: r.Method, Path: r.URL.Path, Target: r.RequestURI, Time: time.Now()}
 		e.mu.Lock()
-		e.targets = append(e.targets, r.Method+" "+r.RequestURI)
+		e.log = append(e.log, ent)
 		e.mu.Unlock()
-		e.sim.ServeHTTP(w, r)
+		e.sim.ServeHTTP(&statusWriter{ResponseWriter: w, env: e, ent: ent}, r)
 	}))
 	t.Cleanup(e.srv.Close)
 	return e
 }
 
-func (e *simEnv) sawTarget(prefix string) bool {
+func (e *simEnv) entries() []wireEntry {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	for _, t := range e.targets {
-		if strings.HasPrefix(t, prefix) {
+	out := make([]wireEntry, len(e.log))
+	for i, ent := range e.log {
+		out[i] = *ent
+	}
+	return out
+}
+
+func (e *simEnv) reset() {
+	e.mu.Lock()
+	e.log = nil
+	e.mu.Unlock()
+}
+
+func (e *simEnv) sawTarget(method, target string) bool {
+	for _, ent := range e.entries() {
+		if ent.Method == method && ent.Target == target {
 			return true
 		}
 	}
 	return false
 }
 
-// count returns how many logged requests match method, path prefix and
-// status (0: any status).
+// count returns how many requests match method ("" any), decoded path prefix
+// and status (0 any).
 func (e *simEnv) count(method, pathPrefix string, status int) int {
 	n := 0
-	for _, r := range e.sim.Requests() {
+	for _, r := range e.entries() {
 		if (method == "" || r.Method == method) && strings.HasPrefix(r.Path, pathPrefix) && (status == 0 || r.Status == status) {
 			n++
 		}
@@ -146,14 +195,14 @@ func TestSimTokenExpiryMidRunCostsOneRefresh(t *testing.T) {
 	c := e.client(t)
 	var done atomic.Int32
 	var once sync.Once
-	errs := parallel(300, func(i int) error {
-		// Workers trickle in so that calls are in flight on both sides of
-		// the expiry.
+	errs := parallel(100, func(i int) error {
+		// Each worker makes a few calls, so that calls are in flight on
+		// both sides of the expiry.
 		for range 3 {
 			if _, err := c.Do(context.Background(), listClusters, nil); err != nil {
 				return err
 			}
-			if done.Add(1) == 300 {
+			if done.Add(1) == 100 {
 				once.Do(e.sim.ExpireTokens)
 			}
 		}
@@ -198,6 +247,12 @@ func TestSimDigest(t *testing.T) {
 	if !found {
 		t.Fatalf("created entry not in answer: %+v", out.Results)
 	}
+	// Pre-encoded JSON goes out as it is.
+	if _, err := c.Do(ctx, &Request{Method: http.MethodPost, Template: "/groups/{groupId}/accessList",
+		Params: map[string]string{"groupId": atlassim.DemoProjectID},
+		Body:   []byte(`[{"ipAddress":"192.0.2.7"}]`)}, nil); err != nil {
+		t.Fatal(err)
+	}
 	if n := e.sim.TokenRequests(); n != 0 {
 		t.Fatalf("Digest client requested %d tokens", n)
 	}
@@ -233,12 +288,12 @@ func TestSimAbsorbs429s(t *testing.T) {
 func TestSimClientBucketSpreadsCalls(t *testing.T) {
 	e := newSimEnv(t, atlassim.Options{})
 	e.sim.SetLimit(atlassim.SetClusters, atlassim.Limit{Capacity: 5, Refill: 50, Per: time.Second})
-	// The client's own bucket matches the server's, so Atlas never has to
-	// say 429.
+	// The client's own bucket is well inside the server's (with room for
+	// requests bunching up on the way), so Atlas never has to say 429.
 	c := e.client(t, func(c *Config) {
-		c.Limits = map[string]Limit{SetClusters: {Capacity: 5, Refill: 40, Per: time.Second}}
+		c.Limits = map[string]Limit{SetClusters: {Capacity: 2, Refill: 10, Per: time.Second}}
 	})
-	errs := parallel(20, func(int) error {
+	errs := parallel(12, func(int) error {
 		_, err := c.Do(context.Background(), listClusters, nil)
 		return err
 	})
@@ -426,7 +481,7 @@ func TestSimDeadlines(t *testing.T) {
 		if err != nil || resp.Attempts != 2 {
 			t.Fatalf("resp %+v err %v", resp, err)
 		}
-		reqs := e.sim.Requests()
+		reqs := e.entries()
 		var times []time.Time
 		for _, r := range reqs {
 			if r.Path == demoClusters {
@@ -435,6 +490,21 @@ func TestSimDeadlines(t *testing.T) {
 		}
 		if len(times) != 2 || times[1].Sub(times[0]) < time.Second {
 			t.Fatalf("retry came %v after the 429, want at least Retry-After (1s)", times[1].Sub(times[0]))
+		}
+	})
+	t.Run("backoff past the deadline returns the 503 at once with the wait", func(t *testing.T) {
+		e := newSimEnv(t, atlassim.Options{})
+		c := e.client(t, func(c *Config) { c.RetryBaseDelay, c.RetryMaxDelay = time.Minute, time.Minute })
+		e.sim.InjectFault(atlassim.Fault{Method: http.MethodGet, Path: demoClusters, Status: 503, Times: 1})
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		_, err := c.Do(ctx, listClusters, nil)
+		var ae *APIError
+		if !errors.As(err, &ae) || ae.Status != 503 || ae.RetryAfter < 30*time.Second || !ae.Retryable {
+			t.Fatalf("err = %#v, want 503 with the backoff as RetryAfter", err)
+		}
+		if ctx.Err() != nil {
+			t.Fatal("the call slept until its deadline")
 		}
 	})
 	t.Run("a slow answer is cut by the deadline", func(t *testing.T) {
@@ -463,19 +533,19 @@ func TestSimPathEscaping(t *testing.T) {
 	if !errors.As(err, &ae) || ae.Status != http.StatusNotFound {
 		t.Fatalf("err = %v, want 404", err)
 	}
-	if !e.sawTarget("GET " + base + "/clusters/..%2F..%2Forgs") {
-		t.Fatalf("wire targets %v", e.targets)
+	if !e.sawTarget(http.MethodGet, base+"/clusters/..%2F..%2Forgs") {
+		t.Fatalf("wire log %+v", e.entries())
 	}
 	if n := e.count("", "/api/atlas/v2/orgs", 0); n != 0 {
 		t.Fatal("the request reached /orgs")
 	}
 
 	// ".." is refused before any I/O.
-	before := len(e.sim.Requests())
+	before := len(e.entries())
 	if _, err := c.Do(ctx, getClusterIn(atlassim.DemoProjectID, ".."), nil); err == nil {
 		t.Fatal(`".." accepted`)
 	}
-	if len(e.sim.Requests()) != before {
+	if len(e.entries()) != before {
 		t.Fatal(`".." reached the server`)
 	}
 
@@ -489,8 +559,8 @@ func TestSimPathEscaping(t *testing.T) {
 		Params: map[string]string{"groupId": atlassim.DemoProjectID, "entryValue": "10.0.0.0/24"}}, nil); err != nil {
 		t.Fatalf("delete 10.0.0.0/24: %v", err)
 	}
-	if !e.sawTarget("DELETE " + base + "/accessList/10.0.0.0%2F24") {
-		t.Fatalf("wire targets %v", e.targets)
+	if !e.sawTarget(http.MethodDelete, base+"/accessList/10.0.0.0%2F24") {
+		t.Fatalf("wire log %+v", e.entries())
 	}
 }
 
@@ -508,7 +578,6 @@ func TestSimPagination(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.sim.AddClusters(atlassim.DemoProjectID, 1200-first.TotalCount, "bulk")
-	e.sim.ResetRequests()
 
 	tests := []struct {
 		name      string
@@ -517,12 +586,11 @@ func TestSimPagination(t *testing.T) {
 		wantPages int
 	}{
 		{"all 1200", 0, 1200, 3},
-		{"max 700", 700, 700, 2},
 		{"max 10", 10, 10, 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			e.sim.ResetRequests()
+			e.reset()
 			names := map[string]bool{}
 			for cl, err := range All[map[string]any](ctx, c, listClusters, tt.max) {
 				if err != nil {

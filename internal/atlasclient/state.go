@@ -19,6 +19,10 @@ type callState struct {
 	mu         sync.Mutex
 	attempts   int
 	lastStatus int
+	// waitHint is the wait the retry layer would have made had the deadline
+	// or MaxRetryAfter allowed it; it becomes APIError.RetryAfter when Atlas
+	// sent no Retry-After.
+	waitHint time.Duration
 
 	// Set by the observe layer once the call is over.
 	body     []byte
@@ -36,6 +40,12 @@ func (s *callState) noteAttempt() {
 func (s *callState) noteStatus(code int) {
 	s.mu.Lock()
 	s.lastStatus = code
+	s.mu.Unlock()
+}
+
+func (s *callState) noteWait(d time.Duration) {
+	s.mu.Lock()
+	s.waitHint = d
 	s.mu.Unlock()
 }
 

@@ -37,7 +37,11 @@ func (s *Sim) accessView(c *call, e *accessEntry) map[string]any {
 	if e.deleteAfter != nil {
 		v["deleteAfterDate"] = ts(*e.deleteAfter)
 	}
-	v["links"] = selfLinks(c, prefixV2+"/groups/"+c.proj.id+"/accessList/"+url.PathEscape(e.key()))
+	entryValue := e.key()
+	if e.ipAddress != "" {
+		entryValue = e.ipAddress
+	}
+	v["links"] = selfLinks(c, prefixV2+"/groups/"+c.proj.id+"/accessList/"+url.PathEscape(entryValue))
 	return v
 }
 

@@ -2,9 +2,11 @@ package atlassim
 
 import (
 	"crypto/sha1"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -92,7 +94,7 @@ func clusterNotFound(name, groupID string) *apiError {
 func (s *Sim) listClusters(c *call) reply {
 	items := make([]any, 0, len(c.proj.clusters))
 	for _, cl := range c.proj.clusters {
-		items = append(items, s.clusterView(c, cl))
+		items = append(items, s.clusterJSON(c, cl))
 	}
 	return listReply(c, items)
 }
@@ -102,7 +104,21 @@ func (s *Sim) getCluster(c *call) reply {
 	if cl == nil {
 		return fail(clusterNotFound(c.params["clusterName"], c.proj.id))
 	}
-	return ok(http.StatusOK, s.clusterView(c, cl))
+	return ok(http.StatusOK, s.clusterJSON(c, cl))
+}
+
+// clusterJSON is clusterView rendered, cached until the cluster changes
+// (state, attributes) or is asked for through another host name.
+func (s *Sim) clusterJSON(c *call, cl *cluster) json.RawMessage {
+	key := strconv.Itoa(cl.gen) + "|" + cl.state + "|" + baseURL(c.r)
+	if cl.cache.key != key {
+		raw, err := appendJSON(nil, s.clusterView(c, cl))
+		if err != nil {
+			panic(fmt.Sprintf("atlassim: cluster view does not encode: %v", err)) // only plain JSON values go in
+		}
+		cl.cache = clusterCache{key: key, raw: raw}
+	}
+	return json.RawMessage(cl.cache.raw)
 }
 
 func (s *Sim) createCluster(c *call) reply {
@@ -149,7 +165,7 @@ func (s *Sim) createCluster(c *call) reply {
 		repl:     repl,
 	}
 	c.proj.clusters = append(c.proj.clusters, cl)
-	return ok(http.StatusCreated, s.clusterView(c, cl))
+	return ok(http.StatusCreated, s.clusterJSON(c, cl))
 }
 
 func (s *Sim) updateCluster(c *call) reply {
@@ -194,9 +210,10 @@ func (s *Sim) updateCluster(c *call) reply {
 		cl.fields[k] = deepCopy(v)
 	}
 	cl.repl = repl
+	cl.gen++
 	cl.state = stateUpdating
 	cl.settleAt = c.now.Add(s.opts.ClusterTransition)
-	return ok(http.StatusOK, s.clusterView(c, cl))
+	return ok(http.StatusOK, s.clusterJSON(c, cl))
 }
 
 func (s *Sim) deleteCluster(c *call) reply {
@@ -218,15 +235,13 @@ func (s *Sim) deleteCluster(c *call) reply {
 }
 
 // listFlexClusters and getFlexCluster exist because MongoDB's own MCP server
-// asks for flex clusters next to dedicated ones; the simulator has none.
+// asks for flex clusters next to dedicated ones (it inspects a cluster with a
+// fallback to the flex API). The simulator has no flex clusters, so one is
+// never found, even under the name of a dedicated cluster.
 func (s *Sim) listFlexClusters(c *call) reply { return listReply(c, nil) }
 
 func (s *Sim) getFlexCluster(c *call) reply {
 	name := c.params["name"]
-	if c.proj.cluster(name) != nil {
-		return fail(newErr(http.StatusBadRequest, codeNotFlexCluster,
-			"Cluster %s is not a flex cluster; use the clusters API.", name).with(name))
-	}
 	return fail(newErr(http.StatusNotFound, codeFlexNotFound, "No flex cluster named %s exists in group %s.", name, c.proj.id).with(name, c.proj.id))
 }
 

@@ -23,10 +23,15 @@ type digestNonce struct {
 // challenge issues a fresh nonce and returns the WWW-Authenticate value,
 // byte for byte the shape Atlas sends.
 func (s *Sim) challenge(now time.Time, stale bool) string {
-	for n, d := range s.nonces {
-		if now.Sub(d.issued) > digestNonceTTL {
-			delete(s.nonces, n)
+	// Sweep expired nonces now and then, not on every challenge: clients like
+	// curl take a fresh challenge per request.
+	if now.Sub(s.nonceSwept) >= digestNonceTTL/10 || now.Before(s.nonceSwept) {
+		for n, d := range s.nonces {
+			if now.Sub(d.issued) > digestNonceTTL {
+				delete(s.nonces, n)
+			}
 		}
+		s.nonceSwept = now
 	}
 	nonce := base64.StdEncoding.EncodeToString(randomBytes(24))
 	s.nonces[nonce] = &digestNonce{issued: now, seen: map[string]struct{}{}}

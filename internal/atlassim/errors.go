@@ -77,7 +77,6 @@ const (
 	codeClusterDeleteRequested = "CLUSTER_ALREADY_REQUESTED_DELETION"   // [docs]
 	codeTerminationProtection  = "CANNOT_TERMINATE_CLUSTER_WHEN_TERMINATION_PROTECTION_ENABLED"
 	codeInvalidRegion          = "INVALID_REGION"
-	codeNotFlexCluster         = "CANNOT_USE_NON_FLEX_CLUSTER_IN_FLEX_API"
 	codeFlexNotFound           = "FLEX_CLUSTER_NOT_FOUND"
 
 	codeGroupNotFound      = "GROUP_NOT_FOUND"                          // [docs]

@@ -79,14 +79,14 @@ func (s *Sim) seed() {
 			"id": seedID(20), "alertConfigId": cfg, "eventTypeName": "NO_PRIMARY",
 			"status": "OPEN", "groupId": DemoProjectID, "orgId": DemoOrgID, "clusterName": "prod-analytics",
 			"replicaSetName": "atlas-prod-analytics-shard-0",
-			"created": ts(now.Add(-2 * time.Hour)), "updated": ts(now.Add(-10 * time.Minute)),
+			"created":        ts(now.Add(-2 * time.Hour)), "updated": ts(now.Add(-10 * time.Minute)),
 			"lastNotified": ts(now.Add(-10 * time.Minute)),
 		},
 		{
 			"id": seedID(21), "alertConfigId": cfg, "eventTypeName": "NO_PRIMARY",
 			"status": "CLOSED", "groupId": DemoProjectID, "orgId": DemoOrgID, "clusterName": "staging",
 			"replicaSetName": "atlas-staging-shard-0",
-			"created": ts(now.Add(-3 * day)), "updated": ts(now.Add(-3*day + 20*time.Minute)),
+			"created":        ts(now.Add(-3 * day)), "updated": ts(now.Add(-3*day + 20*time.Minute)),
 			"resolved": ts(now.Add(-3*day + 20*time.Minute)),
 		},
 	}

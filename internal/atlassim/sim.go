@@ -28,6 +28,7 @@ type Sim struct {
 
 	tokens      map[string]*oauthToken
 	nonces      map[string]*digestNonce
+	nonceSwept  time.Time
 	asAccess    map[string]*asSession
 	asRefresh   map[string]*asSession
 	buckets     map[string]*bucket
@@ -321,23 +322,25 @@ func (s *Sim) write(w http.ResponseWriter, r *http.Request, rep reply) {
 	if r.URL.Query().Get("envelope") == "true" && rep.err == nil && rep.asErr == nil {
 		body = envelope(status, body)
 	}
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if r.URL.Query().Get("pretty") == "true" {
-		enc.SetIndent("", "  ")
-	}
-	if err := enc.Encode(body); err != nil {
+	out, err := appendJSON(make([]byte, 0, 1024), body)
+	if err != nil {
 		http.Error(w, "encoding answer: "+err.Error(), http.StatusInternalServerError)
 		return
 	}
+	if r.URL.Query().Get("pretty") == "true" {
+		var ind bytes.Buffer
+		if err := json.Indent(&ind, out, "", "  "); err == nil {
+			out = ind.Bytes()
+		}
+	}
+	out = append(out, '\n')
 	if ctype == "" {
 		ctype = "application/json"
 	}
 	h.Set("Content-Type", ctype)
-	h.Set("Content-Length", strconv.Itoa(buf.Len()))
+	h.Set("Content-Length", strconv.Itoa(len(out)))
 	w.WriteHeader(status)
-	_, _ = w.Write(buf.Bytes())
+	_, _ = w.Write(out)
 }
 
 // envelope wraps an answer as Atlas does for ?envelope=true: lists gain a

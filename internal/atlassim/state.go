@@ -48,6 +48,15 @@ type cluster struct {
 	// replicationSpecs, which is kept normalized in repl.
 	fields map[string]any
 	repl   []any
+	// gen counts changes to fields and repl; the rendered answer is cached
+	// against it (lists of many clusters are what benchmarks hammer).
+	gen   int
+	cache clusterCache
+}
+
+type clusterCache struct {
+	key string
+	raw []byte
 }
 
 type dbUser struct {

@@ -35,6 +35,8 @@ type harnessOpts struct {
 	policy *policy.Policy
 	cloud  atlasclient.Cloud
 	sim    atlassim.Options
+	// limits are the client's token buckets (default: Atlas's published ones).
+	limits map[string]atlasclient.Limit
 }
 
 func newHarness(t *testing.T, o harnessOpts) *harness {
@@ -54,7 +56,7 @@ func newHarness(t *testing.T, o harnessOpts) *harness {
 	hs := httptest.NewServer(sim)
 	t.Cleanup(hs.Close)
 	creds := atlasclient.Credentials{ClientID: atlassim.DemoClientID, ClientSecret: atlassim.DemoClientSecret, PublicKey: atlassim.DemoPublicKey, PrivateKey: atlassim.DemoPrivateKey}
-	client, err := atlasclient.New(atlasclient.Config{BaseURL: hs.URL, AppServicesBaseURL: hs.URL + "/api/admin/v3.0", Credentials: creds})
+	client, err := atlasclient.New(atlasclient.Config{BaseURL: hs.URL, AppServicesBaseURL: hs.URL + "/api/admin/v3.0", Credentials: creds, Limits: o.limits})
 	if err != nil {
 		t.Fatal(err)
 	}

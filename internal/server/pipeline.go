@@ -128,7 +128,7 @@ func (s *Server) validate(ctx context.Context, cs *callState) bool {
 // decide: the policy's pure decision. A refusal names the rule and says what
 // the agent can do about it.
 func (s *Server) decide(ctx context.Context, cs *callState) bool {
-	cs.decision = s.opts.Policy.Decide(cs.agent, policyCall(cs.tool, cs.call))
+	cs.decision = s.opts.Policy.Decide(cs.agent, PolicyCall(cs.tool, cs.call))
 	if !cs.decision.Allow {
 		cs.result = errorResult(refusalText(cs.decision))
 		cs.outcome = audit.Outcome{ErrorCode: "POLICY_DENIED", Message: cs.decision.Reason}
@@ -174,9 +174,9 @@ func progressToken(req mcp.CallToolRequest) any {
 	return req.Params.Meta.ProgressToken
 }
 
-// policyCall translates the tool's facts into the policy's terms.
-func policyCall(t *tools.Tool, c *tools.Call) policy.Call {
-	pc := policy.Call{Tool: toolInfo(t)}
+// PolicyCall translates a decoded call's facts into the policy's terms.
+func PolicyCall(t *tools.Tool, c *tools.Call) policy.Call {
+	pc := policy.Call{Tool: ToolInfo(t)}
 	if c == nil {
 		return pc
 	}
@@ -282,4 +282,3 @@ func sessionInfo(ctx context.Context) (string, audit.Host) {
 	}
 	return sess.SessionID(), host
 }
-

@@ -170,10 +170,10 @@ func TestConfirmationByElicitation(t *testing.T) {
 				deleted bool
 				outcome string
 			}{
-				{"accept with the name typed", &answer{action: mcp.ElicitationResponseActionAccept, content: map[string]any{"confirm": "victim-0"}}, "victim-0", true, "accepted"},
-				{"accept with the wrong name", &answer{action: mcp.ElicitationResponseActionAccept, content: map[string]any{"confirm": "victim"}}, "victim-1", false, "declined"},
-				{"decline", &answer{action: mcp.ElicitationResponseActionDecline}, "victim-1", false, "declined"},
-				{"cancel", &answer{action: mcp.ElicitationResponseActionCancel}, "victim-2", false, "declined"},
+				{"accept with the name typed", &answer{action: mcp.ElicitationResponseActionAccept, content: map[string]any{"confirm": "victim-1"}}, "victim-1", true, "accepted"},
+				{"accept with the wrong name", &answer{action: mcp.ElicitationResponseActionAccept, content: map[string]any{"confirm": "victim"}}, "victim-2", false, "declined"},
+				{"decline", &answer{action: mcp.ElicitationResponseActionDecline}, "victim-2", false, "declined"},
+				{"cancel", &answer{action: mcp.ElicitationResponseActionCancel}, "victim-3", false, "declined"},
 			}
 			for _, tc := range cases {
 				t.Run(tc.name, func(t *testing.T) {

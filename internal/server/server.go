@@ -122,7 +122,8 @@ func (s *Server) registrable(t *tools.Tool) bool {
 	return true
 }
 
-func toolInfo(t *tools.Tool) policy.ToolInfo {
+// ToolInfo is what the policy knows of a tool.
+func ToolInfo(t *tools.Tool) policy.ToolInfo {
 	return policy.ToolInfo{Name: t.Name, Area: policy.Area(t.Area), Access: policy.Access(t.Access), Destructive: t.Destructive}
 }
 
@@ -139,7 +140,7 @@ func (s *Server) filterTools(ctx context.Context, list []mcp.Tool) []mcp.Tool {
 	out := list[:0:0]
 	for _, mt := range list {
 		t, ok := s.byName[mt.Name]
-		if !ok || (agent != nil && s.opts.Policy.Visible(agent, toolInfo(t))) {
+		if !ok || (agent != nil && s.opts.Policy.Visible(agent, ToolInfo(t))) {
 			out = append(out, mt)
 		}
 	}

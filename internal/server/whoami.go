@@ -53,4 +53,3 @@ func (s *Server) whoami(ctx context.Context, req mcp.CallToolRequest) (*mcp.Call
 	}
 	return res, nil
 }
-
