@@ -668,8 +668,6 @@ func createRestoreJob() *Tool {
 // waitForRestore polls a restore job until it ends, reporting progress.
 func waitForRestore(ctx context.Context, env *Env, scope ClusterScope, id string) (*Result, error) {
 	start := time.Now()
-	tick := time.NewTicker(env.pollInterval())
-	defer tick.Stop()
 	last := "inProgress"
 	for polls := 1; ; polls++ {
 		j, raw, err := readRestoreJob(ctx, env, scope, id)
@@ -692,7 +690,7 @@ func waitForRestore(ctx context.Context, env *Env, scope ClusterScope, id string
 		select {
 		case <-ctx.Done():
 			return nil, &WaitError{Resource: "restore job " + id, LastState: j.State, Err: ctx.Err()}
-		case <-tick.C:
+		case <-time.After(env.pollDelay(polls)):
 		}
 	}
 }

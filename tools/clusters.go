@@ -416,8 +416,6 @@ func createCluster() *Tool {
 // waitForCluster polls until the cluster is IDLE, reporting progress.
 func waitForCluster(ctx context.Context, env *Env, projectID, name, verb string, verbose bool) (*Result, error) {
 	start := time.Now()
-	tick := time.NewTicker(env.pollInterval())
-	defer tick.Stop()
 	polls := 0
 	last := "unknown"
 	for {
@@ -441,7 +439,7 @@ func waitForCluster(ctx context.Context, env *Env, projectID, name, verb string,
 		select {
 		case <-ctx.Done():
 			return nil, &WaitError{Resource: "cluster " + name, LastState: c.StateName, Err: ctx.Err()}
-		case <-tick.C:
+		case <-time.After(env.pollDelay(polls)):
 		}
 	}
 }

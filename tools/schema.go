@@ -62,9 +62,13 @@ func marshalSchema(s *jsonschema.Schema) (json.RawMessage, error) {
 	}
 	if _, ok := top["properties"]; !ok {
 		top["properties"] = map[string]any{}
-		if b, err = json.MarshalIndent(top, "", "  "); err != nil {
-			return nil, err
-		}
+	}
+	// invopop renders "any JSON" (json.RawMessage) as the boolean schema true;
+	// several hosts (the TypeScript SDK among them) accept only object schemas
+	// below properties and items, so write it as {}.
+	top = noBooleanSchemas(top).(map[string]any)
+	if b, err = json.MarshalIndent(top, "", "  "); err != nil {
+		return nil, err
 	}
 	for _, k := range []string{"anyOf", "oneOf", "allOf"} {
 		if _, ok := top[k]; ok {
@@ -79,3 +83,38 @@ func (t *Tool) InputSchema() (json.RawMessage, error) { return schemas.Input(t.N
 
 // OutputSchema returns the committed output schema (schemas/<name>.output.json).
 func (t *Tool) OutputSchema() (json.RawMessage, error) { return schemas.Output(t.Name) }
+
+func noBooleanSchemas(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		for k, c := range x {
+			switch k {
+			case "properties", "$defs", "definitions":
+				if m, ok := c.(map[string]any); ok {
+					for pk, pv := range m {
+						if b, ok := pv.(bool); ok && b {
+							m[pk] = map[string]any{}
+						} else {
+							m[pk] = noBooleanSchemas(pv)
+						}
+					}
+				}
+			case "items", "additionalProperties":
+				if b, ok := c.(bool); ok && b && k == "items" {
+					x[k] = map[string]any{}
+				} else {
+					x[k] = noBooleanSchemas(c)
+				}
+			default:
+				x[k] = noBooleanSchemas(c)
+			}
+		}
+		return x
+	case []any:
+		for i := range x {
+			x[i] = noBooleanSchemas(x[i])
+		}
+		return x
+	}
+	return v
+}

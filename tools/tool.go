@@ -66,6 +66,17 @@ func (e *Env) pollInterval() time.Duration {
 	return 5 * time.Second
 }
 
+// pollDelay is the wait before poll number n+1: it starts at half a second and
+// doubles up to the poll interval, so a quick change is seen quickly and a slow
+// one (a cluster takes minutes) costs few requests.
+func (e *Env) pollDelay(n int) time.Duration {
+	d := 500 * time.Millisecond
+	for i := 1; i < n && d < e.pollInterval(); i++ {
+		d *= 2
+	}
+	return min(d, e.pollInterval())
+}
+
 // Facts are what the policy needs to know about a call, taken from the decoded
 // and validated input (never from a map of raw arguments).
 type Facts struct {

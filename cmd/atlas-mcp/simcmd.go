@@ -32,6 +32,7 @@ func simCommand(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	certOut := fs.String("tls-cert-out", "", "with --tls-self-signed: write the certificate PEM here, for clients to trust")
 	limitClusters := fs.Int("clusters-capacity", 0, "override the clusters bucket capacity (0: seed default)")
 	limitRefill := fs.Int("clusters-refill", 0, "override the clusters bucket refill per minute")
+	bulkClusters := fs.Int("bulk-clusters", 0, "add this many IDLE clusters (bulk-1 … bulk-N) to the demo project, for long lists and benchmarks")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -46,6 +47,9 @@ func simCommand(ctx context.Context, args []string, stdout, stderr io.Writer) er
 			refill = *limitClusters
 		}
 		sim.SetLimit("clusters", atlassim.Limit{Capacity: *limitClusters, Refill: refill, Per: time.Minute})
+	}
+	if *bulkClusters > 0 {
+		sim.AddClusters(atlassim.DemoProjectID, *bulkClusters, "bulk")
 	}
 	ln, err := net.Listen("tcp", *listen)
 	if err != nil {

@@ -106,8 +106,18 @@ func (s *Server) identify(ctx context.Context, cs *callState) bool {
 }
 
 // validate: decode into the tool's Go input type, fill defaults, check every
-// field. Bad input never reaches Atlas.
+// field. Bad input never reaches Atlas. A tool hidden from the agent is refused
+// first, whatever its arguments: the agent learns it may not call it at all.
 func (s *Server) validate(ctx context.Context, cs *callState) bool {
+	if !s.opts.Policy.Visible(cs.agent, ToolInfo(cs.tool)) {
+		cs.decision = s.opts.Policy.Decide(cs.agent, policy.Call{Tool: ToolInfo(cs.tool)})
+		if cs.decision.Allow { // Visible and Decide agree by contract; never run a hidden tool.
+			cs.decision = policy.Decision{Rule: "visibility", Reason: "this tool is not offered to agent " + agentName(cs.agent)}
+		}
+		cs.result = errorResult(refusalText(cs.decision))
+		cs.outcome = audit.Outcome{ErrorCode: "POLICY_DENIED", Message: cs.decision.Reason}
+		return true
+	}
 	raw, err := jsonArgs(cs.req)
 	if err != nil {
 		cs.result = errorResult("Invalid arguments: " + err.Error())
