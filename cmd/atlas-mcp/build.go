@@ -63,7 +63,11 @@ func loadPolicy(cfg *config) (*policy.Policy, error) {
 	for _, t := range tools.ForCloud(cfg.cloud()) {
 		catalogue = append(catalogue, server.ToolInfo(t))
 	}
-	opts := policy.Options{ReadOnly: cfg.ReadOnly, DisableDestructive: cfg.DisableDestructive, LookupEnv: os.LookupEnv, Tools: catalogue}
+	lookup := cfg.lookupEnv
+	if lookup == nil {
+		lookup = os.LookupEnv
+	}
+	opts := policy.Options{ReadOnly: cfg.ReadOnly, DisableDestructive: cfg.DisableDestructive, LookupEnv: lookup, Tools: catalogue}
 	if cfg.PolicyPath == "" {
 		return policy.Default(opts), nil
 	}

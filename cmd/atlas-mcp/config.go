@@ -32,6 +32,10 @@ type config struct {
 	OrgID              string
 	LogLevel           string
 	Credentials        atlasclient.Credentials
+	// lookupEnv is the environment the config was resolved from; the policy
+	// resolves agents' tokenEnv through it too (not through os.LookupEnv), so
+	// run's env parameter is the only environment the CLI reads.
+	lookupEnv func(string) (string, bool)
 }
 
 // flagValues holds raw flag values; set records which were given.
@@ -103,6 +107,7 @@ func resolve(fs *flag.FlagSet, v *flagValues, env func(string) (string, bool)) (
 		ProjectID:          str("", "", "MONGODB_ATLAS_PROJECT_ID"),
 		OrgID:              str("", "", "MONGODB_ATLAS_ORG_ID"),
 		LogLevel:           v.logLevel,
+		lookupEnv:          env,
 	}
 	var err error
 	if c.ReadOnly, err = boolean("read-only", v.readOnly, "ATLAS_MCP_READ_ONLY"); err != nil {

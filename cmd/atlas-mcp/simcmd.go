@@ -32,6 +32,8 @@ func simCommand(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	certOut := fs.String("tls-cert-out", "", "with --tls-self-signed: write the certificate PEM here, for clients to trust")
 	limitClusters := fs.Int("clusters-capacity", 0, "override the clusters bucket capacity (0: seed default)")
 	limitRefill := fs.Int("clusters-refill", 0, "override the clusters bucket refill per minute")
+	limitStandard := fs.Int("standard-capacity", 0, "override the standard bucket capacity (0: seed default), e.g. for benchmarks of clients that call standard endpoints on every tool call")
+	limitStandardRefill := fs.Int("standard-refill", 0, "override the standard bucket refill per minute")
 	bulkClusters := fs.Int("bulk-clusters", 0, "add this many IDLE clusters (bulk-1 … bulk-N) to the demo project, for long lists and benchmarks")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -47,6 +49,13 @@ func simCommand(ctx context.Context, args []string, stdout, stderr io.Writer) er
 			refill = *limitClusters
 		}
 		sim.SetLimit("clusters", atlassim.Limit{Capacity: *limitClusters, Refill: refill, Per: time.Minute})
+	}
+	if *limitStandard > 0 {
+		refill := *limitStandardRefill
+		if refill <= 0 {
+			refill = *limitStandard
+		}
+		sim.SetLimit(atlassim.SetStandard, atlassim.Limit{Capacity: *limitStandard, Refill: refill, Per: time.Minute})
 	}
 	if *bulkClusters > 0 {
 		sim.AddClusters(atlassim.DemoProjectID, *bulkClusters, "bulk")

@@ -3,6 +3,8 @@ package server
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"net/http"
 
 	"time"
 
@@ -168,6 +170,12 @@ func (s *Server) callAtlas(ctx context.Context, cs *callState) bool {
 		})
 	}
 	res, err := cs.call.Run(ctx)
+	for _, e := range cs.recorder.Events() {
+		if e.Status == http.StatusTooManyRequests || e.Attempts > 3 {
+			s.warnHost(ctx, fmt.Sprintf("Atlas is rate limiting %s %s (%d attempts); calls are slowed to fit its token bucket.", e.Method, e.Path, e.Attempts))
+			break
+		}
+	}
 	if err != nil {
 		cs.result, cs.outcome = s.errorAnswer(err)
 		return true
@@ -242,8 +250,18 @@ func (s *Server) writeAudit(ctx context.Context, cs *callState) error {
 	s.auditMu.Unlock()
 	if err != nil {
 		s.log.Error("audit write failed", zap.String("tool", cs.tool.Name), zap.Error(err))
+		s.warnHost(ctx, "atlas-mcp cannot write its audit log; calls are refused until it can: "+err.Error())
 	}
 	return err
+}
+
+// warnHost tells the person at the host about a problem they should see (MCP
+// logging notification, level warning). The host decides whether to show it.
+func (s *Server) warnHost(ctx context.Context, msg string) {
+	n := mcp.NewLoggingMessageNotification(mcp.LoggingLevelWarning, "atlas-mcp", msg)
+	if err := s.mcp.SendLogMessageToClient(ctx, n); err != nil {
+		s.log.Debug("log notification not sent", zap.Error(err))
+	}
 }
 
 func (s *Server) auditHealthy() error {
@@ -255,14 +273,20 @@ func (s *Server) auditHealthy() error {
 // auditFailure replaces the answer when the record could not be written. For a
 // call that changed Atlas the agent must know it happened all the same.
 func (s *Server) auditFailure(cs *callState, err error) *mcp.CallToolResult {
-	if cs.tool.Access == tools.Read && s.opts.AuditFailReads == "open" {
+	note := "The audit log could not be written (" + err.Error() + ")."
+	switch {
+	case !cs.outcome.OK:
+		// Nothing happened in Atlas; the refusal or error still holds.
+		res := *cs.result
+		res.Content = append(append([]mcp.Content(nil), res.Content...), mcp.NewTextContent(note))
+		return &res
+	case cs.tool.Access == tools.Write && cs.call != nil && !cs.call.DryRun:
+		return errorResult("WARNING: the call was carried out in Atlas, but its audit record could not be written (" + err.Error() + "). Further calls are refused until the audit log works again. Tell the operator.")
+	case s.opts.AuditFailReads == "open":
 		return cs.result
+	default:
+		return errorResult(note + " The answer is withheld, because calls are not answered without a record (--audit-fail-reads closed).")
 	}
-	msg := "The audit log could not be written (" + err.Error() + "), so this answer is withheld."
-	if cs.outcome.OK && cs.tool.Access == tools.Write && !cs.call.DryRun {
-		msg = "WARNING: the call was carried out in Atlas, but its audit record could not be written (" + err.Error() + "). Further calls are refused until the audit log works again. Tell the operator."
-	}
-	return errorResult(msg)
 }
 
 func agentName(a *policy.Agent) string {
