@@ -98,7 +98,11 @@ export async function startHTTP(env, args = []) {
   const child = spawn(BIN, ['--transport', 'http', '--listen', `127.0.0.1:${port}`, ...args], { env, stdio: ['ignore', 'ignore', 'pipe'] });
   children.add(child);
   await waitForLine(child, /serving streamable HTTP/, 'atlas-mcp --transport http');
-  return { url: `http://127.0.0.1:${port}`, stop() { child.kill('SIGTERM'); children.delete(child); } };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    stop() { child.kill('SIGTERM'); children.delete(child); },
+    kill9() { child.kill('SIGKILL'); children.delete(child); },
+  };
 }
 
 export async function httpClient(url, token) {

@@ -35,7 +35,18 @@ func callCommand(ctx context.Context, cfg *config, args []string, stdin io.Reade
 	var arguments map[string]any
 	dec := json.NewDecoder(strings.NewReader(rawArgs))
 	dec.UseNumber()
-	if err := dec.Decode(&arguments); err != nil {
+	err := dec.Decode(&arguments)
+	if err == nil && arguments == nil {
+		err = fmt.Errorf("got %s", strings.TrimSpace(rawArgs))
+	}
+	if err == nil {
+		// One object only: '{"a":1} {"b":2}' or a stray '}' is a quoting
+		// mistake, not a call with the first object's arguments.
+		if _, extra := dec.Token(); extra != io.EOF {
+			err = fmt.Errorf("unexpected data after the object at offset %d", dec.InputOffset())
+		}
+	}
+	if err != nil {
 		return fmt.Errorf("the arguments are not a JSON object: %v (example: '{\"clusterName\":\"demo\"}')", err)
 	}
 

@@ -155,7 +155,7 @@ func (c *config) check() error {
 		return fmt.Errorf("--audit-fail-reads %q: use closed or open", c.AuditFailReads)
 	}
 	if c.BaseURL != "" && !strings.HasPrefix(c.BaseURL, "http://") && !strings.HasPrefix(c.BaseURL, "https://") {
-		return fmt.Errorf("base URL %q (MONGODB_ATLAS_BASE_URL): must start with https:// (or http:// for a local simulator)", c.BaseURL)
+		return fmt.Errorf("base URL %q (--base-url / MONGODB_ATLAS_BASE_URL / MDB_MCP_API_BASE_URL): must start with https:// (or http:// for a local simulator)", c.BaseURL)
 	}
 	c.BaseURL = strings.TrimSuffix(strings.TrimSuffix(c.BaseURL, "/"), "/api/atlas/v2")
 	if (c.Credentials.ClientID == "") != (c.Credentials.ClientSecret == "") {

@@ -39,7 +39,9 @@ type harnessOpts struct {
 	limits map[string]atlasclient.Limit
 }
 
-func newHarness(t *testing.T, o harnessOpts) *harness {
+func newHarness(t *testing.T, o harnessOpts) *harness { return newHarnessTB(t, o) }
+
+func newHarnessTB(t testing.TB, o harnessOpts) *harness {
 	t.Helper()
 	o.sim.Seed = true
 	if o.sim.ClusterTransition == 0 {
