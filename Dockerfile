@@ -47,9 +47,11 @@ LABEL org.opencontainers.image.title="atlas-mcp" \
       org.opencontainers.image.source="https://github.com/atlas-mcp/atlas-mcp"
 COPY --from=build /out/atlas-mcp /atlas-mcp
 # The audit log needs a directory the non-root user can write; mount a volume
-# here to keep it beyond the container's life.
+# here to keep it beyond the container's life. Through XDG_STATE_HOME (not
+# ATLAS_MCP_AUDIT_LOG) the default path becomes /var/lib/atlas-mcp/audit.jsonl
+# and --sandbox still keeps its records apart, in sandbox-audit.jsonl.
 COPY --from=build --chown=65532:65532 /out/state /var/lib/atlas-mcp
-ENV ATLAS_MCP_AUDIT_LOG=/var/lib/atlas-mcp/audit.jsonl
+ENV XDG_STATE_HOME=/var/lib
 VOLUME ["/var/lib/atlas-mcp"]
 USER 65532:65532
 # HTTP mode only (stdio needs no port).

@@ -92,11 +92,8 @@ func (c *cluster) summary() ClusterSummary {
 func clusterRows(cs []ClusterSummary) string {
 	rows := make([][]string, 0, len(cs))
 	for _, c := range cs {
-		where := make([]string, 0, len(c.Regions))
+		where := c.Regions
 		prov := strings.Join(c.Providers, "+")
-		for _, r := range c.Regions {
-			where = append(where, r)
-		}
 		state := c.State
 		if c.Paused {
 			state += " (paused)"

@@ -4,8 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/url"
-	"strconv"
 	"strings"
 	"text/tabwriter"
 
@@ -86,7 +84,10 @@ func fetchPage[T any](ctx context.Context, env *Env, req *atlasclient.Request, p
 	if err != nil {
 		return nil, err
 	}
-	out := &ListOutput[T]{TotalCount: page.TotalCount, PageNum: p.PageNum, ItemsPerPage: p.ItemsPerPage, Results: make([]T, 0, len(page.Results))}
+	// totalCount is Atlas's estimate and is absent with includeCount=false; never
+	// report fewer items than this page proves exist.
+	total := max(page.TotalCount, (p.PageNum-1)*p.ItemsPerPage+len(page.Results))
+	out := &ListOutput[T]{TotalCount: total, PageNum: p.PageNum, ItemsPerPage: p.ItemsPerPage, Results: make([]T, 0, len(page.Results))}
 	for _, raw := range page.Results {
 		v, err := conv(raw)
 		if err != nil {
@@ -132,15 +133,6 @@ func table(header []string, rows [][]string) string {
 	return strings.TrimRight(b.String(), "\n")
 }
 
-// doc renders one Atlas document as indented JSON for the untrusted data block.
-func doc(v any) string {
-	b, err := json.MarshalIndent(v, "", "  ")
-	if err != nil {
-		return fmt.Sprint(v)
-	}
-	return string(b)
-}
-
 // step turns a request into the dryRun view of it, as the client would send it.
 func step(env *Env, req *atlasclient.Request) (Step, error) {
 	r, err := env.Client.Resolve(req)
@@ -160,13 +152,6 @@ func steps(env *Env, reqs ...*atlasclient.Request) ([]Step, error) {
 		out = append(out, s)
 	}
 	return out, nil
-}
-
-func pagingQuery(p Paging) url.Values {
-	q := url.Values{}
-	q.Set("pageNum", strconv.Itoa(p.PageNum))
-	q.Set("itemsPerPage", strconv.Itoa(p.ItemsPerPage))
-	return q
 }
 
 func orDash(s string) string {

@@ -117,18 +117,8 @@ func build(ctx context.Context, cfg *config, stderr io.Writer) (*app, error) {
 	if a.policy, err = loadPolicy(cfg); err != nil {
 		return nil, err
 	}
-	path := cfg.AuditLog
-	if path == "" {
-		if path, err = audit.DefaultPath(); err != nil {
-			return nil, fmt.Errorf("no audit log path: %w; set --audit-log or ATLAS_MCP_AUDIT_LOG", err)
-		}
-		if cfg.Sandbox {
-			// Keep sandbox records apart from records of real Atlas calls.
-			path = filepath.Join(filepath.Dir(path), "sandbox-audit.jsonl")
-		}
-	}
-	if a.audit, err = audit.Open(audit.Options{Path: path, Sync: audit.SyncMode(cfg.AuditSync), MaxBytes: cfg.AuditMaxBytes, Logger: log, Secrets: cfg.secrets()}); err != nil {
-		return nil, fmt.Errorf("opening the audit log: %w", err)
+	if a.audit, err = openAudit(cfg, log, stderr); err != nil {
+		return nil, err
 	}
 	a.close = append(a.close, func() { _ = a.audit.Close() })
 
@@ -174,4 +164,41 @@ func (a *app) startSandbox(stderr io.Writer) error {
 	}
 	fmt.Fprintf(stderr, "atlas-mcp: SANDBOX — using the built-in Atlas simulator at %s with demo data (org %s, project %s). Nothing here reaches real MongoDB Atlas.\n", url, cfg.OrgID, cfg.ProjectID)
 	return nil
+}
+
+// openAudit opens the configured audit log. When none was configured and the
+// default location is unusable (no home directory, a read-only home in a
+// container), it falls back to the temporary directory and says where: a
+// server that cannot start helps nobody, and the records are still kept.
+func openAudit(cfg *config, log *zap.Logger, stderr io.Writer) (*audit.Log, error) {
+	opts := audit.Options{Sync: audit.SyncMode(cfg.AuditSync), MaxBytes: cfg.AuditMaxBytes, Logger: log, Secrets: cfg.secrets()}
+	if cfg.AuditLog != "" {
+		opts.Path = cfg.AuditLog
+		l, err := audit.Open(opts)
+		if err != nil {
+			return nil, fmt.Errorf("opening the audit log (--audit-log / ATLAS_MCP_AUDIT_LOG): %w", err)
+		}
+		return l, nil
+	}
+	name := "audit.jsonl"
+	if cfg.Sandbox {
+		// Keep sandbox records apart from records of real Atlas calls.
+		name = "sandbox-audit.jsonl"
+	}
+	def, err := audit.DefaultPath()
+	if err == nil {
+		opts.Path = filepath.Join(filepath.Dir(def), name)
+		l, oerr := audit.Open(opts)
+		if oerr == nil {
+			return l, nil
+		}
+		err = oerr
+	}
+	opts.Path = filepath.Join(os.TempDir(), fmt.Sprintf("atlas-mcp-%d", os.Getuid()), name)
+	l, terr := audit.Open(opts)
+	if terr != nil {
+		return nil, fmt.Errorf("no usable audit log (default location: %v; fallback %s: %v); set --audit-log or ATLAS_MCP_AUDIT_LOG", err, opts.Path, terr)
+	}
+	fmt.Fprintf(stderr, "atlas-mcp: the default audit log location is unusable (%v); writing the audit log to %s instead. Set ATLAS_MCP_AUDIT_LOG to choose.\n", err, opts.Path)
+	return l, nil
 }

@@ -107,9 +107,18 @@ func textOf(res *mcp.CallToolResult) string {
 	return strings.Join(parts, "\n")
 }
 
+// isTerminal approximates isatty without a dependency: a character device, but
+// not the null device, which is also one (stdin of cron jobs, `docker run`
+// without -i, `</dev/null` in scripts) and where nobody can answer a prompt.
 func isTerminal(f *os.File) bool {
 	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
+	if err != nil || st.Mode()&os.ModeCharDevice == 0 {
+		return false
+	}
+	if null, err := os.Stat(os.DevNull); err == nil && os.SameFile(st, null) {
+		return false
+	}
+	return true
 }
 
 // terminalConfirm asks the person at the terminal.

@@ -434,3 +434,46 @@ func TestNoCredentials(t *testing.T) {
 		t.Errorf("an audit log was created although nothing ran")
 	}
 }
+
+// A script's stdin is often /dev/null (cron, `docker run` without -i,
+// `</dev/null`): a character device, but nobody there can confirm. The call
+// must be refused as for any host without elicitation, with no prompt.
+func TestDestructiveCallWithNullStdin(t *testing.T) {
+	null, err := os.Open(os.DevNull)
+	if err != nil {
+		t.Skip(err)
+	}
+	defer null.Close()
+	if isTerminal(null) {
+		t.Errorf("isTerminal(%s) = true", os.DevNull)
+	}
+	logPath := filepath.Join(t.TempDir(), "audit.jsonl")
+	r := runCLI(t, nil, null, "--sandbox", "--audit-log", logPath, "call", "atlas-delete-cluster", `{"clusterName":"staging"}`)
+	if r.exitCode() != 1 {
+		t.Fatalf("exit %d (err %v), want 1\nstdout:\n%s", r.exitCode(), r.err, r.stdout)
+	}
+	mustContain(t, "stdout", r.stdout, "does not support MCP elicitation", "Nothing was sent to Atlas")
+	for _, prompt := range []string{"Proceed?", "Type the name"} {
+		if strings.Contains(r.stderr, prompt) {
+			t.Errorf("prompted %q with nobody to answer:\n%s", prompt, r.stderr)
+		}
+	}
+
+	// Neither is a regular file or a pipe a terminal.
+	f, err := os.CreateTemp(t.TempDir(), "stdin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	pr, pw, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pr.Close()
+	defer pw.Close()
+	for _, g := range []*os.File{f, pr} {
+		if isTerminal(g) {
+			t.Errorf("isTerminal(%s) = true", g.Name())
+		}
+	}
+}

@@ -97,6 +97,11 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if err != nil {
 		return err
 	}
+	// One-shot commands print their answer; routine info logs would only be
+	// noise on the terminal, so they log warnings and errors unless asked.
+	if cmd != "" && cmd != "serve" && !flagGiven(fs, "log-level") {
+		cfg.LogLevel = "warn"
+	}
 	switch cmd {
 	case "tools":
 		return toolsCommand(cfg, rest, stdout, stderr)
@@ -107,4 +112,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	default:
 		return serve(ctx, cfg, stdin, stdout, stderr)
 	}
+}
+
+func flagGiven(fs *flag.FlagSet, name string) bool {
+	given := false
+	fs.Visit(func(f *flag.Flag) { given = given || f.Name == name })
+	return given
 }
