@@ -12,7 +12,7 @@ import (
 
 // ProjectScope is the projectId argument shared by project-scoped tools.
 type ProjectScope struct {
-	ProjectID string `json:"projectId,omitempty" jsonschema:"pattern=^[a-f0-9]{24}$" jsonschema_description:"Atlas project ID (the API calls it groupId): 24 hex characters. Defaults to MONGODB_ATLAS_PROJECT_ID when omitted. Find it with atlas-list-projects."`
+	ProjectID string `json:"projectId,omitempty" jsonschema:"pattern=^[a-f0-9]{24}$" jsonschema_description:"Atlas project ID (groupId), 24 hex. Default: MONGODB_ATLAS_PROJECT_ID. Find it with atlas-list-projects."`
 }
 
 func (p *ProjectScope) resolve(env *Env) error {
@@ -21,7 +21,7 @@ func (p *ProjectScope) resolve(env *Env) error {
 
 // OrgScope is the orgId argument shared by organization-scoped tools.
 type OrgScope struct {
-	OrgID string `json:"orgId,omitempty" jsonschema:"pattern=^[a-f0-9]{24}$" jsonschema_description:"Atlas organization ID: 24 hex characters. Defaults to MONGODB_ATLAS_ORG_ID when omitted. Find it with atlas-list-orgs."`
+	OrgID string `json:"orgId,omitempty" jsonschema:"pattern=^[a-f0-9]{24}$" jsonschema_description:"Atlas organization ID, 24 hex. Default: MONGODB_ATLAS_ORG_ID. Find it with atlas-list-orgs."`
 }
 
 func (o *OrgScope) resolve(env *Env) error {
@@ -30,7 +30,7 @@ func (o *OrgScope) resolve(env *Env) error {
 
 // Paging passes Atlas's page parameters through so an agent can page a long list.
 type Paging struct {
-	PageNum      int `json:"pageNum,omitempty" jsonschema:"minimum=1" jsonschema_description:"Page to return, starting at 1 (default 1). The answer reports totalCount so you can tell whether more pages exist."`
+	PageNum      int `json:"pageNum,omitempty" jsonschema:"minimum=1" jsonschema_description:"Page number from 1; the answer reports totalCount."`
 	ItemsPerPage int `json:"itemsPerPage,omitempty" jsonschema:"minimum=1,maximum=500" jsonschema_description:"Items per page, 1-500 (default 100)."`
 }
 
@@ -49,22 +49,22 @@ func (p *Paging) normalize() error {
 
 // Verbosity asks for the full Atlas documents in the structured answer.
 type Verbosity struct {
-	Verbose bool `json:"verbose,omitempty" jsonschema_description:"Also return the full Atlas documents (large). Leave false unless you need a field the summary lacks."`
+	Verbose bool `json:"verbose,omitempty" jsonschema_description:"Also return the full Atlas documents (large); only if the summary lacks a field you need."`
 }
 
 // WriteOptions is shared by every write tool.
 type WriteOptions struct {
-	DryRun bool `json:"dryRun,omitempty" jsonschema_description:"Validate and check policy, then answer with the exact request that would be sent (secrets redacted) without sending anything. Use it to show a plan before acting."`
+	DryRun bool `json:"dryRun,omitempty" jsonschema_description:"Validate and check policy, then return the exact request without sending it."`
 	// ConfirmationToken is read by the server, not by the tool: see the
 	// policy's confirm.withoutElicitation: token mode.
-	ConfirmationToken string `json:"confirmationToken,omitempty" jsonschema_description:"Only when an earlier call of this tool answered that a person must confirm and gave a confirmation token: repeat the exact same arguments and add the token. Never invent one."`
+	ConfirmationToken string `json:"confirmationToken,omitempty" jsonschema_description:"Only the token a previous answer of this tool gave, with the same arguments. Never invent one."`
 }
 
 func (w *WriteOptions) writeOptions() *WriteOptions { return w }
 
 // Waiting lets long operations block until Atlas reports a stable state.
 type Waiting struct {
-	Wait bool `json:"wait,omitempty" jsonschema_description:"Block until the operation finishes (cluster IDLE, restore job done), sending progress notifications when the host asked for them. Stops at the call's cancellation or deadline; the operation itself continues in Atlas."`
+	Wait bool `json:"wait,omitempty" jsonschema_description:"Block until done (cluster IDLE, restore finished), with progress notifications; stops at cancellation while Atlas carries on."`
 }
 
 func (w *Waiting) waits() bool { return w.Wait }
