@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	mcpclient "github.com/mark3labs/mcp-go/client"
 	"github.com/mark3labs/mcp-go/mcp"
 
 	"github.com/atlas-mcp/atlas-mcp/internal/atlasclient"
@@ -25,7 +24,7 @@ func BenchmarkToolCall(b *testing.B) {
 	for _, mode := range []audit.SyncMode{audit.SyncAlways, audit.SyncBatch} {
 		b.Run("audit="+string(mode), func(b *testing.B) {
 			h := benchHarness(b, mode)
-			c := benchClient(b, h)
+			c := h.clientWithProtocol(b, mcp.LATEST_LEGACY_PROTOCOL_VERSION)
 			req := mcp.CallToolRequest{}
 			req.Params.Name = "atlas-get-cluster"
 			req.Params.Arguments = map[string]any{"clusterName": "prod-analytics"}
@@ -64,21 +63,3 @@ func benchHarness(b *testing.B, mode audit.SyncMode) *harness {
 	return h
 }
 
-func benchClient(b *testing.B, h *harness) *mcpclient.Client {
-	c, err := mcpclient.NewInProcessClient(h.server.MCP())
-	if err != nil {
-		b.Fatal(err)
-	}
-	ctx := context.Background()
-	if err := c.Start(ctx); err != nil {
-		b.Fatal(err)
-	}
-	init := mcp.InitializeRequest{}
-	init.Params.ProtocolVersion = mcp.LATEST_LEGACY_PROTOCOL_VERSION
-	init.Params.ClientInfo = mcp.Implementation{Name: "bench", Version: "1"}
-	if _, err := c.Initialize(ctx, init); err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { _ = c.Close() })
-	return c
-}

@@ -87,25 +87,10 @@ func newHarnessTB(t testing.TB, o harnessOpts) *harness {
 	return &harness{sim: sim, http: hs, server: srv, auditPath: path, secrets: secrets}
 }
 
-// client connects an in-process MCP client and initializes it.
-func (h *harness) client(t *testing.T, opts ...mcpclient.ClientOption) *mcpclient.Client {
+// client connects an in-process MCP client at the newest protocol version.
+func (h *harness) client(t testing.TB, opts ...mcpclient.ClientOption) *mcpclient.Client {
 	t.Helper()
-	c, err := mcpclient.NewInProcessClientWithOptions(h.server.MCP(), opts...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx := context.Background()
-	if err := c.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	init := mcp.InitializeRequest{}
-	init.Params.ProtocolVersion = mcp.LATEST_PROTOCOL_VERSION
-	init.Params.ClientInfo = mcp.Implementation{Name: "go-test-host", Version: "1.0"}
-	if _, err := c.Initialize(ctx, init); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = c.Close() })
-	return c
+	return h.clientWithProtocol(t, mcp.LATEST_PROTOCOL_VERSION, opts...)
 }
 
 func call(t *testing.T, c *mcpclient.Client, name string, args string) *mcp.CallToolResult {

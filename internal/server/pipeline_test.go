@@ -202,7 +202,7 @@ func TestConfirmationByElicitation(t *testing.T) {
 	}
 }
 
-func (h *harness) clientWithProtocol(t *testing.T, proto string, opts ...mcpclient.ClientOption) *mcpclient.Client {
+func (h *harness) clientWithProtocol(t testing.TB, proto string, opts ...mcpclient.ClientOption) *mcpclient.Client {
 	t.Helper()
 	c, err := mcpclient.NewInProcessClientWithOptions(h.server.MCP(), append(opts, mcpclient.WithProtocolVersion(proto))...)
 	if err != nil {
@@ -215,7 +215,9 @@ func (h *harness) clientWithProtocol(t *testing.T, proto string, opts ...mcpclie
 	init := mcp.InitializeRequest{}
 	init.Params.ProtocolVersion = proto
 	init.Params.ClientInfo = mcp.Implementation{Name: "go-test-host", Version: proto}
-	init.Params.Capabilities.Elicitation = &mcp.ElicitationCapability{}
+	if len(opts) > 0 { // the tests' only client options are elicitation handlers
+		init.Params.Capabilities.Elicitation = &mcp.ElicitationCapability{}
+	}
 	if _, err := c.Initialize(ctx, init); err != nil {
 		t.Fatal(err)
 	}
