@@ -62,4 +62,3 @@ func benchHarness(b *testing.B, mode audit.SyncMode) *harness {
 	h.server.opts.Audit = log
 	return h
 }
-
