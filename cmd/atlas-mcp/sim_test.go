@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"net"
 	"net/http"
 	"path/filepath"
 	"strings"
@@ -133,5 +134,24 @@ func TestSimRejectsBadFlags(t *testing.T) {
 			}
 			mustContain(t, "error", r.err.Error(), tc.want)
 		})
+	}
+}
+
+// A failed start does not keep the port: the same address can be used again.
+func TestSimFailedStartReleasesThePort(t *testing.T) {
+	addr := freeAddr(t)
+	for _, args := range [][]string{
+		{"sim", "--listen", addr, "--tls-cert", "/nonexistent/c.pem", "--tls-key", "/nonexistent/k.pem"},
+		{"sim", "--listen", addr, "--tls-self-signed", "--tls-cert-out", "/nonexistent/dir/cert.pem"},
+	} {
+		r := runCLI(t, nil, nil, args...)
+		if r.exitCode() != -1 {
+			t.Fatalf("run(%q) = %v, want an error", args, r.err)
+		}
+		ln, err := net.Listen("tcp", addr)
+		if err != nil {
+			t.Fatalf("after %q failed, %s is still taken: %v", args, addr, err)
+		}
+		ln.Close()
 	}
 }

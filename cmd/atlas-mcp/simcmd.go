@@ -70,11 +70,13 @@ func simCommand(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	case *selfSigned:
 		tc, pem, err := atlassim.SelfSignedTLS()
 		if err != nil {
+			ln.Close()
 			return err
 		}
 		if *certOut != "" {
 			if err := os.WriteFile(*certOut, pem, 0o644); err != nil {
-				return err
+				ln.Close()
+				return fmt.Errorf("--tls-cert-out: %w", err)
 			}
 		}
 		ln = tls.NewListener(ln, tc)
@@ -82,6 +84,7 @@ func simCommand(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	case *certFile != "":
 		cert, err := tls.LoadX509KeyPair(*certFile, *keyFile)
 		if err != nil {
+			ln.Close()
 			return fmt.Errorf("--tls-cert/--tls-key: %w", err)
 		}
 		ln = tls.NewListener(ln, &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12})

@@ -63,6 +63,9 @@ func (s *Server) stages() []stage {
 
 func (s *Server) handler(t *tools.Tool) mcpserver.ToolHandlerFunc {
 	return func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+		s.inflight.Add(1)
+		s.lastStart.Store(time.Now().UnixNano())
+		defer s.inflight.Add(-1)
 		cs := &callState{tool: t, req: req, start: s.now(), confirmation: "not_needed"}
 		cs.session, cs.host = sessionInfo(ctx)
 		s.auditExpired(ctx, false)

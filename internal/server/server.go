@@ -55,6 +55,9 @@ type Server struct {
 
 	httpMode atomic.Bool // set once HTTP transports are built: no default agent
 	draining atomic.Bool // set on shutdown: /readyz fails
+
+	inflight  atomic.Int64 // tool calls running now
+	lastStart atomic.Int64 // when the last call started (Unix ns)
 }
 
 // New builds the server and registers every tool the configuration allows.

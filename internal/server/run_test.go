@@ -1,0 +1,34 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/atlas-mcp/atlas-mcp/internal/atlassim"
+)
+
+// A script that pipes its requests and closes stdin gets every answer: the end
+// of input waits for the calls already read instead of cancelling them.
+func TestStdioEOFLetsRunningCallsFinish(t *testing.T) {
+	h := newHarness(t, harnessOpts{sim: atlassim.Options{ClusterTransition: 300 * time.Millisecond}})
+	in := strings.Join([]string{
+		`{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"script","version":"1"}}}`,
+		`{"jsonrpc":"2.0","method":"notifications/initialized"}`,
+		`{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"atlas-create-cluster","arguments":{"clusterName":"piped","providerName":"AWS","regionName":"US_EAST_1","instanceSize":"M10","wait":true}}}`,
+	}, "\n") + "\n"
+	var out bytes.Buffer
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := h.server.ServeStdio(ctx, strings.NewReader(in), &out); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), `"id":2`) || !strings.Contains(out.String(), "it is IDLE") {
+		t.Fatalf("the piped call did not finish:\n%s", out.String())
+	}
+	if n := len(h.records(t)); n != 1 {
+		t.Fatalf("%d audit records", n)
+	}
+}
