@@ -106,6 +106,7 @@ func build(ctx context.Context, cfg *config, stderr io.Writer) (*app, error) {
 		AppServicesBaseURL: cfg.AppServicesBaseURL,
 		Credentials:        cfg.Credentials,
 		UserAgent:          "atlas-mcp/" + version,
+		Limits:             cfg.limits(),
 		Logger:             log,
 	})
 	if err != nil {

@@ -31,7 +31,10 @@ type config struct {
 	ProjectID          string
 	OrgID              string
 	LogLevel           string
-	Credentials        atlasclient.Credentials
+	// RateLimitShare scales every client token bucket: replicas that share one
+	// Atlas project's budget each take their part (0 < share <= 1).
+	RateLimitShare float64
+	Credentials    atlasclient.Credentials
 	// lookupEnv is the environment the config was resolved from; the policy
 	// resolves agents' tokenEnv through it too (not through os.LookupEnv), so
 	// run's env parameter is the only environment the CLI reads.
@@ -42,6 +45,7 @@ type config struct {
 type flagValues struct {
 	transport, listen, cloud, policy, auditLog, auditSync, auditFailReads, logLevel, origins, baseURL string
 	auditMaxBytes                                                                                     int64
+	rateShare                                                                                         float64
 	readOnly, disableDestructive, sandbox, stateless                                                  bool
 }
 
@@ -61,6 +65,7 @@ func addGlobalFlags(fs *flag.FlagSet, v *flagValues) {
 	fs.BoolVar(&v.stateless, "stateless", false, "streamable HTTP without sessions, for replicas behind a load balancer")
 	fs.StringVar(&v.origins, "allowed-origin", "", "comma-separated browser origins allowed besides loopback (HTTP mode)")
 	fs.StringVar(&v.logLevel, "log-level", "info", "log level on stderr: debug, info, warn, error")
+	fs.Float64Var(&v.rateShare, "rate-limit-share", 1, "this process's share of Atlas's rate-limit budget, 0 < share <= 1 (env ATLAS_MCP_RATE_LIMIT_SHARE); e.g. 0.5 for each of two replicas")
 }
 
 // resolve builds the config. env is the environment lookup (os.LookupEnv in main).
@@ -110,6 +115,14 @@ func resolve(fs *flag.FlagSet, v *flagValues, env func(string) (string, bool)) (
 		lookupEnv:          env,
 	}
 	var err error
+	c.RateLimitShare = v.rateShare
+	if !given["rate-limit-share"] {
+		if e, ok := env("ATLAS_MCP_RATE_LIMIT_SHARE"); ok && e != "" {
+			if c.RateLimitShare, err = strconv.ParseFloat(e, 64); err != nil {
+				return nil, fmt.Errorf("ATLAS_MCP_RATE_LIMIT_SHARE=%q is not a number: use a share such as 0.5", e)
+			}
+		}
+	}
 	if c.ReadOnly, err = boolean("read-only", v.readOnly, "ATLAS_MCP_READ_ONLY"); err != nil {
 		return nil, err
 	}
@@ -164,6 +177,9 @@ func (c *config) check() error {
 	if (c.Credentials.PublicKey == "") != (c.Credentials.PrivateKey == "") {
 		return fmt.Errorf("API key credentials are incomplete: set both MONGODB_ATLAS_PUBLIC_API_KEY and MONGODB_ATLAS_PRIVATE_API_KEY")
 	}
+	if !(c.RateLimitShare > 0 && c.RateLimitShare <= 1) {
+		return fmt.Errorf("rate-limit share %v (--rate-limit-share / ATLAS_MCP_RATE_LIMIT_SHARE): must be more than 0 and at most 1", c.RateLimitShare)
+	}
 	if c.AuditMaxBytes < 0 {
 		return fmt.Errorf("--audit-max-bytes must be 0 or more")
 	}
@@ -189,3 +205,14 @@ func (c *config) secrets() []string {
 }
 
 func lookupEnv(name string) (string, bool) { return os.LookupEnv(name) }
+
+// limits are Atlas's published token buckets scaled to this process's share.
+func (c *config) limits() map[string]atlasclient.Limit {
+	out := atlasclient.DefaultLimits()
+	for set, l := range out {
+		l.Capacity = max(1, int(float64(l.Capacity)*c.RateLimitShare))
+		l.Refill = max(1, int(float64(l.Refill)*c.RateLimitShare))
+		out[set] = l
+	}
+	return out
+}

@@ -244,3 +244,28 @@ func TestEnvAndFlagsChangeTheCatalogue(t *testing.T) {
 		})
 	}
 }
+
+func TestRateLimitShareScalesEveryBucket(t *testing.T) {
+	fs := flag.NewFlagSet("t", flag.ContinueOnError)
+	var fv flagValues
+	addGlobalFlags(fs, &fv)
+	if err := fs.Parse([]string{"--rate-limit-share", "0.25"}); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := resolve(fs, &fv, func(string) (string, bool) { return "", false })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l := cfg.limits()["clusters"]; l.Capacity != 2500 || l.Refill != 1250 {
+		t.Fatalf("clusters bucket at a quarter share: %+v", l)
+	}
+	for _, bad := range []string{"0", "1.5", "-1"} {
+		fs := flag.NewFlagSet("t", flag.ContinueOnError)
+		var fv flagValues
+		addGlobalFlags(fs, &fv)
+		_ = fs.Parse([]string{"--rate-limit-share", bad})
+		if _, err := resolve(fs, &fv, func(string) (string, bool) { return "", false }); err == nil || !strings.Contains(err.Error(), "rate-limit-share") {
+			t.Errorf("share %s: %v", bad, err)
+		}
+	}
+}
