@@ -80,3 +80,37 @@ func (b *buckets) len() int {
 	defer b.mu.Unlock()
 	return len(b.m)
 }
+
+// learn tightens the bucket of (set, scope) to what a 429 said Atlas's is, and
+// empties it, since Atlas has just said it is empty. Atlas publishes few of its
+// buckets, so the defaults can be larger than the real one; without learning,
+// every caller would keep meeting 429s. It never loosens a bucket, and leaves a
+// set alone whose client-side limiting was turned off.
+func (b *buckets) learn(set, scope string, atlas Limit, now time.Time) {
+	l, ok := b.limits[set]
+	if !ok {
+		l = b.limits[SetStandard]
+	}
+	if l == (Limit{}) || atlas.Capacity <= 0 || atlas.Refill <= 0 || atlas.Per <= 0 {
+		return
+	}
+	perSecond := rate.Limit(float64(atlas.Refill) / atlas.Per.Seconds())
+	k := bucketKey{set, scope}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	bk := b.m[k]
+	if bk == nil {
+		bk = &bucket{lim: rate.NewLimiter(rate.Limit(float64(l.Refill)/l.Per.Seconds()), l.Capacity)}
+		b.m[k] = bk
+	}
+	bk.lastUsed = now
+	if perSecond < bk.lim.Limit() {
+		bk.lim.SetLimitAt(now, perSecond)
+	}
+	if atlas.Capacity < bk.lim.Burst() {
+		bk.lim.SetBurstAt(now, atlas.Capacity)
+	}
+	if t := int(bk.lim.TokensAt(now)); t > 0 {
+		bk.lim.ReserveN(now, t)
+	}
+}

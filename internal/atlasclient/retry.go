@@ -1,7 +1,10 @@
 package atlasclient
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
+	"io"
 	"math/rand/v2"
 	"net/http"
 	"time"
@@ -73,6 +76,9 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 			wait = t.backoff(attempt)
 		case resp.StatusCode == http.StatusTooManyRequests,
 			idempotent && retryableStatus(resp.StatusCode):
+			if resp.StatusCode == http.StatusTooManyRequests {
+				t.learnBucket(resp, set, scope)
+			}
 			ra = retryAfter(resp.Header, t.s.Now())
 			if ra > t.s.MaxRetryAfter {
 				return resp, nil // the caller decides; RetryAfter tells it how long
@@ -168,4 +174,33 @@ func sleep(ctx context.Context, d time.Duration) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	}
+}
+
+// learnBucket reads the bucket Atlas describes in a 429 body (parameters: path,
+// wait, capacity, refill, period in seconds, as documented for
+// RATE_LIMITED_TOKEN_BUCKET) and sizes the client's bucket to it. The body is
+// put back for whoever reads the response next.
+func (t *retryTransport) learnBucket(resp *http.Response, set, scope string) {
+	if resp.Body == nil {
+		return
+	}
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
+	resp.Body.Close()
+	resp.Body = io.NopCloser(bytes.NewReader(body))
+	if err != nil {
+		return
+	}
+	var e struct {
+		ErrorCode  string `json:"errorCode"`
+		Parameters []any  `json:"parameters"`
+	}
+	if json.Unmarshal(body, &e) != nil || e.ErrorCode != "RATE_LIMITED_TOKEN_BUCKET" || len(e.Parameters) < 5 {
+		return
+	}
+	num := func(v any) int {
+		f, _ := v.(float64)
+		return int(f)
+	}
+	l := Limit{Capacity: num(e.Parameters[2]), Refill: num(e.Parameters[3]), Per: time.Duration(num(e.Parameters[4])) * time.Second}
+	t.buckets.learn(set, scope, l, t.s.Now())
 }

@@ -285,6 +285,34 @@ func TestSimAbsorbs429s(t *testing.T) {
 	}
 }
 
+// With the default (larger) buckets, the first 429 teaches the client Atlas's
+// real bucket, and it paces itself instead of meeting 429 after 429.
+func TestSimClientLearnsBucketFrom429(t *testing.T) {
+	run := func(learn bool) (rejected, ok int) {
+		e := newSimEnv(t, atlassim.Options{})
+		e.sim.SetLimit(atlassim.SetClusters, atlassim.Limit{Capacity: 3, Refill: 20, Per: time.Second})
+		c := e.client(t, func(c *Config) {
+			if !learn {
+				c.Limits = map[string]Limit{SetClusters: {}} // client-side limiting off: nothing to learn into
+			}
+		})
+		for i := 0; i < 8; i++ { // one caller, back to back: what one agent does
+			if _, err := c.Do(context.Background(), listClusters, nil); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return e.count(http.MethodGet, demoClusters, http.StatusTooManyRequests), e.count(http.MethodGet, demoClusters, http.StatusOK)
+	}
+	learned, ok := run(true)
+	if ok != 8 {
+		t.Fatalf("%d calls answered 200", ok)
+	}
+	blind, _ := run(false)
+	if learned != 1 || blind <= learned {
+		t.Fatalf("429s with learning %d, without %d: the first 429 should be the only one", learned, blind)
+	}
+}
+
 func TestSimClientBucketSpreadsCalls(t *testing.T) {
 	e := newSimEnv(t, atlassim.Options{})
 	e.sim.SetLimit(atlassim.SetClusters, atlassim.Limit{Capacity: 5, Refill: 50, Per: time.Second})
