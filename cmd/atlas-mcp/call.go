@@ -29,8 +29,8 @@ func callCommand(ctx context.Context, cfg *config, args []string, stdin io.Reade
 		return fmt.Errorf("usage: atlas-mcp call TOOL ['JSON-ARGS'] (see atlas-mcp tools)")
 	}
 	name, rawArgs := rest[0], "{}"
-	if len(rest) == 2 {
-		rawArgs = rest[1]
+	if len(rest) == 2 && strings.TrimSpace(rest[1]) != "" {
+		rawArgs = rest[1] // an empty argument ('') means no arguments, as omitting it does
 	}
 	var arguments map[string]any
 	dec := json.NewDecoder(strings.NewReader(rawArgs))

@@ -38,6 +38,9 @@ func simCommand(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("atlas-mcp sim takes flags only, got %q (see atlas-mcp sim -h)", fs.Args())
+	}
 	if (*certFile == "") != (*keyFile == "") {
 		return fmt.Errorf("--tls-cert and --tls-key go together")
 	}

@@ -40,6 +40,9 @@ func toolsCommand(cfg *config, args []string, stdout, stderr io.Writer) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("atlas-mcp tools takes no arguments, got %q (flags: --json, --markdown)", fs.Args())
+	}
 	var list []*tools.Tool
 	for _, t := range tools.ForCloud(cfg.cloud()) {
 		if cfg.ReadOnly && t.Access == tools.Write || cfg.DisableDestructive && t.Destructive {
