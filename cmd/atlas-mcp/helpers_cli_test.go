@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"net/http"
 	"strings"
 	"sync"
 	"testing"
@@ -79,5 +80,42 @@ func mustContain(t *testing.T, what, s string, want ...string) {
 		if !strings.Contains(s, w) {
 			t.Errorf("%s does not contain %q:\n%s", what, w, s)
 		}
+	}
+}
+
+// startSim runs `atlas-mcp sim` with the given flags on a free loopback port
+// until the test ends, and returns its base URL and stderr once it answers.
+func startSim(t *testing.T, flags ...string) (string, *syncBuffer) {
+	t.Helper()
+	addr := freeAddr(t)
+	base := "http://" + addr
+	ctx, cancel := context.WithCancel(context.Background())
+	stderr := &syncBuffer{}
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, append([]string{"sim", "--listen", addr}, flags...), nil, &syncBuffer{}, stderr, envFrom(nil))
+	}()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("sim after cancel = %v, want nil\n%s", err, stderr.String())
+			}
+		case <-time.After(10 * time.Second):
+			t.Error("sim did not stop")
+		}
+	})
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		resp, err := http.Get(base + "/_sim/requests")
+		if err == nil {
+			resp.Body.Close()
+			return base, stderr
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("simulator never answered: %v\n%s", err, stderr.String())
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }

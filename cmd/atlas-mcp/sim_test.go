@@ -1,14 +1,12 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"net"
 	"net/http"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/atlas-mcp/atlas-mcp/internal/atlassim"
 )
@@ -18,31 +16,8 @@ import (
 // copy from the API docs) and default project all come from env, including the
 // MDB_MCP_* aliases, and the requests reach {base}/api/atlas/v2/...
 func TestCallAgainstStandaloneSimulator(t *testing.T) {
-	addr := freeAddr(t)
-	base := "http://" + addr
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	var simErr syncBuffer
-	done := make(chan error, 1)
-	go func() { done <- run(ctx, []string{"sim", "--listen", addr}, nil, &syncBuffer{}, &simErr, envFrom(nil)) }()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		resp, err := http.Get(base + "/_sim/requests")
-		if err == nil {
-			resp.Body.Close()
-			break
-		}
-		select {
-		case err := <-done:
-			t.Fatalf("sim exited: %v\n%s", err, simErr.String())
-		default:
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("simulator never answered: %v", err)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	mustContain(t, "sim stderr", simErr.String(), "Atlas simulator at http://"+addr)
+	base, simErr := startSim(t)
+	mustContain(t, "sim stderr", simErr.String(), "Atlas simulator at "+base)
 
 	logPath := filepath.Join(t.TempDir(), "audit.jsonl")
 	tests := []struct {
@@ -101,15 +76,6 @@ func TestCallAgainstStandaloneSimulator(t *testing.T) {
 		})
 	}
 
-	cancel()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Errorf("sim after cancel = %v, want nil", err)
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("sim did not stop")
-	}
 	if v := runCLI(t, nil, nil, "audit", "verify", logPath); v.err != nil || !strings.Contains(v.stdout, "OK: 3 record(s)") {
 		t.Errorf("audit verify = %v\n%s", v.err, v.stdout)
 	}

@@ -1,77 +1,23 @@
 package main
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
-	"time"
 
 	"github.com/atlas-mcp/atlas-mcp/internal/atlassim"
 )
-
-// lockedBuffer is the simulator's stderr: written by its goroutine, read here.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 // The benchmark's simulator flags: --bulk-clusters fills the demo project (with
 // --seed=false, to exactly N clusters) and --standard-capacity/-refill size the
 // standard endpoint set's bucket, as Atlas answers it: 429 with the bucket in
 // the detail.
 func TestSimBenchmarkFlags(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	base := "http://" + addr
-	ctx, cancel := context.WithCancel(context.Background())
-	var stderr lockedBuffer
-	done := make(chan error, 1)
-	go func() {
-		done <- run(ctx, []string{"sim", "--listen", addr, "--seed=false", "--bulk-clusters", "50",
-			"--standard-capacity", "2", "--standard-refill", "1"}, nil, io.Discard, &stderr, func(string) (string, bool) { return "", false })
-	}()
-	defer func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("sim: %v\n%s", err, stderr.String())
-		}
-	}()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		resp, err := http.Get(base + "/_sim/requests")
-		if err == nil {
-			resp.Body.Close()
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("simulator never answered: %v\n%s", err, stderr.String())
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	base, _ := startSim(t, "--seed=false", "--bulk-clusters", "50", "--standard-capacity", "2", "--standard-refill", "1")
 
 	form := url.Values{"grant_type": {"client_credentials"}}
 	req, _ := http.NewRequest(http.MethodPost, base+"/api/oauth/token", strings.NewReader(form.Encode()))
