@@ -16,6 +16,7 @@ import (
 	"reflect"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/atlas-mcp/atlas-mcp/internal/atlasclient"
 )
@@ -294,10 +295,7 @@ func decodeStrict(raw json.RawMessage, v any) error {
 		var se *json.SyntaxError
 		switch {
 		case errors.As(err, &te):
-			field := te.Field
-			if field == "" {
-				field = "arguments"
-			}
+			field := jsonPath(te.Field)
 			return &ValidationError{Field: field, Problem: fmt.Sprintf("must be %s, not a JSON %s", jsonKind(te.Type), te.Value), Fix: "send the value with the type the input schema gives"}
 		case errors.As(err, &se):
 			return &ValidationError{Field: "arguments", Problem: "are not valid JSON: " + se.Error(), Fix: "send one JSON object"}
@@ -330,4 +328,20 @@ func jsonKind(t reflect.Type) string {
 		return "an object"
 	}
 	return t.String()
+}
+
+// jsonPath turns the decoder's field path into the argument's name: Go's path
+// includes the names of embedded structs (Paging.pageNum), which are not
+// arguments; JSON names here are camelCase, Go's are exported.
+func jsonPath(goPath string) string {
+	var parts []string
+	for _, p := range strings.Split(goPath, ".") {
+		if p != "" && !unicode.IsUpper(rune(p[0])) {
+			parts = append(parts, p)
+		}
+	}
+	if len(parts) == 0 {
+		return "arguments"
+	}
+	return strings.Join(parts, ".")
 }

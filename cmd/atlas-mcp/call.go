@@ -8,10 +8,13 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 
 	mcpclient "github.com/mark3labs/mcp-go/client"
 	"github.com/mark3labs/mcp-go/mcp"
+
+	"github.com/atlas-mcp/atlas-mcp/tools"
 )
 
 // callCommand runs one tool call through the same pipeline an MCP host uses, by
@@ -55,6 +58,12 @@ func callCommand(ctx context.Context, cfg *config, args []string, stdin io.Reade
 		return err
 	}
 	defer a.Close()
+	if !slices.Contains(a.server.Registered(), name) && name != "atlas-whoami" {
+		if tools.Find(tools.All(), name) != nil {
+			return fmt.Errorf("%s is not available in this configuration (--read-only, --disable-destructive or --cloud gov removes it)", name)
+		}
+		return fmt.Errorf("unknown tool %q (atlas-mcp tools lists them)", name)
+	}
 
 	var opts []mcpclient.ClientOption
 	if f, ok := stdin.(*os.File); ok && isTerminal(f) {
