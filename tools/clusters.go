@@ -527,6 +527,10 @@ func (in *UpdateClusterInput) patchBody(current *cluster, currentRaw json.RawMes
 			return nil, fmt.Errorf("decoding replicationSpecs of %s: %w", in.ClusterName, err)
 		}
 		for _, rs := range full.ReplicationSpecs {
+			// The read answer carries fields the API marks readOnly; a
+			// request must not send them back.
+			delete(rs, "id")
+			delete(rs, "zoneId")
 			rcs, _ := rs["regionConfigs"].([]any)
 			for _, x := range rcs {
 				rc, _ := x.(map[string]any)
@@ -539,6 +543,7 @@ func (in *UpdateClusterInput) patchBody(current *cluster, currentRaw json.RawMes
 							continue
 						}
 						spec["instanceSize"] = in.InstanceSize
+						delete(spec, "diskThroughput")
 					}
 				}
 				for _, k := range []string{"effectiveElectableSpecs", "effectiveReadOnlySpecs", "effectiveAnalyticsSpecs"} {

@@ -2,6 +2,7 @@ package tools
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
@@ -228,4 +229,28 @@ func TestClusterWaitStopsAtCancellation(t *testing.T) {
 		t.Errorf("WaitError = %+v", we)
 	}
 	mustContain(t, "error", err.Error(), "continues in Atlas")
+}
+
+// Resizing sends the cluster's layout back with the new tier, without the
+// fields the API marks readOnly (a strict server refuses them).
+func TestResizeBodyDropsReadOnlyFields(t *testing.T) {
+	raw := json.RawMessage(`{"replicationSpecs":[{"id":"abc","zoneId":"z1","zoneName":"Zone 1","regionConfigs":[{"providerName":"AWS","regionName":"US_EAST_1","priority":7,
+		"electableSpecs":{"instanceSize":"M10","nodeCount":3,"diskThroughput":125},
+		"effectiveElectableSpecs":{"instanceSize":"M10","nodeCount":3},
+		"readOnlySpecs":{"instanceSize":"M10","nodeCount":0}}]}]}`)
+	in := &UpdateClusterInput{ClusterName: "c", InstanceSize: "M40"}
+	body, err := in.patchBody(&cluster{}, raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := json.Marshal(body)
+	got := string(b)
+	for _, bad := range []string{`"id"`, `"zoneId"`, `"diskThroughput"`, `"effectiveElectableSpecs"`} {
+		if strings.Contains(got, bad) {
+			t.Errorf("PATCH body carries %s: %s", bad, got)
+		}
+	}
+	if !strings.Contains(got, `"electableSpecs":{"instanceSize":"M40","nodeCount":3}`) || !strings.Contains(got, `"zoneName":"Zone 1"`) || !strings.Contains(got, `"readOnlySpecs":{"instanceSize":"M10","nodeCount":0}`) {
+		t.Errorf("PATCH body: %s", got)
+	}
 }
