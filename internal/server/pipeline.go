@@ -69,6 +69,10 @@ func (s *Server) handler(t *tools.Tool) mcpserver.ToolHandlerFunc {
 		cs := &callState{tool: t, req: req, start: s.now(), confirmation: "not_needed"}
 		cs.session, cs.host = sessionInfo(ctx)
 		s.auditExpired(ctx, false)
+		// Every Atlas request of the call goes in its record, including the
+		// reads a confirmation makes to name its target.
+		cs.recorder = atlasclient.NewRecorder()
+		ctx = atlasclient.WithRecorder(ctx, cs.recorder)
 		for _, st := range s.stages() {
 			if st.run(ctx, cs) {
 				break
@@ -156,11 +160,9 @@ func (s *Server) decide(ctx context.Context, cs *callState) bool {
 	return false
 }
 
-// callAtlas runs the tool with a recorder that collects every Atlas request for
-// the audit record, and progress forwarded to the host when it asked for it.
+// callAtlas runs the tool, with progress forwarded to the host when it asked
+// for it; the handler's recorder collects its Atlas requests for the record.
 func (s *Server) callAtlas(ctx context.Context, cs *callState) bool {
-	cs.recorder = atlasclient.NewRecorder()
-	ctx = atlasclient.WithRecorder(ctx, cs.recorder)
 	if tok := progressToken(cs.req); tok != nil {
 		ctx = tools.WithProgress(ctx, func(progress, total float64, message string) {
 			params := map[string]any{"progressToken": tok, "progress": progress, "message": message}

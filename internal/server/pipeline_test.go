@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -191,6 +192,16 @@ func TestConfirmationByElicitation(t *testing.T) {
 					last := recs[len(recs)-1]
 					if last.Tool != "atlas-delete-cluster" || last.Confirmation != tc.outcome {
 						t.Fatalf("audit: %+v", last)
+					}
+					var methods []string
+					for _, r := range last.Requests {
+						methods = append(methods, r.Method)
+					}
+					if tc.deleted && !slices.Contains(methods, "DELETE") {
+						t.Fatalf("the record lacks the DELETE it made: %v", methods)
+					}
+					if !tc.deleted && slices.Contains(methods, "DELETE") {
+						t.Fatalf("a refused delete records a DELETE: %v", methods)
 					}
 				})
 			}
