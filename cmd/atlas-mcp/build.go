@@ -100,6 +100,10 @@ func build(ctx context.Context, cfg *config, stderr io.Writer) (*app, error) {
 	base := cfg.BaseURL
 	if base == "" {
 		base = atlasclient.BaseURLFor(cfg.cloud())
+	} else if cfg.AppServicesBaseURL == "" {
+		// A custom base (a proxy, a simulator) serves App Services beside the
+		// Admin API; never fall through to the public App Services host then.
+		cfg.AppServicesBaseURL = base + "/api/admin/v3.0"
 	}
 	client, err := atlasclient.New(atlasclient.Config{
 		BaseURL:            base,

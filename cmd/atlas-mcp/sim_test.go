@@ -121,3 +121,18 @@ func TestSimFailedStartReleasesThePort(t *testing.T) {
 		ln.Close()
 	}
 }
+
+// With the base URL overridden, App Services calls go to the same place (a
+// proxy or a simulator), never to the public App Services host.
+func TestAppServicesFollowAnOverriddenBaseURL(t *testing.T) {
+	base, _ := startSim(t)
+	env := map[string]string{
+		"MONGODB_ATLAS_PUBLIC_API_KEY": atlassim.DemoPublicKey, "MONGODB_ATLAS_PRIVATE_API_KEY": atlassim.DemoPrivateKey,
+		"MONGODB_ATLAS_BASE_URL": base, "MONGODB_ATLAS_PROJECT_ID": atlassim.DemoProjectID,
+	}
+	r := runCLI(t, env, nil, "--audit-log", filepath.Join(t.TempDir(), "a.jsonl"), "call", "appservices-list-apps")
+	if r.err != nil {
+		t.Fatalf("call: %v\n%s\n%s", r.err, r.stdout, r.stderr)
+	}
+	mustContain(t, "stdout", r.stdout, atlassim.DemoAppID)
+}
