@@ -477,3 +477,21 @@ func TestDestructiveCallWithNullStdin(t *testing.T) {
 		}
 	}
 }
+
+// A policy file's readOnly: true removes write tools from `atlas-mcp tools`
+// as it does for hosts, not only the --read-only flag.
+func TestToolsFollowsThePolicyFile(t *testing.T) {
+	r := runCLI(t, nil, nil, "--policy", "../../testdata/policies/readonly-analyst.yaml", "tools", "--json")
+	if r.err != nil {
+		t.Fatalf("%v\n%s", r.err, r.stderr)
+	}
+	var rows []toolRow
+	if err := json.Unmarshal([]byte(r.stdout), &rows); err != nil || len(rows) == 0 {
+		t.Fatalf("%v: %s", err, r.stdout)
+	}
+	for _, row := range rows {
+		if row.Access == "write" {
+			t.Errorf("read-only policy lists %s", row.Name)
+		}
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/atlas-mcp/atlas-mcp/internal/server"
 	"github.com/atlas-mcp/atlas-mcp/tools"
 )
 
@@ -43,13 +44,11 @@ func toolsCommand(cfg *config, args []string, stdout, stderr io.Writer) error {
 	if fs.NArg() > 0 {
 		return fmt.Errorf("atlas-mcp tools takes no arguments, got %q (flags: --json, --markdown)", fs.Args())
 	}
-	var list []*tools.Tool
-	for _, t := range tools.ForCloud(cfg.cloud()) {
-		if cfg.ReadOnly && t.Access == tools.Write || cfg.DisableDestructive && t.Destructive {
-			continue
-		}
-		list = append(list, t)
+	p, err := loadPolicy(cfg)
+	if err != nil {
+		return err
 	}
+	list := server.Offered(tools.ForCloud(cfg.cloud()), p)
 	rows := catalogueRows(list)
 	if *asMarkdown {
 		fmt.Fprint(stdout, markdownCatalogue(rows))

@@ -86,10 +86,7 @@ func New(opts Options) (*Server, error) {
 		mcpserver.WithInstructions(instructions(opts.Sandbox)),
 		mcpserver.WithToolFilter(s.filterTools),
 	)
-	for _, t := range opts.Tools {
-		if !s.registrable(t) {
-			continue
-		}
+	for _, t := range Offered(opts.Tools, opts.Policy) {
 		mt, err := mcpTool(t)
 		if err != nil {
 			return nil, err
@@ -115,14 +112,19 @@ func (s *Server) Registered() []string {
 	return out
 }
 
-func (s *Server) registrable(t *tools.Tool) bool {
-	if s.opts.Policy.ReadOnly() && t.Access == tools.Write {
-		return false
+// Offered is the part of a catalogue a policy lets any agent see at all:
+// read-only removes every write tool and disable-destructive every destructive
+// one, whether the flag or the policy file said so. The server registers these;
+// `atlas-mcp tools` lists them.
+func Offered(list []*tools.Tool, p *policy.Policy) []*tools.Tool {
+	var out []*tools.Tool
+	for _, t := range list {
+		if p.ReadOnly() && t.Access == tools.Write || p.DisableDestructive() && t.Destructive {
+			continue
+		}
+		out = append(out, t)
 	}
-	if s.opts.Policy.DisableDestructive() && t.Destructive {
-		return false
-	}
-	return true
+	return out
 }
 
 // ToolInfo is what the policy knows of a tool.
