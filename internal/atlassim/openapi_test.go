@@ -14,7 +14,7 @@ import (
 
 // specPath is the trimmed official OpenAPI document; CI clones the repo with
 // shared/ beside it (repo at X/main, shared at X/shared).
-var specPath = filepath.Join("..", "..", "..", "shared", "atlas", "atlas-admin-v2-subset.yaml")
+var specPath = filepath.Join("..", "..", "testdata", "atlas", "atlas-admin-v2-subset.yaml")
 
 func loadSpec(t *testing.T) *openapi3.T {
 	t.Helper()
