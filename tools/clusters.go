@@ -257,7 +257,6 @@ type regionConfig struct {
 }
 
 type replicationSpec struct {
-	ZoneName      string         `json:"zoneName,omitempty"`
 	RegionConfigs []regionConfig `json:"regionConfigs"`
 }
 
@@ -277,28 +276,15 @@ func (in *CreateClusterInput) prepare(env *Env) error {
 		if in.ProviderName != "" || in.RegionName != "" || in.InstanceSize != "" || in.NodeCount != 0 {
 			return invalid("replicationSpecs", "cannot be combined with providerName, regionName, instanceSize or nodeCount", "give either the flat arguments or the full replicationSpecs")
 		}
-		if err := json.Unmarshal(in.ReplicationSpecs, &in.specs); err != nil || len(in.specs) == 0 {
+		// The escape hatch is sent as given (canonicalised): a typed copy would
+		// drop what it has no field for (readOnlySpecs, autoScaling). The
+		// request schema checks it when it is planned, and the policy reads
+		// every tier, provider and region in it from the plan.
+		var specs []json.RawMessage
+		if err := json.Unmarshal(in.ReplicationSpecs, &specs); err != nil || len(specs) == 0 {
 			return invalid("replicationSpecs", "must be a non-empty array of {regionConfigs:[{providerName, regionName, priority, electableSpecs:{instanceSize, nodeCount}}]}", "see the Atlas createCluster API; or use the flat arguments")
 		}
 		in.rawSpec = true
-		for i, rs := range in.specs {
-			if len(rs.RegionConfigs) == 0 {
-				return invalid(fmt.Sprintf("replicationSpecs[%d].regionConfigs", i), "is empty", "give at least one region config")
-			}
-			for j, rc := range rs.RegionConfigs {
-				f := fmt.Sprintf("replicationSpecs[%d].regionConfigs[%d]", i, j)
-				if err := oneOf(f+".providerName", rc.ProviderName, "AWS", "GCP", "AZURE", "TENANT"); err != nil {
-					return err
-				}
-				if rc.RegionName == "" {
-					return invalid(f+".regionName", "is required", "give an Atlas region name such as US_EAST_1")
-				}
-				size, _ := rc.ElectableSpecs["instanceSize"].(string)
-				if err := checkTier(f+".electableSpecs.instanceSize", size); err != nil {
-					return err
-				}
-			}
-		}
 	} else {
 		if in.ProviderName == "" {
 			return invalid("providerName", "is required", "give AWS, GCP or AZURE (or pass replicationSpecs)")
@@ -328,40 +314,11 @@ func (in *CreateClusterInput) prepare(env *Env) error {
 		}
 		in.specs = []replicationSpec{{RegionConfigs: []regionConfig{rc}}}
 	}
-	if env.gov() {
-		for _, f := range in.facts().Providers {
-			if f == "AZURE" {
-				return &GovRuleError{Field: "providerName", Rule: "Azure is unavailable for all API resources", Fix: "use AWS (GovCloud) or GCP (Assured Workloads)"}
-			}
-		}
-		for _, rs := range in.specs {
-			for _, rc := range rs.RegionConfigs {
-				size, _ := rc.ElectableSpecs["instanceSize"].(string)
-				if rc.ProviderName == "TENANT" || size == "FLEX" || tierNumber(size) < 20 {
-					return &GovRuleError{Field: "instanceSize", Rule: "AtlasGov clusters must be tier M20 or higher. Atlas doesn't support Free and Flex clusters.", Fix: "choose M20 or a larger tier"}
-				}
-			}
-		}
-	}
 	return nil
 }
 
 func (in *CreateClusterInput) facts() Facts {
-	f := Facts{ProjectID: in.ProjectID, ClusterName: in.ClusterName}
-	for _, rs := range in.specs {
-		for _, rc := range rs.RegionConfigs {
-			p := rc.ProviderName
-			if p == "TENANT" && rc.BackingProviderName != "" {
-				p = rc.BackingProviderName
-			}
-			f.Providers = appendUnique(f.Providers, p)
-			f.Regions = appendUnique(f.Regions, rc.RegionName)
-			if size, _ := rc.ElectableSpecs["instanceSize"].(string); size != "" && (f.InstanceSize == "" || tierNumber(size) > tierNumber(f.InstanceSize)) {
-				f.InstanceSize = size
-			}
-		}
-	}
-	return f
+	return Facts{ProjectID: in.ProjectID, ClusterName: in.ClusterName}
 }
 
 func appendUnique(s []string, v string) []string {
@@ -374,7 +331,11 @@ func appendUnique(s []string, v string) []string {
 }
 
 func (in *CreateClusterInput) request() *atlasclient.Request {
-	body := map[string]any{"name": in.ClusterName, "clusterType": in.ClusterType, "replicationSpecs": in.specs}
+	var specs any = in.specs
+	if in.rawSpec {
+		specs = in.ReplicationSpecs
+	}
+	body := map[string]any{"name": in.ClusterName, "clusterType": in.ClusterType, "replicationSpecs": specs}
 	if in.MongoDBMajorVersion != "" {
 		body["mongoDBMajorVersion"] = in.MongoDBMajorVersion
 	}
@@ -388,14 +349,20 @@ func createCluster() *Tool {
 		Description: "Create a cluster in a project: give clusterName, providerName, regionName and instanceSize (or the full replicationSpecs). Provisions billable infrastructure. Atlas answers at once with state CREATING; pass wait:true to block until IDLE (several minutes), or poll atlas-get-cluster. Use dryRun:true to see the exact request first.",
 		Area:        AreaClusters,
 		Method:      http.MethodPost, Template: clustersPath,
-		Plan: func(env *Env, in *CreateClusterInput) ([]Step, error) {
-			return steps(env, in.request())
-		},
-		Run: func(ctx context.Context, env *Env, in *CreateClusterInput) (*Result, error) {
-			var raw json.RawMessage
-			if _, err := env.Client.Do(ctx, in.request(), &raw); err != nil {
-				return nil, err
+		Build: func(_ context.Context, _ *Env, in *CreateClusterInput, b *Builder) error {
+			if err := b.Send(in.request()); err != nil {
+				return err
 			}
+			b.Facts().Clusters = []ClusterRef{{ProjectID: in.ProjectID, Name: in.ClusterName}}
+			b.Render(Rendering{
+				Title:   fmt.Sprintf("Create %s cluster %s in project %s.", in.ClusterType, in.ClusterName, in.ProjectID),
+				Changes: layoutChanges(nil, b.lastBody()),
+				Lines:   []string{"Provisions billable infrastructure for as long as the cluster exists."},
+			})
+			return nil
+		},
+		Answer: func(ctx context.Context, env *Env, in *CreateClusterInput, _ *Plan, answers []json.RawMessage) (*Result, error) {
+			raw := answers[0]
 			var c cluster
 			if err := json.Unmarshal(raw, &c); err != nil {
 				return nil, fmt.Errorf("decoding created cluster: %w", err)
@@ -502,15 +469,16 @@ func (in *UpdateClusterInput) prepare(env *Env) error {
 }
 
 func (in *UpdateClusterInput) facts() Facts {
-	return Facts{ProjectID: in.ProjectID, ClusterName: in.ClusterName, InstanceSize: in.InstanceSize}
+	return Facts{ProjectID: in.ProjectID, ClusterName: in.ClusterName}
 }
 
-// patchBody builds the PATCH body; resizing needs the cluster's current layout.
-func (in *UpdateClusterInput) patchBody(current *cluster, currentRaw json.RawMessage) (map[string]any, error) {
+// patchBody builds the PATCH body from the current cluster. A body escape
+// hatch is sent as given (it is checked against the request schema when it is
+// planned); a resize rebuilds the cluster's layout from the fields a request
+// may carry, so nothing the API marks readOnly is sent back.
+func (in *UpdateClusterInput) patchBody(current map[string]any) (any, error) {
 	if len(in.Body) > 0 {
-		var m map[string]any
-		err := json.Unmarshal(in.Body, &m)
-		return m, err
+		return in.Body, nil
 	}
 	body := map[string]any{}
 	if in.Paused != nil {
@@ -519,44 +487,88 @@ func (in *UpdateClusterInput) patchBody(current *cluster, currentRaw json.RawMes
 	if in.MongoDBMajorVersion != "" {
 		body["mongoDBMajorVersion"] = in.MongoDBMajorVersion
 	}
-	if in.InstanceSize != "" && current != nil {
-		var full struct {
-			ReplicationSpecs []map[string]any `json:"replicationSpecs"`
+	if in.InstanceSize != "" {
+		specs, err := resizedSpecs(current, in.InstanceSize)
+		if err != nil {
+			return nil, err
 		}
-		if err := json.Unmarshal(currentRaw, &full); err != nil {
-			return nil, fmt.Errorf("decoding replicationSpecs of %s: %w", in.ClusterName, err)
-		}
-		for _, rs := range full.ReplicationSpecs {
-			// The read answer carries fields the API marks readOnly; a
-			// request must not send them back.
-			delete(rs, "id")
-			delete(rs, "zoneId")
-			rcs, _ := rs["regionConfigs"].([]any)
-			for _, x := range rcs {
-				rc, _ := x.(map[string]any)
-				if rc == nil {
-					continue
-				}
-				for _, k := range []string{"electableSpecs", "readOnlySpecs", "analyticsSpecs"} {
-					if spec, ok := rc[k].(map[string]any); ok {
-						if n, _ := spec["nodeCount"].(float64); k != "electableSpecs" && n == 0 {
-							continue
-						}
-						spec["instanceSize"] = in.InstanceSize
-						delete(spec, "diskThroughput")
-					}
-				}
-				for _, k := range []string{"effectiveElectableSpecs", "effectiveReadOnlySpecs", "effectiveAnalyticsSpecs"} {
-					delete(rc, k)
-				}
-			}
-		}
-		body["replicationSpecs"] = full.ReplicationSpecs
+		body["replicationSpecs"] = specs
 	}
 	return body, nil
 }
 
-func (in *UpdateClusterInput) request(body map[string]any) *atlasclient.Request {
+// hardwareFields are the members of a hardware spec a request may set.
+var hardwareFields = []string{"instanceSize", "nodeCount", "diskIOPS", "ebsVolumeType", "diskSizeGB"}
+
+// resizedSpecs is the cluster's layout with every tier set to size. A shared
+// (TENANT) cluster upgraded to a dedicated tier moves to its backing provider
+// with three electable nodes, as Atlas requires; a dedicated cluster cannot
+// become shared.
+func resizedSpecs(current map[string]any, size string) ([]any, error) {
+	geo := member[string](current, "clusterType") == "GEOSHARDED"
+	dedicated := !isSharedTier(size) && size != "FLEX"
+	var out []any
+	for _, x := range member[[]any](current, "replicationSpecs") {
+		rs, _ := x.(map[string]any)
+		spec := map[string]any{}
+		if geo {
+			if z := member[string](rs, "zoneName"); z != "" {
+				spec["zoneName"] = z
+			}
+		}
+		var rcs []any
+		for _, y := range member[[]any](rs, "regionConfigs") {
+			rc, _ := y.(map[string]any)
+			provider := member[string](rc, "providerName")
+			n := map[string]any{"providerName": provider, "regionName": member[string](rc, "regionName")}
+			if p, ok := rc["priority"]; ok {
+				n["priority"] = p
+			}
+			switch {
+			case provider == "TENANT" && dedicated:
+				n["providerName"] = member[string](rc, "backingProviderName")
+				n["electableSpecs"] = map[string]any{"instanceSize": size, "nodeCount": 3}
+			case provider == "TENANT":
+				n["backingProviderName"] = member[string](rc, "backingProviderName")
+				n["electableSpecs"] = map[string]any{"instanceSize": size}
+			case !dedicated:
+				return nil, invalid("instanceSize", fmt.Sprintf("%s is a shared tier and the cluster is dedicated", size), "Atlas cannot move a dedicated cluster to a shared tier; choose M10 or larger")
+			default:
+				for _, k := range []string{"electableSpecs", "readOnlySpecs", "analyticsSpecs"} {
+					hw, ok := rc[k].(map[string]any)
+					if !ok {
+						continue
+					}
+					if nc, _ := hw["nodeCount"].(float64); k != "electableSpecs" && nc == 0 {
+						continue // no such nodes: nothing to resize, nothing to send
+					}
+					c := map[string]any{}
+					for _, f := range hardwareFields {
+						if v, ok := hw[f]; ok {
+							c[f] = v
+						}
+					}
+					c["instanceSize"] = size
+					n[k] = c
+				}
+				for _, k := range []string{"autoScaling", "analyticsAutoScaling"} {
+					if v, ok := rc[k]; ok {
+						n[k] = v
+					}
+				}
+			}
+			rcs = append(rcs, n)
+		}
+		spec["regionConfigs"] = rcs
+		out = append(out, spec)
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("cluster has no replicationSpecs to resize")
+	}
+	return out, nil
+}
+
+func (in *UpdateClusterInput) request(body any) *atlasclient.Request {
 	return &atlasclient.Request{Method: http.MethodPatch, Template: clusterPath, Params: map[string]string{"groupId": in.ProjectID, "clusterName": in.ClusterName}, Body: body}
 }
 
@@ -567,55 +579,40 @@ func updateCluster() *Tool {
 		Description: "Change a cluster: resize it (instanceSize applies to every region), pause or resume it, upgrade mongoDBMajorVersion, or send a partial Atlas body. The cluster must be IDLE (Atlas answers 409 while it is CREATING or UPDATING). Can change cost and capacity. Pass wait:true to block until IDLE again.",
 		Area:        AreaClusters,
 		Method:      http.MethodPatch, Template: clusterPath,
-		Plan: func(env *Env, in *UpdateClusterInput) ([]Step, error) {
-			if in.InstanceSize == "" {
-				body, err := in.patchBody(nil, nil)
-				if err != nil {
-					return nil, err
-				}
-				return steps(env, in.request(body))
-			}
-			// Resizing rewrites the cluster's current replicationSpecs, which a
-			// dry run does not read: it sends nothing, so it shows the template.
-			read, err := step(env, getClusterRequest(in.ProjectID, in.ClusterName))
+		Build: func(_ context.Context, _ *Env, in *UpdateClusterInput, b *Builder) error {
+			// The current cluster is read for every update: a resize starts from
+			// its layout, and the person sees before → after of what changes.
+			var current map[string]any
+			raw, err := b.Read(getClusterRequest(in.ProjectID, in.ClusterName), &current)
 			if err != nil {
-				return nil, err
+				return err
 			}
-			read.Note = "read the cluster's current replicationSpecs"
-			body, _ := in.patchBody(nil, nil)
-			body["replicationSpecs"] = "<the current replicationSpecs with every electableSpecs.instanceSize set to " + in.InstanceSize + ">"
-			patch, err := step(env, in.request(body))
+			var c cluster
+			_ = json.Unmarshal(raw, &c)
+			b.Observe("cluster.id", c.ID)
+			body, err := in.patchBody(current)
 			if err != nil {
-				return nil, err
+				return err
 			}
-			patch.Note = "resize every region to " + in.InstanceSize
-			return []Step{read, patch}, nil
+			if err := b.Send(in.request(body)); err != nil {
+				return err
+			}
+			b.Facts().Clusters = []ClusterRef{{ProjectID: in.ProjectID, Name: in.ClusterName, Overwritten: true}}
+			b.Render(Rendering{
+				Title:   fmt.Sprintf("Update cluster %s (id %s, now %s) in project %s.", in.ClusterName, orDash(c.ID), orDash(c.StateName), in.ProjectID),
+				Changes: updateChanges(current, b.lastBody()),
+			})
+			return nil
 		},
-		Run: func(ctx context.Context, env *Env, in *UpdateClusterInput) (*Result, error) {
-			var current *cluster
-			var currentRaw json.RawMessage
-			if in.InstanceSize != "" {
-				var err error
-				if current, currentRaw, err = readCluster(ctx, env, in.ProjectID, in.ClusterName); err != nil {
-					return nil, err
-				}
-			}
-			body, err := in.patchBody(current, currentRaw)
-			if err != nil {
-				return nil, err
-			}
-			var raw json.RawMessage
-			if _, err := env.Client.Do(ctx, in.request(body), &raw); err != nil {
-				return nil, err
-			}
+		Answer: func(ctx context.Context, env *Env, in *UpdateClusterInput, _ *Plan, answers []json.RawMessage) (*Result, error) {
 			if in.Wait {
 				return waitForCluster(ctx, env, in.ProjectID, in.ClusterName, "Updated", false)
 			}
 			var c cluster
-			if err := json.Unmarshal(raw, &c); err != nil {
+			if err := json.Unmarshal(answers[0], &c); err != nil {
 				return nil, fmt.Errorf("decoding updated cluster: %w", err)
 			}
-			return clusterResult("Updated", &c, raw, false), nil
+			return clusterResult("Updated", &c, answers[0], false), nil
 		},
 	}.tool()
 }
@@ -662,34 +659,37 @@ func deleteCluster() *Tool {
 		Area:        AreaClusters,
 		Destructive: true, Idempotent: true, Grave: true,
 		Method: http.MethodDelete, Template: clusterPath,
-		Plan: func(env *Env, in *DeleteClusterInput) ([]Step, error) {
-			return steps(env, getClusterRequest(in.ProjectID, in.ClusterName), in.request())
-		},
-		Confirm: func(_ context.Context, _ *Env, in *DeleteClusterInput) (Confirmation, error) {
+		Build: func(_ context.Context, _ *Env, in *DeleteClusterInput, b *Builder) error {
+			// Read first: the person is shown the cluster by ID, and a cluster
+			// re-created under the same name later is another plan.
+			var c cluster
+			if _, err := b.Read(getClusterRequest(in.ProjectID, in.ClusterName), &c); err != nil {
+				return err
+			}
+			if c.StateName == "DELETING" {
+				return &StateError{Resource: "cluster " + in.ClusterName, State: c.StateName, Want: "not already deleting"}
+			}
+			b.Observe("cluster.id", c.ID)
+			if err := b.Send(in.request()); err != nil {
+				return err
+			}
+			b.Facts().Clusters = []ClusterRef{{ProjectID: in.ProjectID, Name: in.ClusterName, Overwritten: true}}
+			sum := c.summary()
 			backups := "Its backup snapshots are deleted too."
 			if in.RetainBackups {
 				backups = "Its backup snapshots are retained (and billed)."
 			}
-			return Confirmation{
-				Message:       fmt.Sprintf("atlas-delete-cluster will permanently delete cluster %q in project %s, with all its data. This cannot be undone. %s", in.ClusterName, in.ProjectID, backups),
+			b.Render(Rendering{
+				Title:         fmt.Sprintf("Delete cluster %s (id %s) in project %s.", in.ClusterName, orDash(c.ID), in.ProjectID),
+				Lines:         []string{fmt.Sprintf("tier %s on %s/%s, state %s", orDash(sum.InstanceSize), orDash(strings.Join(sum.Providers, "+")), orDash(strings.Join(sum.Regions, ",")), orDash(sum.State)), backups},
+				Irreversible:  "the cluster and all its data are deleted",
 				TypeToConfirm: in.ClusterName,
-			}, nil
+			})
+			return nil
 		},
-		Run: func(ctx context.Context, env *Env, in *DeleteClusterInput) (*Result, error) {
-			// Re-read so the target is the one the person agreed to, and a
-			// vanished cluster is reported as such rather than as a failed delete.
-			c, _, err := readCluster(ctx, env, in.ProjectID, in.ClusterName)
-			if err != nil {
-				return nil, err
-			}
-			if c.StateName == "DELETING" {
-				return nil, &StateError{Resource: "cluster " + in.ClusterName, State: c.StateName, Want: "not already deleting"}
-			}
-			if _, err := env.Client.Do(ctx, in.request(), nil); err != nil {
-				return nil, err
-			}
+		Answer: func(_ context.Context, _ *Env, in *DeleteClusterInput, _ *Plan, _ []json.RawMessage) (*Result, error) {
 			return &Result{
-				Summary:    fmt.Sprintf("Atlas accepted the deletion of cluster %s in project %s (tier %s); it is DELETING and will disappear from atlas-list-clusters when done.", in.ClusterName, in.ProjectID, orDash(c.summary().InstanceSize)),
+				Summary:    fmt.Sprintf("Atlas accepted the deletion of cluster %s in project %s; it is DELETING and will disappear from atlas-list-clusters when done.", in.ClusterName, in.ProjectID),
 				Structured: &DeleteOutput{Deleted: "cluster " + in.ClusterName, Accepted: true},
 			}, nil
 		},

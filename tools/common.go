@@ -58,6 +58,8 @@ type WriteOptions struct {
 	// ConfirmationToken is read by the server, not by the tool: see the
 	// policy's confirm.withoutElicitation: token mode.
 	ConfirmationToken string `json:"confirmationToken,omitempty" jsonschema_description:"Only the token a previous answer of this tool gave, with the same arguments. Never invent one."`
+	// ApprovalID resumes a call a person approved out of band.
+	ApprovalID string `json:"approvalId,omitempty" jsonschema_description:"Only the approvalId a previous pending answer of this tool gave, once a person approved it; same arguments."`
 }
 
 func (w *WriteOptions) writeOptions() *WriteOptions { return w }

@@ -56,6 +56,9 @@ type Env struct {
 	DefaultOrgID     string
 	// PollInterval is how often wait:true re-reads a resource; 0 means 5 s.
 	PollInterval time.Duration
+	// Bodies checks every planned body against the Atlas request schema of
+	// the version it is sent with; nil skips the check (tests of other parts).
+	Bodies BodyValidator
 }
 
 func (e *Env) gov() bool { return e.Cloud == atlasclient.Gov }
@@ -76,47 +79,6 @@ func (e *Env) pollDelay(n int) time.Duration {
 		d *= 2
 	}
 	return min(d, e.pollInterval())
-}
-
-// Facts are what the policy needs to know about a call, taken from the decoded
-// and validated input (never from a map of raw arguments).
-type Facts struct {
-	ProjectID     string
-	OrgID         string
-	ClusterName   string
-	InstanceSize  string
-	Providers     []string
-	Regions       []string
-	AccessEntries []AccessEntry
-	DBRoles       []string
-	APIKeyRoles   []string
-}
-
-// AccessEntry is one network access entry in CIDR form (an IP becomes /32 or /128).
-type AccessEntry struct {
-	CIDR        string
-	Comment     string
-	DeleteAfter *time.Time
-}
-
-// Confirmation tells a human exactly what a destructive call will do.
-type Confirmation struct {
-	// Message is the prompt: the tool, the project, the resource, and what cannot be undone.
-	Message string
-	// TypeToConfirm, when set, is the resource name the person must type (the
-	// gravest calls: deleting a project or a cluster).
-	TypeToConfirm string
-}
-
-// Step is one request a write would send; dryRun answers list them.
-type Step struct {
-	Method string `json:"method"`
-	Path   string `json:"path"`
-	Query  string `json:"query,omitempty"`
-	Accept string `json:"accept,omitempty"`
-	Body   any    `json:"body,omitempty"`
-	// Note explains a step whose body depends on state read at run time.
-	Note string `json:"note,omitempty"`
 }
 
 // Result is a tool's answer. Summary is our own words; Data is text that came
@@ -156,47 +118,94 @@ type Tool struct {
 
 // Call is one decoded and validated invocation of a tool.
 type Call struct {
-	Tool   *Tool
-	Input  any // the typed input (pointer), for redaction by type tag
+	Tool  *Tool
+	Input any // the typed input (pointer), for redaction by type tag
+	// Facts is the call's scope as the input names it. The policy's decision
+	// on a write is made on the plan's facts (Plan.Facts), which start from it.
 	Facts  Facts
 	DryRun bool
-	// ConfirmationToken is the one-time token of the two-step confirmation
-	// (hosts without elicitation); the server checks it.
+	// ConfirmationToken and ApprovalID carry a person's earlier yes to the
+	// call that redeems it; the server checks them against the plan.
 	ConfirmationToken string
+	ApprovalID        string
 	// Wait is true when the agent asked to block until the resource is stable.
 	Wait bool
 
-	plan    func() ([]Step, error)
-	run     func(ctx context.Context) (*Result, error)
-	confirm func(ctx context.Context) (Confirmation, error)
+	build  func(ctx context.Context, b *Builder) error
+	answer func(ctx context.Context, p *Plan, answers []json.RawMessage) (*Result, error)
+	run    func(ctx context.Context) (*Result, error)
+	env    *Env
 }
 
 // Decode parses raw JSON arguments into the tool's input type, fills defaults
 // and validates them. Errors are *ValidationError.
 func (t *Tool) Decode(raw json.RawMessage, env *Env) (*Call, error) { return t.decode(raw, env) }
 
-// Plan lists the requests the call would send (used by dryRun).
-func (c *Call) Plan() ([]Step, error) {
-	if c.plan == nil {
-		return nil, nil
+// Plan builds the call's plan for agent: the exact requests a write will
+// send, with the facts the policy judges and the rendering a person approves.
+// Planning may read Atlas (an update starts from the current resource). A
+// read tool's plan is its scope: it sends only reads, which it makes itself.
+func (c *Call) Plan(ctx context.Context, agent string) (*Plan, error) {
+	p := &Plan{Tool: c.Tool.Name, Agent: agent}
+	if c.build == nil {
+		p.ReadOnly = true
+		p.Facts = c.Facts
+		if p.Facts.ProjectID != "" {
+			p.Facts.Projects = []string{p.Facts.ProjectID}
+		}
+		return p, nil
 	}
-	return c.plan()
+	if err := c.build(ctx, &Builder{ctx: ctx, env: c.env, plan: p}); err != nil {
+		return nil, err
+	}
+	if len(p.Requests) == 0 {
+		return nil, fmt.Errorf("tools: %s planned no request", c.Tool.Name)
+	}
+	f, err := planFacts(scopeFacts(c.Facts), p)
+	if err != nil {
+		return nil, err
+	}
+	p.Facts = f
+	if p.Render.Title == "" {
+		return nil, fmt.Errorf("tools: %s planned no rendering", c.Tool.Name)
+	}
+	return p, nil
 }
 
-// Run executes the call against Atlas.
-func (c *Call) Run(ctx context.Context) (*Result, error) { return c.run(ctx) }
-
-// Confirmation describes the call for a human's yes. It may read Atlas (to name
-// the resource the person is asked to type).
-func (c *Call) Confirmation(ctx context.Context) (Confirmation, error) {
-	if c.confirm == nil {
-		return Confirmation{Message: fmt.Sprintf("%s will run with the arguments shown. Proceed?", c.Tool.Name)}, nil
+// Execute sends exactly the plan's requests, in order, and answers from what
+// Atlas returned. For a read plan it runs the read.
+func (c *Call) Execute(ctx context.Context, p *Plan) (*Result, error) {
+	if p.ReadOnly {
+		return c.run(ctx)
 	}
-	return c.confirm(ctx)
+	answers := make([]json.RawMessage, 0, len(p.Requests))
+	for i := range p.Requests {
+		var raw json.RawMessage
+		if _, err := c.env.Client.Do(ctx, p.Requests[i].req, &raw); err != nil {
+			if i > 0 {
+				return nil, &PartialError{Sent: i, Of: len(p.Requests), Err: err}
+			}
+			return nil, err
+		}
+		answers = append(answers, raw)
+	}
+	return c.answer(ctx, p, answers)
 }
+
+// PartialError reports a plan whose first requests were carried out before a
+// later one failed: the agent must know what already changed.
+type PartialError struct {
+	Sent, Of int
+	Err      error
+}
+
+func (e *PartialError) Error() string {
+	return fmt.Sprintf("%d of %d planned requests were carried out before this one failed: %v", e.Sent, e.Of, e.Err)
+}
+func (e *PartialError) Unwrap() error { return e.Err }
 
 // input is what every input type implements: defaults and validation, and the
-// facts the policy decides on.
+// call's scope.
 type input interface {
 	prepare(env *Env) error
 	facts() Facts
@@ -219,12 +228,14 @@ type spec[In any, Out any] struct {
 	GovUnavailable bool
 	Grave          bool
 
-	// Plan returns the requests a write sends, for dryRun. Required for writes.
-	Plan func(env *Env, in *In) ([]Step, error)
-	// Run performs the call.
+	// Build makes a write's plan: the requests it sends (Builder.Send), what
+	// it reads first, what it observed and its rendering. Required for writes.
+	Build func(ctx context.Context, env *Env, in *In, b *Builder) error
+	// Answer summarises Atlas's answers to the plan's requests (and waits,
+	// when asked). Required for writes.
+	Answer func(ctx context.Context, env *Env, in *In, p *Plan, answers []json.RawMessage) (*Result, error)
+	// Run performs a read.
 	Run func(ctx context.Context, env *Env, in *In) (*Result, error)
-	// Confirm describes a destructive call for a person; it may read Atlas.
-	Confirm func(ctx context.Context, env *Env, in *In) (Confirmation, error)
 }
 
 func (s spec[In, Out]) tool() *Tool {
@@ -235,6 +246,12 @@ func (s spec[In, Out]) tool() *Tool {
 	access := Read
 	if s.Method != "GET" {
 		access = Write
+	}
+	if access == Write && (s.Build == nil || s.Answer == nil || s.Run != nil) {
+		panic(fmt.Sprintf("tools: write tool %s must plan (Build, Answer) and not Run", s.Name))
+	}
+	if access == Read && (s.Run == nil || s.Build != nil) {
+		panic(fmt.Sprintf("tools: read tool %s must Run and not Build", s.Name))
 	}
 	t := &Tool{
 		Name:           s.Name,
@@ -262,20 +279,23 @@ func (s spec[In, Out]) tool() *Tool {
 		if err := p.prepare(env); err != nil {
 			return nil, err
 		}
-		c := &Call{Tool: t, Input: in, Facts: p.facts()}
+		c := &Call{Tool: t, Input: in, Facts: p.facts(), env: env}
 		if w, ok := any(in).(interface{ writeOptions() *WriteOptions }); ok {
 			c.DryRun = w.writeOptions().DryRun
 			c.ConfirmationToken = w.writeOptions().ConfirmationToken
+			c.ApprovalID = w.writeOptions().ApprovalID
 		}
 		if w, ok := any(in).(interface{ waits() bool }); ok {
 			c.Wait = w.waits()
 		}
-		if s.Plan != nil {
-			c.plan = func() ([]Step, error) { return s.Plan(env, in) }
+		if s.Build != nil {
+			c.build = func(ctx context.Context, b *Builder) error { return s.Build(ctx, env, in, b) }
+			c.answer = func(ctx context.Context, p *Plan, answers []json.RawMessage) (*Result, error) {
+				return s.Answer(ctx, env, in, p, answers)
+			}
 		}
-		c.run = func(ctx context.Context) (*Result, error) { return s.Run(ctx, env, in) }
-		if s.Confirm != nil {
-			c.confirm = func(ctx context.Context) (Confirmation, error) { return s.Confirm(ctx, env, in) }
+		if s.Run != nil {
+			c.run = func(ctx context.Context) (*Result, error) { return s.Run(ctx, env, in) }
 		}
 		return c, nil
 	}
@@ -287,6 +307,12 @@ func (s spec[In, Out]) tool() *Tool {
 func decodeStrict(raw json.RawMessage, v any) error {
 	if len(bytes.TrimSpace(raw)) == 0 || bytes.Equal(bytes.TrimSpace(raw), []byte("null")) {
 		raw = []byte("{}")
+	}
+	// Go's decoder matches keys case-insensitively, the last one winning:
+	// {"Username":"a","username":"b"} would decode to b while a check of the
+	// raw JSON saw a. Refuse every such argument before decoding.
+	if err := checkKeys(raw, reflect.TypeOf(v)); err != nil {
+		return err
 	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
