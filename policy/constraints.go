@@ -39,7 +39,7 @@ func (p *Policy) checkConstraints(a *Agent, c Call, t *trace) (Decision, bool) {
 		return d, true
 	}
 	for _, s := range sets {
-		if d, bad := p.checkRoles(s.dbUsers, s.id+".databaseUsers", "database user role", c.Args.DBRoles, t); bad {
+		if d, bad := p.checkRoles(s.dbUsers, s.id+".databaseUsers", "database user role", roleNames(c.Args.DBRoles), t); bad {
 			return d, true
 		}
 		if d, bad := p.checkRoles(s.apiKeys, s.id+".apiKeys", "API key role", c.Args.APIKeyRoles, t); bad {

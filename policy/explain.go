@@ -72,7 +72,7 @@ func describeArgs(a Args) string {
 		entries = append(entries, s)
 	}
 	add("accessEntries", strings.Join(entries, "; "))
-	add("dbRoles", strings.Join(a.DBRoles, ","))
+	add("dbRoles", strings.Join(roleNames(a.DBRoles), ","))
 	add("apiKeyRoles", strings.Join(a.APIKeyRoles, ","))
 	return strings.Join(parts, " ")
 }

@@ -72,7 +72,10 @@ type Call struct {
 	ProjectID string
 	// OrgID is the organization the call acts in, when the server knows it.
 	OrgID string
-	Args  Args
+	// Projects is every project the call touches, ProjectID first, then others
+	// (a restore's target project). Grants, deny rules and constraints apply to each.
+	Projects []string
+	Args     Args
 }
 
 // Args are the arguments the policy's constraints look at. The server fills what
@@ -80,19 +83,42 @@ type Call struct {
 type Args struct {
 	// ClusterName is the cluster the call acts on: the cluster created, changed
 	// or deleted, or for a restore the target cluster whose data is replaced.
-	ClusterName  string
-	InstanceSize string   // e.g. "M30", "FLEX", "M0"
-	Providers    []string // "AWS", "GCP", "AZURE", "TENANT"
-	Regions      []string // Atlas region names, e.g. "US_EAST_1"
+	ClusterName string
+	// Clusters is every cluster the call touches: for a restore, the source
+	// (read) and the target (overwritten).
+	Clusters      []ClusterRef
+	InstanceSize  string   // deprecated: the largest of InstanceSizes
+	InstanceSizes []string // every tier anywhere in the body
+	Providers     []string // "AWS", "GCP", "AZURE", "TENANT"
+	Regions       []string // Atlas region names, e.g. "US_EAST_1"
+	TotalNodes    int
+	MaxDiskSizeGB float64
 	// AccessEntries are the IP access list entries a call would create.
 	AccessEntries []AccessEntry
-	DBRoles       []string // roleName values of a database user
+	DBRoles       []Role
 	APIKeyRoles   []string // ORG_* role names of an API key
 }
+
+// ClusterRef is one cluster a call acts on.
+type ClusterRef struct {
+	ProjectID, Name string
+	Overwritten     bool
+}
+
+// Role is one database role with its database.
+type Role struct{ Name, Database, Collection string }
 
 // AccessEntry is one IP access list entry.
 type AccessEntry struct {
 	CIDR        string // always CIDR form: an IP becomes /32 or /128
 	Comment     string
 	DeleteAfter *time.Time
+}
+
+func roleNames(rs []Role) []string {
+	out := make([]string, len(rs))
+	for i, r := range rs {
+		out[i] = r.Name
+	}
+	return out
 }

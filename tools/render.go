@@ -2,10 +2,14 @@ package tools
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"sort"
 	"strings"
+
+	"github.com/atlas-mcp/atlas-mcp/internal/atlasclient"
 )
 
 // lastBody is the body of the request the plan sends last, decoded.
@@ -157,4 +161,16 @@ func compactJSON(v any, n int) string {
 		return fmt.Sprint(v)
 	}
 	return truncate(string(b), n)
+}
+
+// ProjectName reads a project's name, so a person is shown projects by name
+// as well as by ID.
+func ProjectName(ctx context.Context, env *Env, id string) (string, error) {
+	var p struct {
+		Name string `json:"name"`
+	}
+	if _, err := env.Client.Do(ctx, &atlasclient.Request{Method: http.MethodGet, Template: "/groups/{groupId}", Params: map[string]string{"groupId": id}}, &p); err != nil {
+		return "", err
+	}
+	return p.Name, nil
 }

@@ -53,8 +53,13 @@ func policyCommand(ctx context.Context, cfg *config, args []string, stdout, stde
 	if err != nil {
 		return fmt.Errorf("the arguments would be refused before any policy decision: %w", err)
 	}
-	pc := server.PolicyCall(t, call)
+	// explain makes no Atlas call, so it cannot build a plan that starts from
+	// Atlas's state: it judges the call's scope; a real call is judged on its plan.
+	pc := server.PolicyCall(t, call.Facts)
 	fmt.Fprintln(stdout, p.Explain(agent, pc))
+	if t.Access == tools.Write {
+		fmt.Fprintln(stdout, "Note: this judges the arguments' scope only. A real call is judged on its plan: every tier, region, entry, role and project in the exact requests it would send (see dryRun).")
+	}
 	if !p.Decide(agent, pc).Allow {
 		return exitError{code: 1}
 	}

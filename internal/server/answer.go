@@ -121,30 +121,97 @@ func ensureStop(s string) string {
 	return s + "."
 }
 
-// dryRunAnswer shows the exact requests a write would send, with secrets redacted.
-func (s *Server) dryRunAnswer(cs *callState) (*mcp.CallToolResult, audit.Outcome) {
-	steps, err := cs.call.Plan()
+// dryRunAnswer shows the plan: the exact requests a write would send (secrets
+// masked), what a person would be shown, and what would happen next.
+func (s *Server) dryRunAnswer(ctx context.Context, cs *callState) (*mcp.CallToolResult, audit.Outcome) {
+	redacted, err := s.redactedPlan(cs.plan)
 	if err != nil {
-		return s.errorAnswer(err)
-	}
-	raw, err := json.Marshal(steps)
-	if err != nil {
-		return s.errorAnswer(err)
-	}
-	var redacted any
-	if err := json.Unmarshal(audit.RedactJSON(raw, s.opts.Secrets), &redacted); err != nil {
 		return s.errorAnswer(err)
 	}
 	pretty, _ := json.MarshalIndent(redacted, "", "  ")
 	text := fmt.Sprintf("Dry run of %s: policy allows it (rule %s)", cs.tool.Name, cs.decision.Rule)
+	next := "it would run at once"
 	if cs.decision.Confirm {
-		text += "; a person will be asked to confirm when it runs"
+		switch {
+		case hostCanElicit(ctx):
+			next = "a person would be asked to confirm it (" + cs.decision.ConfirmWhy + ")"
+		case s.opts.Policy.WithoutElicitation() == "token":
+			next = "it would answer with a one-time token a person must approve (" + cs.decision.ConfirmWhy + ")"
+		default:
+			next = "it would be refused: it needs a person's confirmation (" + cs.decision.ConfirmWhy + ") and this host cannot ask for one"
+		}
 	}
-	text += ". Nothing was sent. It would send:\n" + string(pretty)
+	text += "; " + next + ". Nothing was sent. A person would see:\n" + cs.plan.Render.Text() + "\n\nIt would send (plan " + cs.planHash + "):\n" + string(pretty)
 	return &mcp.CallToolResult{
 		Content:           []mcp.Content{mcp.NewTextContent(text)},
-		StructuredContent: map[string]any{"dryRun": true, "plan": redacted},
+		StructuredContent: map[string]any{"dryRun": true, "plan": redacted, "planHash": cs.planHash, "rendering": cs.plan.Render},
 	}, audit.Outcome{OK: true, Message: "dry run"}
+}
+
+// redactedPlan is the plan as it may be shown and recorded: secret body
+// members masked by the tool, configured credentials masked by value.
+func (s *Server) redactedPlan(p *tools.Plan) (any, error) {
+	raw, err := json.Marshal(p.Redacted())
+	if err != nil {
+		return nil, err
+	}
+	var v any
+	if err := json.Unmarshal(audit.RedactJSON(raw, s.opts.Secrets), &v); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// renderWithNames names every project of a rendering by name and ID, so a
+// person is never asked to recognise a 24-hex ID alone. A project that cannot
+// be read keeps its ID.
+func (s *Server) renderWithNames(ctx context.Context, r tools.Rendering) tools.Rendering {
+	for _, id := range projectIDsIn(r) {
+		name, err := tools.ProjectName(ctx, s.opts.Env, id)
+		if err != nil || name == "" {
+			continue
+		}
+		named := "project " + name + " (" + id + ")"
+		r.Title = strings.ReplaceAll(r.Title, "project "+id, named)
+		lines := make([]string, len(r.Lines))
+		for i, l := range r.Lines {
+			lines[i] = strings.ReplaceAll(l, "project "+id, named)
+		}
+		r.Lines = lines
+	}
+	return r
+}
+
+func projectIDsIn(r tools.Rendering) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, t := range append([]string{r.Title}, r.Lines...) {
+		for i := 0; ; {
+			j := strings.Index(t[i:], "project ")
+			if j < 0 {
+				break
+			}
+			start := i + j + len("project ")
+			if start+24 <= len(t) && isHex24(t[start:start+24]) && !seen[t[start:start+24]] {
+				seen[t[start:start+24]] = true
+				out = append(out, t[start:start+24])
+			}
+			i = start
+		}
+	}
+	return out
+}
+
+func isHex24(s string) bool {
+	if len(s) != 24 {
+		return false
+	}
+	for _, c := range s {
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
+			return false
+		}
+	}
+	return true
 }
 
 func truncate(s string, n int) string {

@@ -3,7 +3,6 @@ package server
 import (
 	"context"
 	"crypto/rand"
-	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -21,27 +20,35 @@ import (
 // confirmID is the key of the confirmation in elicitation requests and answers.
 const confirmID = "confirm"
 
-// confirm asks a person before a call the policy marks for confirmation:
+// confirm asks a person before a call the policy marks for confirmation, and
+// binds the yes to the plan: what the person is shown is the plan's rendering,
+// and the yes is kept under the plan's hash, so a call whose plan differs in
+// any byte — other arguments, another spelling, a resource re-created under
+// the same name — is not covered by it.
 //   - hosts that declare elicitation get a form (through mcp-go's multi
 //     round-trip input requests, which serve 2026-07-28 hosts directly and older
 //     hosts through its bridge); only an explicit accept proceeds, and for the
 //     gravest calls the person types the resource's name;
 //   - other hosts get what the policy says: refuse (default), or a one-time
-//     token bound to the exact arguments that a second call must carry.
+//     token bound to the plan that a second call must carry.
+//
+// The leg that carries the answer has planned anew (re-reading the target), so
+// its hash is compared with the one the person saw: that is the re-read at
+// send time the gravest calls need.
 func (s *Server) confirm(ctx context.Context, cs *callState) bool {
 	if !cs.decision.Confirm {
 		return false
 	}
-	hash := argsHash(cs.raw)
+	hash := cs.planHash
 	params := cs.req.Params
 	if params.RequestState != "" || len(params.InputResponses) > 0 {
 		return s.confirmAnswered(ctx, cs, hash)
 	}
 	if cs.call.ConfirmationToken != "" {
 		p, ok := s.pending.take(cs.call.ConfirmationToken)
-		if !ok || p.kind != kindToken || p.agent != agentName(cs.agent) || p.tool != cs.tool.Name || p.argsHash != hash {
+		if !ok || p.kind != kindToken || p.agent != agentName(cs.agent) || p.tool != cs.tool.Name || p.planHash != hash {
 			cs.confirmation = "declined"
-			cs.result = errorResult("Refused: the confirmationToken is unknown, expired, already used, or was issued for other arguments or another tool. Call again without it to get a new one, and have a person approve it.")
+			cs.result = errorResult("Refused: the confirmationToken is unknown, expired, already used, or was issued for another plan (other arguments, another tool, or the target changed since). Call again without it to get a new one, and have a person approve it. Nothing was sent to Atlas.")
 			cs.outcome = audit.Outcome{ErrorCode: "CONFIRMATION_INVALID"}
 			return true
 		}
@@ -49,16 +56,13 @@ func (s *Server) confirm(ctx context.Context, cs *callState) bool {
 		return false
 	}
 
-	conf, err := cs.call.Confirmation(ctx)
-	if err != nil {
-		cs.result, cs.outcome = s.errorAnswer(err)
-		return true
-	}
-	p := &pending{agent: agentName(cs.agent), tool: cs.tool.Name, argsHash: hash, typeToConfirm: conf.TypeToConfirm, cs: cs}
+	message := s.personText(ctx, cs)
+	r := cs.plan.Render
+	p := &pending{agent: agentName(cs.agent), tool: cs.tool.Name, planHash: hash, typeToConfirm: r.TypeToConfirm, cs: cs}
 	if hostCanElicit(ctx) {
 		p.kind = kindElicit
 		state := s.pending.add(p, s.elicitTTL())
-		cs.result = mcpserver.NewInputRequestBuilder(state).Elicit(confirmID, elicitation(conf)).ToolResult()
+		cs.result = mcpserver.NewInputRequestBuilder(state).Elicit(confirmID, elicitation(message, r.TypeToConfirm)).ToolResult()
 		cs.noRecord = true
 		return true
 	}
@@ -66,25 +70,52 @@ func (s *Server) confirm(ctx context.Context, cs *callState) bool {
 		p.kind = kindToken
 		token := s.pending.add(p, s.opts.Policy.TokenTTL())
 		cs.confirmation = "token_issued"
-		cs.result = errorResult(fmt.Sprintf("Not executed yet: this call needs a person's confirmation, and this host cannot ask for it directly.\n%s\nShow this to the person. Only if they approve, call %s again with exactly the same arguments plus \"confirmationToken\": %q. The token works once, for these arguments only, and expires in %s.",
-			conf.Message, cs.tool.Name, token, s.opts.Policy.TokenTTL().Round(time.Second)))
-		cs.result.StructuredContent = map[string]any{"confirmationRequired": true, "confirmationToken": token, "message": conf.Message}
+		cs.result = errorResult(fmt.Sprintf("Not executed yet: this call needs a person's confirmation, and this host cannot ask for it directly.\n%s\nShow this to the person. Only if they approve, call %s again with exactly the same arguments plus \"confirmationToken\": %q. The token works once, for this plan only (plan %s), and expires in %s.",
+			message, cs.tool.Name, token, shortHash(hash), s.opts.Policy.TokenTTL().Round(time.Second)))
+		cs.result.StructuredContent = map[string]any{"confirmationRequired": true, "confirmationToken": token, "message": message, "planHash": hash}
 		cs.outcome = audit.Outcome{ErrorCode: "CONFIRMATION_REQUIRED"}
 		return true
 	}
 	cs.confirmation = "unavailable"
-	cs.result = errorResult(fmt.Sprintf("Refused: %s needs a person's confirmation (%s), and this host does not support MCP elicitation, so nobody can be asked. Nothing was sent to Atlas. Use a host that supports elicitation, or ask the operator to set confirm.withoutElicitation: token in the policy.", cs.tool.Name, orText(cs.decision.ConfirmWhy, "policy")))
+	cs.result = errorResult(fmt.Sprintf("Refused: %s needs a person's confirmation (%s), and this host does not support MCP elicitation, so nobody can be asked. Nothing was sent to Atlas. Use a host that supports elicitation, or ask the operator to set confirm.withoutElicitation: approval in the policy so a person can approve it out of band.", cs.tool.Name, orText(cs.decision.ConfirmWhy, "policy")))
 	cs.outcome = audit.Outcome{ErrorCode: "CONFIRMATION_UNAVAILABLE"}
 	return true
+}
+
+// personText is what a person reads before saying yes: the plan's rendering,
+// who asks, why the policy asks, and the plan's identity.
+func (s *Server) personText(ctx context.Context, cs *callState) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Agent %s asks to run %s.\n", agentName(cs.agent), cs.tool.Name)
+	b.WriteString(s.renderWithNames(ctx, cs.plan.Render).Text())
+	if cs.decision.ConfirmWhy != "" {
+		b.WriteString("\nWhy you are asked: " + cs.decision.ConfirmWhy + ".")
+	}
+	fmt.Fprintf(&b, "\nPlan %s: %d request(s) to Atlas.", shortHash(cs.planHash), len(cs.plan.Requests))
+	return b.String()
+}
+
+func shortHash(h string) string {
+	h = strings.TrimPrefix(h, "sha256:")
+	if len(h) > 12 {
+		return h[:12]
+	}
+	return h
 }
 
 // confirmAnswered handles the leg that carries the person's answer.
 func (s *Server) confirmAnswered(ctx context.Context, cs *callState, hash string) bool {
 	p, ok := s.pending.take(cs.req.Params.RequestState)
-	if !ok || p.kind != kindElicit || p.agent != agentName(cs.agent) || p.tool != cs.tool.Name || p.argsHash != hash {
+	if !ok || p.kind != kindElicit || p.agent != agentName(cs.agent) || p.tool != cs.tool.Name {
 		cs.confirmation = "declined"
-		cs.result = errorResult("Refused: the confirmation answer does not match a pending confirmation for this tool and these arguments (expired or replayed). Call the tool again to be asked anew.")
+		cs.result = errorResult("Refused: the confirmation answer does not match a pending confirmation for this tool (expired or replayed). Call the tool again to be asked anew. Nothing was sent to Atlas.")
 		cs.outcome = audit.Outcome{ErrorCode: "CONFIRMATION_INVALID"}
+		return true
+	}
+	if p.planHash != hash {
+		cs.confirmation = "declined"
+		cs.result = errorResult(fmt.Sprintf("Not executed: the plan changed after the person saw it (plan %s was shown, this call now plans %s: other arguments, or the target changed in Atlas). Call again to be asked anew. Nothing was sent to Atlas.", shortHash(p.planHash), shortHash(hash)))
+		cs.outcome = audit.Outcome{ErrorCode: "CONFIRMATION_STALE"}
 		return true
 	}
 	answer := mcpserver.ElicitationResponse(cs.req.Params.InputResponses, confirmID)
@@ -108,21 +139,6 @@ func (s *Server) confirmAnswered(ctx context.Context, cs *callState, hash string
 		cs.outcome = audit.Outcome{ErrorCode: "CONFIRMATION_DECLINED", Message: what}
 		return true
 	}
-	if p.typeToConfirm != "" {
-		// Re-read the target: the name the person typed must still be the name
-		// of the resource this call will act on.
-		conf, err := cs.call.Confirmation(ctx)
-		if err != nil {
-			cs.result, cs.outcome = s.errorAnswer(err)
-			return true
-		}
-		if conf.TypeToConfirm != p.typeToConfirm {
-			cs.confirmation = "declined"
-			cs.result = errorResult(fmt.Sprintf("Not executed: the target changed after confirmation (%q is now %q). Call again to be asked anew.", p.typeToConfirm, conf.TypeToConfirm))
-			cs.outcome = audit.Outcome{ErrorCode: "CONFIRMATION_STALE"}
-			return true
-		}
-	}
 	cs.confirmation = "accepted"
 	return false
 }
@@ -143,25 +159,25 @@ func confirmedContent(content any, typeToConfirm string) bool {
 	return b
 }
 
-func elicitation(conf tools.Confirmation) mcp.ElicitationParams {
-	if conf.TypeToConfirm != "" {
+func elicitation(message, typeToConfirm string) mcp.ElicitationParams {
+	if typeToConfirm != "" {
 		return mcp.ElicitationParams{
-			Message: conf.Message + fmt.Sprintf("\n\nTo proceed, type %q.", conf.TypeToConfirm),
+			Message: message + fmt.Sprintf("\n\nTo proceed, type %q.", typeToConfirm),
 			RequestedSchema: map[string]any{
 				"type": "object",
 				"properties": map[string]any{
-					confirmID: map[string]any{"type": "string", "title": "Type " + conf.TypeToConfirm + " to confirm", "description": "The exact name of the resource to be deleted."},
+					confirmID: map[string]any{"type": "string", "title": "Type " + typeToConfirm + " to confirm", "description": "The exact name of the resource shown above."},
 				},
 				"required": []string{confirmID},
 			},
 		}
 	}
 	return mcp.ElicitationParams{
-		Message: conf.Message,
+		Message: message,
 		RequestedSchema: map[string]any{
 			"type": "object",
 			"properties": map[string]any{
-				confirmID: map[string]any{"type": "boolean", "title": "Proceed", "description": "Tick to allow this call.", "default": false},
+				confirmID: map[string]any{"type": "boolean", "title": "Proceed", "description": "Tick to allow exactly the plan shown.", "default": false},
 			},
 			"required": []string{confirmID},
 		},
@@ -178,19 +194,6 @@ func hostCanElicit(ctx context.Context) bool {
 		return ci.GetClientCapabilities().Elicitation != nil
 	}
 	return false
-}
-
-// argsHash binds a confirmation to the exact arguments, without the token itself.
-func argsHash(raw json.RawMessage) string {
-	var m map[string]any
-	if err := json.Unmarshal(raw, &m); err != nil {
-		sum := sha256.Sum256(raw)
-		return hex.EncodeToString(sum[:])
-	}
-	delete(m, "confirmationToken")
-	b, _ := json.Marshal(m) // map keys are sorted: a canonical form
-	sum := sha256.Sum256(b)
-	return hex.EncodeToString(sum[:])
 }
 
 func (s *Server) elicitTTL() time.Duration {
@@ -218,7 +221,7 @@ const (
 type pending struct {
 	kind          pendingKind
 	agent, tool   string
-	argsHash      string
+	planHash      string
 	typeToConfirm string
 	expires       time.Time
 	// cs is the first leg's state, kept so an unanswered confirmation still

@@ -25,11 +25,15 @@ type callState struct {
 	req   mcp.CallToolRequest
 	start time.Time
 
-	agent    *policy.Agent
-	session  string
-	host     audit.Host
-	raw      json.RawMessage
-	call     *tools.Call
+	agent   *policy.Agent
+	session string
+	host    audit.Host
+	raw     json.RawMessage
+	call    *tools.Call
+	// plan is the one object of the call from planning on: what the policy
+	// judges, the person approves, the log records and the client sends.
+	plan     *tools.Plan
+	planHash string
 	decision policy.Decision
 	// confirmation is the audit's confirmation outcome.
 	confirmation string
@@ -49,12 +53,15 @@ type stage struct {
 	run  func(ctx context.Context, cs *callState) bool
 }
 
-// stages is the pipeline of DESIGN.md: identify → validate → decide → confirm →
-// call. Answer and audit run after whichever stage stopped the call.
+// stages is the pipeline of DESIGN.md: identify → validate → scope → plan →
+// decide → confirm → call. Answer and audit run after whichever stage stopped
+// the call.
 func (s *Server) stages() []stage {
 	return []stage{
 		{"identify", s.identify},
 		{"validate", s.validate},
+		{"scope", s.scope},
+		{"plan", s.planCall},
 		{"decide", s.decide},
 		{"confirm", s.confirm},
 		{"call", s.callAtlas},
@@ -144,17 +151,56 @@ func (s *Server) validate(ctx context.Context, cs *callState) bool {
 	return false
 }
 
-// decide: the policy's pure decision. A refusal names the rule and says what
-// the agent can do about it.
+// scope: before planning reads anything, the agent must be allowed to act
+// where the input says it acts (its project or organization). This decision is
+// only a gate; the one that counts is made on the plan.
+func (s *Server) scope(ctx context.Context, cs *callState) bool {
+	if cs.tool.Access != tools.Write {
+		return false
+	}
+	d := s.opts.Policy.Decide(cs.agent, PolicyCall(cs.tool, cs.call.Facts))
+	if !d.Allow {
+		cs.decision = d
+		cs.result = errorResult(refusalText(d))
+		cs.outcome = audit.Outcome{ErrorCode: "POLICY_DENIED", Message: d.Reason}
+		return true
+	}
+	return false
+}
+
+// planCall builds the plan: the exact requests the call will send, the facts
+// taken from them, and the rendering a person approves. Its hash is the
+// call's identity from here on.
+func (s *Server) planCall(ctx context.Context, cs *callState) bool {
+	p, err := cs.call.Plan(ctx, agentName(cs.agent))
+	if err != nil {
+		cs.result, cs.outcome = s.errorAnswer(err)
+		cs.decision = policy.Decision{Allow: false, Rule: "plan", Reason: "the call could not be planned"}
+		return true
+	}
+	cs.plan = p
+	if !p.ReadOnly {
+		h, err := p.Hash()
+		if err != nil {
+			cs.result, cs.outcome = s.errorAnswer(err)
+			return true
+		}
+		cs.planHash = h
+	}
+	return false
+}
+
+// decide: the policy's pure decision on the plan's facts. A refusal names the
+// rule and says what the agent can do about it.
 func (s *Server) decide(ctx context.Context, cs *callState) bool {
-	cs.decision = s.opts.Policy.Decide(cs.agent, PolicyCall(cs.tool, cs.call))
+	cs.decision = s.opts.Policy.Decide(cs.agent, PolicyCall(cs.tool, cs.plan.Facts))
 	if !cs.decision.Allow {
 		cs.result = errorResult(refusalText(cs.decision))
 		cs.outcome = audit.Outcome{ErrorCode: "POLICY_DENIED", Message: cs.decision.Reason}
 		return true
 	}
 	if cs.call.DryRun {
-		cs.result, cs.outcome = s.dryRunAnswer(cs)
+		cs.result, cs.outcome = s.dryRunAnswer(ctx, cs)
 		return true
 	}
 	return false
@@ -174,7 +220,7 @@ func (s *Server) callAtlas(ctx context.Context, cs *callState) bool {
 			}
 		})
 	}
-	res, err := cs.call.Run(ctx)
+	res, err := cs.call.Execute(ctx, cs.plan)
 	for _, e := range cs.recorder.Events() {
 		if e.Status == http.StatusTooManyRequests || e.Attempts > 3 {
 			s.warnHost(ctx, fmt.Sprintf("Atlas is rate limiting %s %s (%d attempts); calls are slowed to fit its token bucket.", e.Method, e.Path, e.Attempts))
@@ -197,21 +243,24 @@ func progressToken(req mcp.CallToolRequest) any {
 	return req.Params.Meta.ProgressToken
 }
 
-// PolicyCall translates a decoded call's facts into the policy's terms.
-func PolicyCall(t *tools.Tool, c *tools.Call) policy.Call {
-	pc := policy.Call{Tool: ToolInfo(t)}
-	if c == nil {
-		return pc
-	}
-	f := c.Facts
-	pc.ProjectID, pc.OrgID = f.ProjectID, f.OrgID
+// PolicyCall translates a call's facts into the policy's terms. For a write
+// the facts are the plan's.
+func PolicyCall(t *tools.Tool, f tools.Facts) policy.Call {
+	pc := policy.Call{Tool: ToolInfo(t), ProjectID: f.ProjectID, OrgID: f.OrgID, Projects: f.Projects}
 	pc.Args = policy.Args{
-		ClusterName:  f.ClusterName,
-		InstanceSize: f.InstanceSize,
-		Providers:    f.Providers,
-		Regions:      f.Regions,
-		DBRoles:      f.DBRoles,
-		APIKeyRoles:  f.APIKeyRoles,
+		ClusterName:   f.ClusterName,
+		InstanceSizes: f.InstanceSizes,
+		Providers:     f.Providers,
+		Regions:       f.Regions,
+		TotalNodes:    f.TotalNodes,
+		MaxDiskSizeGB: f.MaxDiskSizeGB,
+		APIKeyRoles:   f.APIKeyRoles,
+	}
+	for _, c := range f.Clusters {
+		pc.Args.Clusters = append(pc.Args.Clusters, policy.ClusterRef{ProjectID: c.ProjectID, Name: c.Name, Overwritten: c.Overwritten})
+	}
+	for _, r := range f.DBRoles {
+		pc.Args.DBRoles = append(pc.Args.DBRoles, policy.Role{Name: r.Name, Database: r.Database, Collection: r.Collection})
 	}
 	for _, e := range f.AccessEntries {
 		pc.Args.AccessEntries = append(pc.Args.AccessEntries, policy.AccessEntry{CIDR: e.CIDR, Comment: e.Comment, DeleteAfter: e.DeleteAfter})
