@@ -14,9 +14,17 @@ type route struct {
 	pattern  string
 	segs     []string
 	versions []string
-	set      string
+	// legacy are versions Atlas serves that the simulator does not model: it
+	// refuses them rather than answer in a shape the version does not have.
+	legacy []string
+	set    string
 	write    bool
 	handle   func(*Sim, *call) reply
+}
+
+func (r *route) withLegacy(vs []string) *route {
+	r.legacy = vs
+	return r
 }
 
 func newRoute(method, pattern string, versions []string, set string, h func(*Sim, *call) reply) *route {

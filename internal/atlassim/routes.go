@@ -18,11 +18,15 @@ func v2Routes() []*route {
 		pat = http.MethodPatch
 		del = http.MethodDelete
 	)
+	// The simulator models clusters as ClusterDescription20240805 only; the
+	// 2023 versions have other shapes (LegacyAtlasCluster,
+	// AdvancedClusterDescription), which it refuses honestly.
+	legacyClusters := []string{"2023-01-01", "2023-02-01"}
 	return []*route{
-		newRoute(get, "/groups/{groupId}/clusters", clustersRead, SetClusters, (*Sim).listClusters),
-		newRoute(pst, "/groups/{groupId}/clusters", clustersWrite, SetClusters, (*Sim).createCluster),
-		newRoute(get, "/groups/{groupId}/clusters/{clusterName}", clustersRead, SetClusters, (*Sim).getCluster),
-		newRoute(pat, "/groups/{groupId}/clusters/{clusterName}", clustersWrite, SetClusters, (*Sim).updateCluster),
+		newRoute(get, "/groups/{groupId}/clusters", clustersRead, SetClusters, (*Sim).listClusters).withLegacy(legacyClusters),
+		newRoute(pst, "/groups/{groupId}/clusters", clustersWrite, SetClusters, (*Sim).createCluster).withLegacy(legacyClusters),
+		newRoute(get, "/groups/{groupId}/clusters/{clusterName}", clustersRead, SetClusters, (*Sim).getCluster).withLegacy(legacyClusters),
+		newRoute(pat, "/groups/{groupId}/clusters/{clusterName}", clustersWrite, SetClusters, (*Sim).updateCluster).withLegacy(legacyClusters),
 		newRoute(del, "/groups/{groupId}/clusters/{clusterName}", clusterDelete, SetClusters, (*Sim).deleteCluster),
 
 		newRoute(get, "/groups/{groupId}/flexClusters", flex, SetStandard, (*Sim).listFlexClusters),

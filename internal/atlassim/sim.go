@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -226,6 +227,11 @@ func (s *Sim) serveV2(r *http.Request, rest string, body []byte) reply {
 	v, verr := resolveVersion(r.Header.Get("Accept"), rt.versions)
 	if verr != nil {
 		return fail(verr)
+	}
+	if slices.Contains(rt.legacy, v) {
+		return fail(newErr(http.StatusNotAcceptable, codeNotAcceptable,
+			"Invalid accept header or version date: %s of this resource has a legacy shape the simulator does not model; it serves %s (accept header %q).",
+			v, rt.versions[len(rt.versions)-1], r.Header.Get("Accept")).with(r.Header.Get("Accept")))
 	}
 	c.version = v
 

@@ -64,7 +64,8 @@ func TestVersionNegotiationOverHTTP(t *testing.T) {
 		{"clusters POST takes 2024-10-23", "POST", clusters, "application/vnd.atlas.2025-03-12+json",
 			clusterBody("vtest", "AWS", "US_EAST_1", "M10"), 201, "application/vnd.atlas.2024-10-23+json"},
 		{"cluster DELETE resolves 2023-02-01", "DELETE", clusters + "/vtest", latest, nil, 202, ""},
-		{"old date on clusters", "GET", clusters, "application/vnd.atlas.2023-01-01+json", nil, 200, "application/vnd.atlas.2023-01-01+json"},
+		{"legacy cluster shape refused, not faked", "GET", clusters, "application/vnd.atlas.2023-01-01+json", nil, 406, "application/json"},
+		{"legacy 2023-02-01 cluster shape refused", "GET", clusters, "application/vnd.atlas.2024-05-30+json", nil, 406, "application/json"},
 		{"flex before its first version", "GET", groupPath(DemoProjectID, "/flexClusters"), "application/vnd.atlas.2024-08-05+json", nil, 406, "application/json"},
 		{"flex with the latest date", "GET", groupPath(DemoProjectID, "/flexClusters"), latest, nil, 200, "application/vnd.atlas.2024-11-13+json"},
 	}
