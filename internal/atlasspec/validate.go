@@ -3,6 +3,7 @@ package atlasspec
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -35,6 +36,12 @@ type branch struct {
 	parts []*schema
 	name  string // most specific named schema in parts
 	kind  string
+	// bases are parts that dispatched to a variant by discriminator. Where
+	// the variant defines a property too, the variant's definition wins, as a
+	// subtype's would: HostMetricThreshold's units enum lists display names
+	// ("bits", "MB") that none of its 160 variants accepts (they want "RAW",
+	// "BYTES", ...), so requiring both would refuse every metric threshold.
+	bases []*schema
 }
 
 func (w walker) validate(val any, s *schema, path string, c ctx) []*Error {
@@ -176,6 +183,7 @@ func (w walker) dispatch(bs []branch, s *schema, variants []*schema, val any, pa
 	var out []branch
 	for _, cb := range bs {
 		cb.kind = v
+		cb.bases = append(cb.bases[:len(cb.bases):len(cb.bases)], s)
 		nb, err := w.extend(cb, t, val, path)
 		if err != nil {
 			return nil, err
@@ -342,12 +350,7 @@ func (w walker) object(o *object, b branch, path, owner string) []*Error {
 	}
 	for _, k := range o.keys {
 		kp := joinKey(path, k)
-		var props []*schema
-		for _, p := range b.parts {
-			if ps := p.Properties[k]; ps != nil {
-				props = append(props, ps)
-			}
-		}
+		props := b.props(k)
 		sub := ctx{owner: owner, kind: b.kind}
 		if len(props) == 0 {
 			var maps []*schema
@@ -484,6 +487,25 @@ func (w walker) closest(val any, s *schema, bs []branch, results [][]*Error, pat
 		first.Problem += fmt.Sprintf(" (checked as %s, the closest of the %d kinds of %s)", bs[best].name, len(bs), name)
 	}
 	return []*Error{&first}
+}
+
+// props is every definition of prop in the branch, less those of
+// discriminator bases that a variant redefines.
+func (b branch) props(prop string) []*schema {
+	var props, fromBases []*schema
+	for _, p := range b.parts {
+		if ps := p.Properties[prop]; ps != nil {
+			if slices.Contains(b.bases, p) {
+				fromBases = append(fromBases, ps)
+			} else {
+				props = append(props, ps)
+			}
+		}
+	}
+	if len(props) == 0 {
+		return fromBases
+	}
+	return props
 }
 
 func (b branch) readOnly(prop string) bool {

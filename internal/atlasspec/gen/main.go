@@ -82,6 +82,17 @@ var re2Patterns = map[string]string{
 	`^((25[0-5]|(2[0-4]|1\d|[1-9]|)\d)(\.(?!$)|$)){4}|([0-9a-f]{1,4}:){7}[0-9a-f]{1,4}$`: `^((25[0-5]|(2[0-4]|1\d|[1-9]|)\d)\.){3}(25[0-5]|(2[0-4]|1\d|[1-9]|)\d)(\.[\s\S]|$)|([0-9a-f]{1,4}:){7}[0-9a-f]{1,4}$`,
 }
 
+// patternCorrections replace spec patterns that refuse values the field's
+// own description asks for. NetworkPermissionEntry.cidrBlock is written for
+// the URL-escaped path form (`%2F` for the slash): its IPv4 alternative
+// accepts `10.0.0.0/8` only because it is not anchored at its end, while
+// both IPv6 alternatives are, so every IPv6 CIDR written with `/` (the
+// "CIDR notation" the description asks for, e.g. 2001:db8::/32) would be
+// refused. The correction accepts `/` wherever the spec accepts `%2F`.
+var patternCorrections = map[string]string{
+	`^([0-9]{1,3}\.){3}[0-9]{1,3}(%2[fF][0-9]{1,3})?|([0-9a-f]{1,4}\:){7}[0-9a-f]{1,4}(%2[fF][0-9]{1,3})?|([0-9a-f]{1,4}\:){1,6}\:(%2[fF][0-9]{1,3})?$`: `^([0-9]{1,3}\.){3}[0-9]{1,3}((/|%2[fF])[0-9]{1,3})?|([0-9a-f]{1,4}\:){7}[0-9a-f]{1,4}((/|%2[fF])[0-9]{1,3})?|([0-9a-f]{1,4}\:){1,6}\:((/|%2[fF])[0-9]{1,3})?$`,
+}
+
 type operation struct {
 	Method   string `json:"method"`
 	Path     string `json:"path"`
@@ -317,6 +328,13 @@ func compact(v any) (any, error) {
 				return nil, fmt.Errorf("pattern is a %T", val)
 			}
 			out[k] = p
+			if c, ok := patternCorrections[p]; ok {
+				if _, err := regexp.Compile(c); err != nil {
+					return nil, fmt.Errorf("correction of %q: %w", p, err)
+				}
+				out["patternRE2"] = c
+				continue
+			}
 			if _, err := regexp.Compile(p); err != nil {
 				t, ok := re2Patterns[p]
 				if !ok {
