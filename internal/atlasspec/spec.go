@@ -269,3 +269,10 @@ const (
 	minInt32 = math.MinInt32
 	maxInt32 = math.MaxInt32
 )
+
+// FieldPath, ProblemText and FixText let callers that must not depend on this
+// package (the tools catalogue names its own validation error type) read an
+// Error through an interface.
+func (e *Error) FieldPath() string   { return e.Path }
+func (e *Error) ProblemText() string { return e.Problem }
+func (e *Error) FixText() string     { return e.Fix }
