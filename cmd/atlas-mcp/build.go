@@ -150,7 +150,7 @@ func build(ctx context.Context, cfg *config, stderr io.Writer) (*app, error) {
 // and points the configuration at it. It says so on stderr, loudly.
 func (a *app) startSandbox(stderr io.Writer) error {
 	cfg := a.cfg
-	sim := atlassim.New(atlassim.Options{Seed: true, Gov: cfg.Cloud == "gov"})
+	sim := atlassim.New(atlassim.Options{Seed: true, Gov: cfg.Cloud == "gov", StrictBodies: true})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return fmt.Errorf("sandbox: %w", err)

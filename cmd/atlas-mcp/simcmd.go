@@ -24,6 +24,7 @@ func simCommand(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	listen := fs.String("listen", "127.0.0.1:9999", "address to listen on")
 	gov := fs.Bool("gov", false, "enforce Atlas for Government rules")
 	seed := fs.Bool("seed", true, "load demo data")
+	lax := fs.Bool("lax-bodies", false, "skip the Atlas request-schema check of bodies (by default unknown and readOnly fields, wrong types and patterns are refused as Atlas refuses them)")
 	tokenTTL := fs.Duration("token-ttl", time.Hour, "service account token lifetime")
 	transition := fs.Duration("cluster-transition", 3*time.Second, "how long clusters stay CREATING/UPDATING/DELETING")
 	certFile := fs.String("tls-cert", "", "TLS certificate file (with --tls-key)")
@@ -44,7 +45,7 @@ func simCommand(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if (*certFile == "") != (*keyFile == "") {
 		return fmt.Errorf("--tls-cert and --tls-key go together")
 	}
-	opts := atlassim.Options{Seed: *seed, Gov: *gov, TokenTTL: *tokenTTL, ClusterTransition: *transition}
+	opts := atlassim.Options{Seed: *seed, Gov: *gov, TokenTTL: *tokenTTL, ClusterTransition: *transition, StrictBodies: !*lax}
 	sim := atlassim.New(opts)
 	if *limitClusters > 0 {
 		refill := *limitRefill

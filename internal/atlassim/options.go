@@ -50,8 +50,14 @@ type Limit struct {
 // Options configures a Sim. The zero value is a working, empty commercial Atlas
 // (only the demo organization exists; see New).
 type Options struct {
-	Seed                bool          // load demo data
-	Gov                 bool          // Atlas for Government rules enforced server-side
+	Seed bool // load demo data
+	Gov  bool // Atlas for Government rules enforced server-side
+	// StrictBodies checks every request body against the Atlas request
+	// schema of the version served before the handler's own checks: unknown
+	// and readOnly fields, types and patterns are refused with 400
+	// INVALID_ATTRIBUTE naming the field. Off, the handlers' own (fewer,
+	// more specific) checks answer alone.
+	StrictBodies        bool
 	TokenTTL            time.Duration // OAuth access token lifetime; default 3600s (expires_in reflects it)
 	AppServicesTokenTTL time.Duration // App Services access token lifetime; default 30m
 	// ClusterTransition is how long a cluster stays CREATING/UPDATING/DELETING

@@ -3,6 +3,8 @@ package atlassim
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
+	"github.com/atlas-mcp/atlas-mcp/internal/atlasspec"
 	"io"
 	"net/http"
 	"net/url"
@@ -39,6 +41,11 @@ type Sim struct {
 	asLogins    int
 	asRefreshes int
 	jwtKey      []byte
+	// spec checks every request body against the Atlas request schema of the
+	// version served, so the simulator rejects what Atlas's validation rejects
+	// (unknown and readOnly fields, wrong types, patterns such as compressed
+	// IPv6) instead of accepting a request the real API would refuse.
+	spec *atlasspec.Spec
 }
 
 // New builds a simulator. Without Seed it holds only the demo organization
@@ -55,6 +62,7 @@ func New(opts Options) *Sim {
 		asRefresh: map[string]*asSession{},
 		buckets:   map[string]*bucket{},
 		jwtKey:    randomBytes(32),
+		spec:      atlasspec.New(),
 	}
 	s.v2Routes = v2Routes()
 	s.asRoutes = appServicesRoutes()
@@ -234,6 +242,9 @@ func (s *Sim) serveV2(r *http.Request, rest string, body []byte) reply {
 			v, rt.versions[len(rt.versions)-1], r.Header.Get("Accept")).with(r.Header.Get("Accept")))
 	}
 	c.version = v
+	if e := s.checkBody(rt, v, body); e != nil {
+		return fail(e)
+	}
 
 	hdr, limited := s.take(rt, params, who, now)
 	if limited != nil {
@@ -404,3 +415,23 @@ func (r *recorder) Write(b []byte) (int, error) {
 
 // Unwrap lets http.ResponseController reach the connection (Drop faults).
 func (r *recorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
+
+// checkBody validates a write's body against the request schema of the
+// version it is served with. Writes without a request schema (DELETE) and
+// bodiless requests pass; the handlers check the rest.
+func (s *Sim) checkBody(rt *route, version string, body []byte) *apiError {
+	if !s.opts.StrictBodies || len(body) == 0 || !s.spec.HasSchema(rt.method, rt.pattern, version) {
+		return nil
+	}
+	err := s.spec.Validate(rt.method, rt.pattern, version, body)
+	if err == nil {
+		return nil
+	}
+	var se *atlasspec.Error
+	if !errors.As(err, &se) {
+		return newErr(http.StatusBadRequest, codeValidation, "The request body could not be validated: %v.", err)
+	}
+	e := newErr(http.StatusBadRequest, codeInvalidAttribute, "Invalid attribute %s specified: %s.", se.Path, se.Problem).with(se.Path)
+	e.fields = []badField{{Field: se.Path, Description: se.Problem}}
+	return e
+}

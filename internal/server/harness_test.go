@@ -55,6 +55,7 @@ func newHarnessTB(t testing.TB, o harnessOpts) *harness {
 		o.cloud = atlasclient.Commercial
 	}
 	o.sim.Gov = o.cloud == atlasclient.Gov
+	o.sim.StrictBodies = true
 	sim := atlassim.New(o.sim)
 	hs := httptest.NewServer(sim)
 	t.Cleanup(hs.Close)
