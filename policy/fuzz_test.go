@@ -53,9 +53,9 @@ func FuzzDecide(f *testing.F) {
 			after = &at
 		}
 		c := Call{Tool: ti, ProjectID: projectID, OrgID: orgID, Args: Args{
-			ClusterName: cluster, InstanceSize: size, Providers: []string{provider}, Regions: []string{region},
+			ClusterName: cluster, InstanceSizes: []string{size}, Providers: []string{provider}, Regions: []string{region},
 			AccessEntries: []AccessEntry{{CIDR: cidr, Comment: comment, DeleteAfter: after}},
-			DBRoles:       []string{dbRole}, APIKeyRoles: []string{keyRole},
+			DBRoles:       []Role{{Name: dbRole}}, APIKeyRoles: []string{keyRole},
 		}}
 		d := p.Decide(a, c)
 		if d.Rule == "" || d.Reason == "" {
@@ -140,7 +140,7 @@ func FuzzParse(f *testing.F) {
 					visible := p.Visible(a, ti)
 					for _, c := range scopes {
 						c.Tool = ti
-						c.Args = Args{ClusterName: "prod-1", InstanceSize: "M40", AccessEntries: []AccessEntry{{CIDR: "10.0.0.0/8"}}, DBRoles: []string{"atlasAdmin"}}
+						c.Args = Args{ClusterName: "prod-1", InstanceSizes: []string{"M40"}, AccessEntries: []AccessEntry{{CIDR: "10.0.0.0/8"}}, DBRoles: []Role{{Name: "atlasAdmin", Database: "admin"}}}
 						d := p.Decide(a, c)
 						if d.Allow && !visible {
 							t.Fatalf("%s: %s allowed but hidden", a.Name, ti.Name)

@@ -168,10 +168,10 @@ func (c *constraints) summary() (ConstraintsSummary, bool) {
 		}
 	}
 	if r := c.dbUsers; r.set() {
-		cs.DatabaseUsers = &RolesSummary{AllowedRoles: r.allowed, DeniedRoles: values(r.denied)}
+		cs.DatabaseUsers = &RolesSummary{AllowedRoles: rawRoles(r.allowed), DeniedRoles: rawRoles(r.denied)}
 	}
 	if r := c.apiKeys; r.set() {
-		cs.APIKeys = &RolesSummary{AllowedRoles: r.allowed, DeniedRoles: values(r.denied)}
+		cs.APIKeys = &RolesSummary{AllowedRoles: rawRoles(r.allowed), DeniedRoles: rawRoles(r.denied)}
 	}
 	ok := cs.NetworkAccess != nil || cs.Clusters != nil || cs.DatabaseUsers != nil || cs.APIKeys != nil
 	return cs, ok
@@ -193,4 +193,15 @@ func (p *Policy) confirmSummary() ConfirmationSummary {
 	}
 	cs.Tools = append(cs.Tools, values(p.confirm.tools)...)
 	return cs
+}
+
+func rawRoles(ps []rolePattern) []string {
+	if len(ps) == 0 {
+		return nil
+	}
+	out := make([]string, len(ps))
+	for i, p := range ps {
+		out[i] = p.raw
+	}
+	return out
 }

@@ -205,13 +205,22 @@ func PolicyCall(t *tools.Tool, c *tools.Call) policy.Call {
 	}
 	f := c.Facts
 	pc.ProjectID, pc.OrgID = f.ProjectID, f.OrgID
+	if f.ProjectID != "" {
+		pc.Projects = []string{f.ProjectID}
+	}
 	pc.Args = policy.Args{
-		ClusterName:  f.ClusterName,
-		InstanceSize: f.InstanceSize,
-		Providers:    f.Providers,
-		Regions:      f.Regions,
-		DBRoles:      f.DBRoles,
-		APIKeyRoles:  f.APIKeyRoles,
+		ClusterName: f.ClusterName,
+		Providers:   f.Providers,
+		Regions:     f.Regions,
+		APIKeyRoles: f.APIKeyRoles,
+	}
+	if f.InstanceSize != "" {
+		pc.Args.InstanceSizes = []string{f.InstanceSize}
+	}
+	for _, r := range f.DBRoles {
+		// The database is not among the flat facts yet: "" makes the policy
+		// assume the worst for constraints that name a database.
+		pc.Args.DBRoles = append(pc.Args.DBRoles, policy.Role{Name: r})
 	}
 	for _, e := range f.AccessEntries {
 		pc.Args.AccessEntries = append(pc.Args.AccessEntries, policy.AccessEntry{CIDR: e.CIDR, Comment: e.Comment, DeleteAfter: e.DeleteAfter})
