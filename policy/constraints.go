@@ -76,7 +76,7 @@ func (p *Policy) checkAccessEntries(sets []*constraints, c Call, t *trace) (Deci
 		via := map[netip.Prefix]string{}
 		for _, v := range embeddedV4(pfx) {
 			views = append(views, v.prefix)
-			via[v.prefix] = fmt.Sprintf(" (it reaches %s through the %s range %s)", v.prefix, v.via.name, v.via.base)
+			via[v.prefix] = fmt.Sprintf(" (it reaches %s through the %s range %s)", v.prefix, v.via.name, v.via.label)
 		}
 		for _, s := range sets {
 			n := s.net
@@ -112,32 +112,38 @@ func (p *Policy) checkAccessEntries(sets []*constraints, c Call, t *trace) (Deci
 // checkWholeInternet refuses entries that together open every address (or
 // every public address) of IPv4 or IPv6, unless allowAnywhere is set.
 func (p *Policy) checkWholeInternet(u netUnion, anywhere bool, anywhereRule rule, t *trace) (Decision, bool) {
-	var what string
-	var from []string
-	var n string
+	var what, from []string
 	if open, all := u.wholeV4(); open {
-		what, from, n = "the whole IPv4 internet", u.v4From, commas(u.v4Count)+" IPv4 addresses"
+		w := "the whole IPv4 internet"
 		if !all {
-			what = "every public IPv4 address"
+			w = "every public IPv4 address"
 		}
-	} else if open, all := u.wholeV6(); open {
-		what, from, n = "the whole IPv6 internet", u.v6From, v6Amount(u.v6Count)
+		what = append(what, w+": "+commas(u.v4Count)+" IPv4 addresses")
+		from = u.v4From
+	}
+	if open, all := u.wholeV6(); open {
+		w := "the whole IPv6 internet"
 		if !all {
-			what = "every global IPv6 address (2000::/3)"
+			w = "every global IPv6 address (2000::/3)"
 		}
-	} else {
+		what = append(what, w+": "+v6Amount(u.v6Count))
+		for _, f := range u.v6From {
+			from = appendOnce(from, f)
+		}
+	}
+	if len(what) == 0 {
 		return Decision{}, false
 	}
 	if anywhere {
-		t.step(true, "%s allows entries that open %s", p.ruleName(anywhereRule), what)
+		t.step(true, "%s allows entries that open %s", p.ruleName(anywhereRule), strings.Join(what, "; "))
 		return Decision{}, false
 	}
-	t.step(false, "%s: %s opens %s", ruleDefaultNetDeny, listEntries(from), what)
+	t.step(false, "%s: %s open %s", ruleDefaultNetDeny, listEntries(from), strings.Join(what, "; "))
 	subject := "access list entry " + from[0] + " would open"
 	if len(from) > 1 {
 		subject = "access list entries " + listEntries(from) + " together would open"
 	}
-	return p.deny(rule{id: ruleDefaultNetDeny}, fmt.Sprintf("%s the project to every address on the internet (%s: %s)%s, which this policy never allows; add the specific addresses or ranges that need access", subject, what, n, u.notesText())), true
+	return p.deny(rule{id: ruleDefaultNetDeny}, fmt.Sprintf("%s the project to every address on the internet (%s)%s, which this policy never allows; add the specific addresses or ranges that need access", subject, strings.Join(what, "; "), u.notesText())), true
 }
 
 func insideAny(p netip.Prefix, list []cidrItem) bool {

@@ -16,6 +16,7 @@ import (
 // embedding is an IPv6 range whose addresses stand for IPv4 ones.
 type embedding struct {
 	name   string
+	label  string // the range as people write it (netip prints ::ffff:0.0.0.0/96)
 	base   netip.Prefix
 	offset int  // bit at which the 32 IPv4 bits start (a multiple of 8)
 	invert bool // Teredo stores the client's address with every bit flipped
@@ -31,11 +32,11 @@ type embedding struct {
 // known here and are judged as IPv6 only.
 func embeddings() []embedding {
 	return []embedding{
-		{"IPv4-mapped", netip.MustParsePrefix("::ffff:0:0/96"), 96, false},
-		{"IPv4-compatible", netip.MustParsePrefix("::/96"), 96, false},
-		{"NAT64", netip.MustParsePrefix("64:ff9b::/96"), 96, false},
-		{"6to4", netip.MustParsePrefix("2002::/16"), 16, false},
-		{"Teredo", netip.MustParsePrefix("2001::/32"), 96, true},
+		{"IPv4-mapped", "::ffff:0:0/96", netip.MustParsePrefix("::ffff:0:0/96"), 96, false},
+		{"IPv4-compatible", "::/96", netip.MustParsePrefix("::/96"), 96, false},
+		{"NAT64", "64:ff9b::/96", netip.MustParsePrefix("64:ff9b::/96"), 96, false},
+		{"6to4", "2002::/16", netip.MustParsePrefix("2002::/16"), 16, false},
+		{"Teredo", "2001::/32", netip.MustParsePrefix("2001::/32"), 96, true},
 	}
 }
 
@@ -174,7 +175,7 @@ func newNetUnion(entries []netip.Prefix) netUnion {
 		for _, v := range embeddedV4(p) {
 			v4 = append(v4, prefixSpan(v.prefix))
 			u.v4From = appendOnce(u.v4From, p.String())
-			u.notes = appendOnce(u.notes, fmt.Sprintf("%s reaches %s through the %s range %s", p, v.prefix, v.via.name, v.via.base))
+			u.notes = appendOnce(u.notes, fmt.Sprintf("%s reaches %s through the %s range %s", p, v.prefix, v.via.name, v.via.label))
 		}
 	}
 	u.v4, u.v6 = merge(v4), merge(v6)
