@@ -57,6 +57,11 @@ func FuzzDecide(f *testing.F) {
 			AccessEntries: []AccessEntry{{CIDR: cidr, Comment: comment, DeleteAfter: after}},
 			DBRoles:       []Role{{Name: dbRole}}, APIKeyRoles: []string{keyRole},
 		}}
+		if toolPick%2 == 1 && projectID != "" && orgID != "" {
+			// The organization ID doubles as a second touched project (a
+			// restore's target), so cross-project calls are fuzzed too.
+			c.Projects = []string{projectID, orgID}
+		}
 		d := p.Decide(a, c)
 		if d.Rule == "" || d.Reason == "" {
 			t.Fatalf("decision without rule or reason: %+v", d)
@@ -165,7 +170,7 @@ func FuzzParse(f *testing.F) {
 // TestFuzzCorpusFilesExist guards the checked-in seed corpus: go test runs those
 // files as ordinary tests, and a rename would silently drop them.
 func TestFuzzCorpusFilesExist(t *testing.T) {
-	for _, dir := range []string{"FuzzParse", "FuzzDecide"} {
+	for _, dir := range []string{"FuzzParse", "FuzzDecide", "FuzzFactsMonotonic"} {
 		entries, err := os.ReadDir(filepath.Join("testdata", "fuzz", dir))
 		if err != nil || len(entries) == 0 {
 			t.Errorf("no seed corpus in testdata/fuzz/%s: %v", dir, err)
