@@ -7,9 +7,9 @@ import (
 
 // confirmation marks an allowed call that needs a human's yes, and says why.
 // Destructive tools always do, whatever confirm.skip says. Built in as well:
-// atlas-create-api-key (it mints a credential) and access-list entries wider
-// than /24 (IPv4) or /64 (IPv6); confirm.skip can remove those two for a tool,
-// and confirm.tools adds tools.
+// atlas-create-api-key (it mints a credential) and access-list calls whose new
+// entries together open more than the thresholds (netConfirmations);
+// confirm.skip can remove those for a tool, and confirm.tools adds tools.
 func (p *Policy) confirmation(a *Agent, c Call, d *Decision, t *trace) {
 	var why []string
 	add := func(id, reason string) {

@@ -178,8 +178,10 @@ type confirmConfig struct {
 
 // Default is the policy used when no policy file is given: one agent "local",
 // the default for stdio, that may read and write every area; every destructive
-// tool, atlas-create-api-key and access-list entries wider than /24 (IPv4) or
-// /64 (IPv6) need a human's yes; entries of 0.0.0.0/0 or ::/0 are refused.
+// tool, atlas-create-api-key and access-list calls whose new entries together
+// open more than a /24 (IPv4) or a /64 (IPv6), or that create more than 20
+// entries, need a human's yes; entries that together open the whole internet
+// are refused.
 //
 // The agent has no bearer token, so HTTP mode needs a policy file that gives
 // agents tokens: with Default, AgentByToken never finds anyone.
