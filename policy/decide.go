@@ -48,6 +48,8 @@ func (p *Policy) decide(a *Agent, c Call, t *trace) Decision {
 		reason := fmt.Sprintf("the policy denies %s to agent %s%s", c.Tool.Name, a.Name, denyScope(r))
 		if pid, ok := r.matchedProject(c); ok && pid != c.ProjectID {
 			reason += fmt.Sprintf(" (the call touches project %s besides %s)", pid, orNone(c.ProjectID))
+		} else if len(r.orgs) > 0 && !containsString(r.orgs, c.OrgID) {
+			reason += fmt.Sprintf(" (the call also touches %s, whose organization the policy does not know, so it assumes the worst)", strings.Join(c.otherProjects(), ", "))
 		}
 		if r.reason != "" {
 			reason += ": " + r.reason
@@ -204,7 +206,13 @@ func (r denyRule) matches(agent string, c Call) bool {
 			return false
 		}
 	}
-	return len(r.orgs) == 0 || containsString(r.orgs, c.OrgID)
+	if len(r.orgs) == 0 || containsString(r.orgs, c.OrgID) {
+		return true
+	}
+	// The organization of a project other than the primary one is not known:
+	// assume it is one the rule names, so a restore cannot write into an
+	// organization the rule keeps the agent out of.
+	return len(c.otherProjects()) > 0
 }
 
 func denyScope(r denyRule) string {

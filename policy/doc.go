@@ -112,7 +112,9 @@
 //     project too; a project-scoped deny rule in step 3 likewise matches any
 //     of them). The call's organization is known only for its primary
 //     project, so an organization-limited grant reaches another project only
-//     if it names that project.
+//     if it names that project, and an organization-scoped deny rule matches
+//     any call that touches another project (its organization might be the
+//     denied one).
 //     With projects, a call in a project must be in the list; a call with no
 //     project matches only grants without a projects list, except reading the
 //     projects area (atlas-list-projects), which any projects-read grant

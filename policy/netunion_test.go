@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
@@ -188,6 +189,27 @@ func TestEmbeddedV4(t *testing.T) {
 		}
 		if s := strings.Join(got, "; "); s != tt.want {
 			t.Errorf("embeddedV4(%s) = %q, want %q", tt.in, s, tt.want)
+		}
+	}
+}
+
+func TestSummaryShowsNewLimits(t *testing.T) {
+	p := mustParse(t, `
+agents:
+  a:
+    grants: [{area: "*", access: [read, write]}]
+    constraints:
+      networkAccess: {confirmAboveAddresses: 0, confirmAboveIPv6Prefix: 56, confirmAboveEntries: 5}
+      clusters: {maxNodes: 9, maxDiskSizeGB: 512.5}
+      databaseUsers: {allowedRoles: ["readWrite@app"]}
+`, testOpts())
+	b, err := json.Marshal(p.Agents()[0].Summary())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`"confirmAboveAddresses":0`, `"confirmAboveIPv6Prefix":56`, `"confirmAboveEntries":5`, `"maxNodes":9`, `"maxDiskSizeGB":512.5`, `"allowedRoles":["readWrite@app"]`} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("summary lacks %s: %s", want, b)
 		}
 	}
 }

@@ -30,6 +30,11 @@ agents:
       - tool: atlas-create-restore-job
         projects: [6a1b2c3d4e5f6a7b8c9d0e1f]
         reason: production restores go through change control
+  org-guarded:
+    grants: [{area: "*", access: [read, write]}]
+    deny:
+      - tool: atlas-create-restore-job
+        orgs: [7c0a1b2c3d4e5f6a7b8c9d0e]
 `
 
 // restore is a restore job from cluster src in proj1 over cluster dst in
@@ -79,6 +84,9 @@ func TestCrossProjectTargets(t *testing.T) {
 			"in project " + proj2 + " (the call touches project " + proj2 + " besides " + proj1 + "): production restores go through change control; do not retry"},
 		{"deny rule names the touched project", "guarded", restore(t, proj2, "dst"), false, "agents.guarded.deny[0]", "the call touches project " + proj2 + " besides " + proj1},
 		{"deny rule elsewhere", "guarded", restore(t, proj1, "dst"), true, "", ""},
+		{"org deny rule, target of unknown org", "org-guarded", restore(t, proj2, "dst"), false, "agents.org-guarded.deny[0]",
+			"(the call also touches " + proj2 + ", whose organization the policy does not know, so it assumes the worst)"},
+		{"org deny rule, same-project restore in another org", "org-guarded", restore(t, proj1, "dst"), true, "", ""},
 		{"cluster in an unlisted project", "guarded", bad, false, ruleBadCall, "which the call does not list"},
 		{"other projects without a primary", "guarded", noPrimary, false, ruleBadCall, "names no primary project"},
 		{"empty project in the list", "guarded", malformed, false, ruleBadCall, "is not an Atlas project ID"},
