@@ -15,8 +15,9 @@ func BenchmarkDecide(b *testing.B) {
 	}{
 		{"read-allow", Call{Tool: tool(b, "atlas-list-clusters"), ProjectID: proj1}},
 		{"create-cluster-allow", Call{Tool: tool(b, "atlas-create-cluster"), ProjectID: proj1,
-			Args: Args{ClusterName: "ci-1", InstanceSize: "M30", Providers: []string{"AWS"}, Regions: []string{"US_EAST_1"}}}},
+			Args: Args{ClusterName: "ci-1", InstanceSizes: []string{"M30"}, Providers: []string{"AWS"}, Regions: []string{"US_EAST_1"}}}},
 		{"access-list-deny", Call{Tool: tool(b, "atlas-create-access-list"), ProjectID: proj1, Args: entries("192.168.1.0/24")}},
+		{"access-list-200-entries", Call{Tool: tool(b, "atlas-create-access-list"), ProjectID: proj1, Args: hosts("10.9", 200)}},
 		{"delete-confirm", Call{Tool: tool(b, "atlas-delete-cluster"), ProjectID: proj1, Args: Args{ClusterName: "staging"}}},
 	}
 	for _, c := range cases {

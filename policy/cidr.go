@@ -45,15 +45,3 @@ func contains(outer, inner netip.Prefix) bool {
 	return outer.Addr().Is4() == inner.Addr().Is4() &&
 		outer.Bits() <= inner.Bits() && outer.Contains(inner.Addr())
 }
-
-// wide reports whether an entry opens more than a /24 (IPv4) or /64 (IPv6): large
-// enough that a human should look at it.
-func wide(p netip.Prefix) bool {
-	if p.Addr().Is4() {
-		return p.Bits() < 24
-	}
-	return p.Bits() < 64
-}
-
-// everywhere reports whether an entry opens the whole address space of its family.
-func everywhere(p netip.Prefix) bool { return p.Bits() == 0 }

@@ -7,10 +7,10 @@ import (
 
 // confirmation marks an allowed call that needs a human's yes, and says why.
 // Destructive tools always do, whatever confirm.skip says. Built in as well:
-// atlas-create-api-key (it mints a credential) and access-list entries wider
-// than /24 (IPv4) or /64 (IPv6); confirm.skip can remove those two for a tool,
-// and confirm.tools adds tools.
-func (p *Policy) confirmation(c Call, d *Decision, t *trace) {
+// atlas-create-api-key (it mints a credential) and access-list calls whose new
+// entries together open more than the thresholds (netConfirmations);
+// confirm.skip can remove those for a tool, and confirm.tools adds tools.
+func (p *Policy) confirmation(a *Agent, c Call, d *Decision, t *trace) {
 	var why []string
 	add := func(id, reason string) {
 		if d.ConfirmRule == "" {
@@ -29,21 +29,8 @@ func (p *Policy) confirmation(c Call, d *Decision, t *trace) {
 	if !skipped && name == "atlas-create-api-key" {
 		add(ruleConfirmTools, fmt.Sprintf("%s creates an Atlas credential (%s)", name, ruleConfirmTools))
 	}
-	if !skipped && c.Tool.Access == Write && !c.Tool.Destructive {
-		var wideOnes []string
-		for _, e := range c.Args.AccessEntries {
-			if pfx, err := parseCIDR(e.CIDR); err == nil && wide(pfx) {
-				wideOnes = append(wideOnes, pfx.String())
-			}
-		}
-		if len(wideOnes) > 0 {
-			verb := "is"
-			if len(wideOnes) > 1 {
-				verb = "are"
-			}
-			add(ruleConfirmWideEntry, fmt.Sprintf("access list %s %s %s wider than /24 (IPv4) or /64 (IPv6) (%s)",
-				entryWord(len(wideOnes)), strings.Join(wideOnes, ", "), verb, ruleConfirmWideEntry))
-		}
+	if c.Tool.Access == Write && !c.Tool.Destructive {
+		p.netConfirmations(a.constraintSets(p), c, skipped, add)
 	}
 	for _, it := range p.confirm.tools {
 		if matchName(it.value, name) {
@@ -56,6 +43,7 @@ func (p *Policy) confirmation(c Call, d *Decision, t *trace) {
 		return
 	}
 	d.Confirm = true
+	d.Approvals = 1
 	d.ConfirmWhy = strings.Join(why, "; ")
 	t.step(true, "confirmation required: %s", d.ConfirmWhy)
 }
@@ -67,11 +55,4 @@ func (p *Policy) skipped(name string) (bool, rule) {
 		}
 	}
 	return false, rule{}
-}
-
-func entryWord(n int) string {
-	if n == 1 {
-		return "entry"
-	}
-	return "entries"
 }

@@ -42,10 +42,23 @@ func entries(cidrs ...string) Args {
 	return a
 }
 
+// roles are database user roles on admin, written role or role@db.
+func roles(names ...string) []Role {
+	var out []Role
+	for _, n := range names {
+		name, db, ok := strings.Cut(n, "@")
+		if !ok {
+			db = "admin"
+		}
+		out = append(out, Role{Name: name, Database: db})
+	}
+	return out
+}
+
 func TestConstraints(t *testing.T) {
 	p := mustParse(t, constraintsPolicy, testOpts())
 	cluster := func(size, provider, region string) Args {
-		return Args{ClusterName: "test-1", InstanceSize: size, Providers: []string{provider}, Regions: []string{region}}
+		return Args{ClusterName: "test-1", InstanceSizes: []string{size}, Providers: []string{provider}, Regions: []string{region}}
 	}
 	tests := []struct {
 		name   string
@@ -95,20 +108,20 @@ func TestConstraints(t *testing.T) {
 		{"nvme tier by number", "b", "atlas-create-cluster", cluster("M40_NVME", "AWS", "US_EAST_1"), false, "constraints.clusters.maxInstanceSize", 17, ""},
 		{"unreadable size fails closed", "b", "atlas-create-cluster", cluster("XL", "AWS", "US_EAST_1"), false, "constraints.clusters.maxInstanceSize", 17, "is not one the policy can compare"},
 		{"agent's narrower limit", "a", "atlas-create-cluster", cluster("M20", "AWS", "US_EAST_1"), false, "agents.a.constraints.clusters.maxInstanceSize", 8, "at most M10"},
-		{"update is checked too", "b", "atlas-update-cluster", Args{ClusterName: "test-1", InstanceSize: "M50"}, false, "constraints.clusters.maxInstanceSize", 17, ""},
+		{"update is checked too", "b", "atlas-update-cluster", Args{ClusterName: "test-1", InstanceSizes: []string{"M50"}}, false, "constraints.clusters.maxInstanceSize", 17, ""},
 		{"provider", "b", "atlas-create-cluster", cluster("M10", "GCP", "US_EAST_1"), false, "constraints.clusters.allowedProviders", 18, "use AWS or TENANT"},
 		{"region", "b", "atlas-create-cluster", cluster("M10", "AWS", "EU_CENTRAL_1"), false, "constraints.clusters.allowedRegions", 19, "region EU_CENTRAL_1 is not allowed"},
-		{"updating a protected cluster is fine by default", "b", "atlas-update-cluster", Args{ClusterName: "prod-1", InstanceSize: "M30"}, true, "", 0, ""},
+		{"updating a protected cluster is fine by default", "b", "atlas-update-cluster", Args{ClusterName: "prod-1", InstanceSizes: []string{"M30"}}, true, "", 0, ""},
 		{"deleting a protected cluster", "b", "atlas-delete-cluster", Args{ClusterName: "prod-1"}, false, "constraints.clusters.protectedNames[0]", 20, "cluster prod-1 is protected"},
 		{"protection ignores case", "b", "atlas-delete-cluster", Args{ClusterName: "Prod-EU"}, false, "constraints.clusters.protectedNames[0]", 20, ""},
 		{"restoring over a protected cluster", "b", "atlas-create-restore-job", Args{ClusterName: "prod-1"}, false, "constraints.clusters.protectedNames[0]", 20, ""},
-		{"deleting another cluster", "b", "atlas-delete-cluster", Args{ClusterName: "staging-1", InstanceSize: "M200"}, true, "", 0, ""},
+		{"deleting another cluster", "b", "atlas-delete-cluster", Args{ClusterName: "staging-1", InstanceSizes: []string{"M200"}}, true, "", 0, ""},
 
 		// databaseUsers
-		{"allowed roles", "b", "atlas-create-db-user", Args{DBRoles: []string{"readWrite", "read"}}, true, "", 0, ""},
-		{"role by pattern", "b", "atlas-create-db-user", Args{DBRoles: []string{"readAnyDatabase"}}, true, "", 0, ""},
-		{"denied role", "b", "atlas-create-db-user", Args{DBRoles: []string{"read", "atlasAdmin"}}, false, "constraints.databaseUsers.deniedRoles[0]", 23, "database user role atlasAdmin is denied"},
-		{"role not allowed", "b", "atlas-create-db-user", Args{DBRoles: []string{"dbAdmin"}}, false, "constraints.databaseUsers.allowedRoles", 22, "allowed: readWrite, read*"},
+		{"allowed roles", "b", "atlas-create-db-user", Args{DBRoles: roles("readWrite", "read")}, true, "", 0, ""},
+		{"role by pattern", "b", "atlas-create-db-user", Args{DBRoles: roles("readAnyDatabase")}, true, "", 0, ""},
+		{"denied role", "b", "atlas-create-db-user", Args{DBRoles: roles("read", "atlasAdmin")}, false, "constraints.databaseUsers.deniedRoles[0]", 23, "database user role atlasAdmin@admin is denied"},
+		{"role not allowed", "b", "atlas-create-db-user", Args{DBRoles: roles("dbAdmin")}, false, "constraints.databaseUsers.allowedRoles", 22, "allowed: readWrite, read*"},
 
 		// apiKeys
 		{"api key role allowed", "b", "atlas-create-api-key", Args{APIKeyRoles: []string{"ORG_READ_ONLY"}}, true, "", 0, ""},
@@ -201,7 +214,7 @@ agents:
 `, testOpts())
 	call := Call{Tool: tool(t, "atlas-create-access-list"), ProjectID: proj1, Args: entries("0.0.0.0/0")}
 	d := p.Decide(mustAgent(t, p, "open"), call)
-	if !d.Allow || !d.Confirm || !strings.Contains(d.ConfirmWhy, "0.0.0.0/0 is wider than /24") {
+	if !d.Allow || !d.Confirm || !strings.Contains(d.ConfirmWhy, "access list entry 0.0.0.0/0 opens 4,294,967,296 IPv4 addresses (the whole IPv4 internet)") {
 		t.Errorf("open: %+v", d)
 	}
 	if d := p.Decide(mustAgent(t, p, "closed"), call); d.Allow || d.Rule != ruleDefaultNetDeny {

@@ -46,6 +46,11 @@ func (p *Policy) decide(a *Agent, c Call, t *trace) Decision {
 	if r, ok := p.matchDeny(a, c); ok {
 		t.step(false, "deny rule %s forbids %s", p.ruleName(r.rule), r.tool)
 		reason := fmt.Sprintf("the policy denies %s to agent %s%s", c.Tool.Name, a.Name, denyScope(r))
+		if pid, ok := r.matchedProject(c); ok && pid != c.ProjectID {
+			reason += fmt.Sprintf(" (the call touches project %s besides %s)", pid, orNone(c.ProjectID))
+		} else if len(r.orgs) > 0 && !containsString(r.orgs, c.OrgID) {
+			reason += fmt.Sprintf(" (the call also touches %s, whose organization the policy does not know, so it assumes the worst)", strings.Join(c.otherProjects(), ", "))
+		}
 		if r.reason != "" {
 			reason += ": " + r.reason
 		}
@@ -57,9 +62,9 @@ func (p *Policy) decide(a *Agent, c Call, t *trace) Decision {
 	}
 	t.step(true, "no deny rule matches")
 
-	g, ok := a.findGrant(c, t)
+	g, why, ok := a.findGrants(c, t)
 	if !ok {
-		return p.deny(rule{id: ruleNoGrant}, noGrantReason(a, c))
+		return p.deny(rule{id: ruleNoGrant}, why)
 	}
 
 	if d, denied := p.checkConstraints(a, c, t); denied {
@@ -71,9 +76,9 @@ func (p *Policy) decide(a *Agent, c Call, t *trace) Decision {
 		Rule:   g.id,
 		Line:   g.line,
 		At:     g.at(p.source),
-		Reason: fmt.Sprintf("agent %s may %s %s%s", a.Name, c.Tool.Access, areaLabel(c.Tool.Area), callScope(c)),
+		Reason: fmt.Sprintf("agent %s may %s %s%s%s", a.Name, c.Tool.Access, areaLabel(c.Tool.Area), callScope(c), alsoScope(c)),
 	}
-	p.confirmation(c, &d, t)
+	p.confirmation(a, c, &d, t)
 	return d
 }
 
@@ -153,7 +158,13 @@ func checkCall(c Call) string {
 	if c.OrgID != "" && !isHexID(c.OrgID) {
 		return fmt.Sprintf("orgId %q is not an Atlas organization ID (24 lowercase hex digits)", c.OrgID)
 	}
-	return ""
+	if msg := checkProjects(c); msg != "" {
+		return msg
+	}
+	if msg := checkClusterRefs(c); msg != "" {
+		return msg
+	}
+	return checkFacts(c.Args)
 }
 
 func describeTool(t ToolInfo) string {
@@ -185,9 +196,23 @@ func (r denyRule) appliesTo(agent string) bool {
 }
 
 func (r denyRule) matches(agent string, c Call) bool {
-	return r.appliesTo(agent) && matchName(r.tool, c.Tool.Name) &&
-		(len(r.projects) == 0 || containsString(r.projects, c.ProjectID)) &&
-		(len(r.orgs) == 0 || containsString(r.orgs, c.OrgID))
+	if !r.appliesTo(agent) || !matchName(r.tool, c.Tool.Name) {
+		return false
+	}
+	if len(r.projects) > 0 {
+		// Any touched project counts: a rule that keeps agents out of a
+		// project must also keep a restore from writing into it.
+		if _, ok := r.matchedProject(c); !ok {
+			return false
+		}
+	}
+	if len(r.orgs) == 0 || containsString(r.orgs, c.OrgID) {
+		return true
+	}
+	// The organization of a project other than the primary one is not known:
+	// assume it is one the rule names, so a restore cannot write into an
+	// organization the rule keeps the agent out of.
+	return len(c.otherProjects()) > 0
 }
 
 func denyScope(r denyRule) string {

@@ -249,7 +249,8 @@ func TestVisible(t *testing.T) {
 // whatever Visible hides, Decide refuses.
 func TestHiddenNeverAllowed(t *testing.T) {
 	p := mustParse(t, rulesPolicy, testOpts())
-	scopes := []Call{{}, {ProjectID: proj1}, {ProjectID: proj2}, {OrgID: org1}, {OrgID: org2}, {ProjectID: proj1, OrgID: org1}}
+	scopes := []Call{{}, {ProjectID: proj1}, {ProjectID: proj2}, {OrgID: org1}, {OrgID: org2}, {ProjectID: proj1, OrgID: org1},
+		{ProjectID: proj1, Projects: []string{proj1, proj2}}, {ProjectID: proj2, OrgID: org1, Projects: []string{proj2, proj1}}}
 	for _, a := range p.Agents() {
 		for _, ti := range testCatalogue() {
 			visible := p.Visible(a, ti)

@@ -20,4 +20,7 @@ type Decision struct {
 	ConfirmWhy string
 	// ConfirmRule is the ID of the first rule that asked for confirmation.
 	ConfirmRule string
+	// Approvals is how many people must approve: 1 whenever Confirm is set (so
+	// a zero value can never mean "approved by nobody"), 0 otherwise.
+	Approvals int
 }

@@ -9,10 +9,11 @@
 // # Without a policy file
 //
 // Default gives one agent, "local", the stdio default: it may read and write
-// every area; every destructive tool, atlas-create-api-key and access-list
-// entries wider than /24 (IPv4) or /64 (IPv6) need a human's yes; access-list
-// entries of 0.0.0.0/0 or ::/0 are refused. It has no bearer token, so HTTP mode
-// needs a policy file.
+// every area; every destructive tool, atlas-create-api-key, and access-list
+// calls whose new entries together open more than 256 IPv4 addresses (a /24) or
+// more than one IPv6 /64, or that create more than 20 entries, need a human's
+// yes; entries that together open the whole internet are refused. It has no
+// bearer token, so HTTP mode needs a policy file.
 //
 // # The policy file
 //
@@ -61,18 +62,23 @@
 //	    allowedCidrs: ["10.0.0.0/8"]       # an entry must lie inside one of these
 //	    deniedCidrs: ["10.99.0.0/16"]      # and must not overlap any of these
 //	    maxLifetime: 24h                   # entries without a comment must expire within this (24h, 90m, 7d)
-//	    allowAnywhere: false               # true lifts the built-in refusal of 0.0.0.0/0 and ::/0
+//	    allowAnywhere: false               # true lifts the built-in refusal of entries that open the whole internet
+//	    confirmAboveAddresses: 256         # a call whose entries open more IPv4 addresses in all needs a yes (default 256, a /24)
+//	    confirmAboveIPv6Prefix: 64         # ... or more IPv6 addresses than one /64 (default 64)
+//	    confirmAboveEntries: 20            # ... or creates more entries than this (default 20)
 //	  clusters:
-//	    maxInstanceSize: M30               # compared by number: M0 < M2 < M5 < M10 < … ; R40 = M40; FLEX/TENANT smallest
+//	    maxInstanceSize: M30               # every size in the body, by number: M0 < M2 < M5 < M10 < … ; R40 = M40_NVME = M40; FLEX/TENANT smallest
 //	    allowedProviders: [AWS, GCP]       # AWS, GCP, AZURE, TENANT
 //	    allowedRegions: ["US_*", EU_WEST_1]
 //	    protectedNames: ["prod-*"]         # path.Match patterns, case-insensitive: never deleted or restored over
 //	    protectUpdates: true               # ... and never created or updated either
+//	    maxNodes: 9                        # nodes in all: every spec of every region config of every replication spec
+//	    maxDiskSizeGB: 512                 # the largest diskSizeGB anywhere in the body
 //	  databaseUsers:
-//	    allowedRoles: [read, readWrite]
-//	    deniedRoles: [atlasAdmin]
+//	    allowedRoles: [read, "readWrite@app"]   # role@database; a role alone is on any database
+//	    deniedRoles: [atlasAdmin]          # case-insensitive; also denies roles that include it
 //	  apiKeys:
-//	    allowedRoles: [ORG_READ_ONLY, ORG_MEMBER]
+//	    allowedRoles: [ORG_READ_ONLY, ORG_MEMBER]   # ORG_* or GROUP_*, case-insensitive
 //
 //	confirm:
 //	  tools: [atlas-create-db-user]        # also need a human's yes
@@ -101,7 +107,14 @@
 //     --disable-destructive refuses destructive ones (rules "readOnly" or
 //     "flag.read-only", and so on).
 //  3. Deny rules, policy-wide then the agent's: deny wins over any grant.
-//  4. A grant must cover the tool's area and access, and the call's scope.
+//  4. A grant must cover the tool's area and access, and the call's scope, in
+//     every project the call touches (Call.Projects: a restore's target
+//     project too; a project-scoped deny rule in step 3 likewise matches any
+//     of them). The call's organization is known only for its primary
+//     project, so an organization-limited grant reaches another project only
+//     if it names that project, and an organization-scoped deny rule matches
+//     any call that touches another project (its organization might be the
+//     denied one).
 //     With projects, a call in a project must be in the list; a call with no
 //     project matches only grants without a projects list, except reading the
 //     projects area (atlas-list-projects), which any projects-read grant
@@ -115,15 +128,54 @@
 //     both, so an agent's constraints can only narrow the policy's. They check
 //     writes that create or change something; a destructive call is checked
 //     against protectedNames only (deleting an access-list entry must stay
-//     possible whatever it is). Built in: an access-list entry of 0.0.0.0/0 or
-//     ::/0 is refused unless allowAnywhere is set (rule
+//     possible whatever it is). Built in: access-list entries that together
+//     open every IPv4 address, every public one (all but the RFC 6890
+//     special-purpose ranges), every IPv6 address or all of 2000::/3 are
+//     refused unless allowAnywhere is set (rule
 //     "default.networkAccess.deniedCidrs"). Empty arguments are not checked;
 //     a value the policy cannot read (an unknown instance size) is refused.
 //  6. An allowed call needs confirmation when the tool is destructive (always),
-//     is atlas-create-api-key, creates access-list entries wider than /24 (IPv4)
-//     or /64 (IPv6), or is listed in confirm.tools. confirm.skip removes the
-//     built-in confirmations from a non-destructive tool; skipping a destructive
-//     tool is a load error.
+//     is atlas-create-api-key, creates access-list entries that together open
+//     more than confirmAboveAddresses IPv4 addresses or more IPv6 addresses
+//     than one /confirmAboveIPv6Prefix, or more than confirmAboveEntries
+//     entries (rules "default.confirm.wideAccessList" and
+//     "default.confirm.accessListEntries" at the defaults 256, 64 and 20; the
+//     smallest threshold any constraint set gives wins), or is listed in
+//     confirm.tools. confirm.skip removes the built-in confirmations from a
+//     non-destructive tool (the thresholds only at their defaults: one the
+//     policy writes still applies); skipping a destructive tool is a load
+//     error. Decision.Approvals is how many people must say yes: 1.
+//
+// # Facts
+//
+// The server fills Call from the facts of the call's plan (the exact Atlas
+// requests), never from the flat arguments: every list holds every value found
+// anywhere in the bodies, and every check applies to each value.
+//
+// Network entries are judged as a union. IPv6 entries that carry IPv4
+// addresses are also judged by the IPv4 space they reach, for the whole-
+// internet refusal, deniedCidrs, allowedCidrs and the thresholds: IPv4-mapped
+// ::ffff:0:0/96, IPv4-compatible ::/96, NAT64 64:ff9b::/96, 6to4 2002::/16 (the
+// IPv4 address in bits 16-47) and Teredo 2001::/32 (the client's inverted
+// address in the last 32 bits). An IPv6 prefix that holds such a range reaches
+// all of IPv4, so ::fffe:0:0/95 or ::/64 counts as 0.0.0.0/0. Network-specific
+// NAT64 prefixes are not known to the policy and count as IPv6 only.
+// deniedCidrs and allowedCidrs are read as written (an IPv4-mapped range
+// becomes IPv4).
+//
+// Role names compare case-insensitively after trimming. A database role
+// constraint "role@database" names the database (patterns allowed in both
+// halves; "role" or "role@*" is any database). A denied entry also denies every
+// role that includes it (readWrite includes read; readWriteAnyDatabase includes
+// readWrite and read on every database; dbAdminAnyDatabase includes dbAdmin;
+// atlasAdmin includes every role), and a role whose database the server does
+// not know is assumed to be on the denied one. The any-database roles
+// (atlasAdmin, readWriteAnyDatabase, readAnyDatabase, dbAdminAnyDatabase,
+// clusterMonitor, backup, enableSharding, …) are granted on admin but reach
+// every database: an allowed entry that names a database never covers them,
+// and naming one with a database is a load error. API key roles are ORG_* or
+// GROUP_* names, case-insensitive; denying any role also denies ORG_OWNER, and
+// denying a GROUP_ role also denies GROUP_OWNER.
 //
 // A Decision names the deciding rule by ID ("agents.ci-bot.grants[0]",
 // "constraints.clusters.maxInstanceSize", "deny[1]") with its file line, or a
@@ -132,10 +184,11 @@
 // so atlas-create-cluster is not in its tool list; ask an admin for
 // clusters:write on project X".
 //
-// The server fills Call.Args from the decoded arguments. Args.ClusterName is
-// the cluster acted on (for a restore, the target). Access-list entries are
-// given in CIDR form; an entry the policy cannot read as an address range (an
-// AWS security group) is refused.
+// Args.ClusterName is the cluster acted on (for a restore, the target), and
+// Args.Clusters every cluster touched; protectedNames applies to ClusterName
+// and every Overwritten one. Access-list entries are given in CIDR form; an
+// entry the policy cannot read as an address range (an AWS security group) is
+// refused.
 //
 // Visible hides from tools/list every tool the agent could never call: removed
 // by a mode, named by a deny rule that has no projects or orgs, or with no

@@ -25,6 +25,9 @@ func (p *Policy) Explain(a *Agent, c Call) string {
 	}
 	fmt.Fprintf(&b, "tool:     %s (%s)\n", c.Tool.Name, describeTool(c.Tool))
 	fmt.Fprintf(&b, "scope:    %s\n", strings.TrimSpace(callScopeOrNone(c)))
+	if others := c.otherProjects(); len(others) > 0 {
+		fmt.Fprintf(&b, "also:     %s %s\n", plural("project", len(others)), strings.Join(others, ", "))
+	}
 	if args := describeArgs(c.Args); args != "" {
 		fmt.Fprintf(&b, "args:     %s\n", args)
 	}
@@ -57,7 +60,25 @@ func describeArgs(a Args) string {
 		}
 	}
 	add("clusterName", a.ClusterName)
-	add("instanceSize", a.InstanceSize)
+	var clusters []string
+	for _, c := range a.Clusters {
+		s := c.Name
+		if c.ProjectID != "" {
+			s = c.ProjectID + "/" + s
+		}
+		if c.Overwritten {
+			s += " (overwritten)"
+		}
+		clusters = append(clusters, s)
+	}
+	add("clusters", strings.Join(clusters, ","))
+	add("instanceSizes", strings.Join(a.InstanceSizes, ","))
+	if a.TotalNodes != 0 {
+		add("totalNodes", fmt.Sprint(a.TotalNodes))
+	}
+	if a.MaxDiskSizeGB != 0 {
+		add("maxDiskSizeGB", fmt.Sprint(a.MaxDiskSizeGB))
+	}
 	add("providers", strings.Join(a.Providers, ","))
 	add("regions", strings.Join(a.Regions, ","))
 	var entries []string
@@ -72,7 +93,11 @@ func describeArgs(a Args) string {
 		entries = append(entries, s)
 	}
 	add("accessEntries", strings.Join(entries, "; "))
-	add("dbRoles", strings.Join(roleNames(a.DBRoles), ","))
+	var roles []string
+	for _, r := range a.DBRoles {
+		roles = append(roles, r.String())
+	}
+	add("dbRoles", strings.Join(roles, ","))
 	add("apiKeyRoles", strings.Join(a.APIKeyRoles, ","))
 	return strings.Join(parts, " ")
 }

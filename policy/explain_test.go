@@ -17,12 +17,12 @@ func TestExplain(t *testing.T) {
 		want []string
 	}{
 		{"allowed create", Call{Tool: tool(t, "atlas-create-cluster"), ProjectID: proj1,
-			Args: Args{ClusterName: "ci-123", InstanceSize: "M10", Providers: []string{"AWS"}, Regions: []string{"US_EAST_1"}}},
+			Args: Args{ClusterName: "ci-123", InstanceSizes: []string{"M10"}, Providers: []string{"AWS"}, Regions: []string{"US_EAST_1"}}},
 			[]string{
 				"agent:    ci-bot (" + examplePath("ci-bot.yaml") + ":10)",
 				"tool:     atlas-create-cluster (clusters, write)",
 				"scope:    in project " + proj1,
-				"args:     clusterName=ci-123 instanceSize=M10 providers=AWS regions=US_EAST_1",
+				"args:     clusterName=ci-123 instanceSizes=M10 providers=AWS regions=US_EAST_1",
 				"  ok    no deny rule matches",
 				"  ok    grant agents.ci-bot.grants[1] (" + examplePath("ci-bot.yaml") + ":17) allows read,write clusters in project " + proj1,
 				"  ok    agents.ci-bot.constraints.clusters.maxInstanceSize",

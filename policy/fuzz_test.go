@@ -53,10 +53,15 @@ func FuzzDecide(f *testing.F) {
 			after = &at
 		}
 		c := Call{Tool: ti, ProjectID: projectID, OrgID: orgID, Args: Args{
-			ClusterName: cluster, InstanceSize: size, Providers: []string{provider}, Regions: []string{region},
+			ClusterName: cluster, InstanceSizes: []string{size}, Providers: []string{provider}, Regions: []string{region},
 			AccessEntries: []AccessEntry{{CIDR: cidr, Comment: comment, DeleteAfter: after}},
-			DBRoles:       []string{dbRole}, APIKeyRoles: []string{keyRole},
+			DBRoles:       []Role{{Name: dbRole}}, APIKeyRoles: []string{keyRole},
 		}}
+		if toolPick%2 == 1 && projectID != "" && orgID != "" {
+			// The organization ID doubles as a second touched project (a
+			// restore's target), so cross-project calls are fuzzed too.
+			c.Projects = []string{projectID, orgID}
+		}
 		d := p.Decide(a, c)
 		if d.Rule == "" || d.Reason == "" {
 			t.Fatalf("decision without rule or reason: %+v", d)
@@ -140,7 +145,7 @@ func FuzzParse(f *testing.F) {
 					visible := p.Visible(a, ti)
 					for _, c := range scopes {
 						c.Tool = ti
-						c.Args = Args{ClusterName: "prod-1", InstanceSize: "M40", AccessEntries: []AccessEntry{{CIDR: "10.0.0.0/8"}}, DBRoles: []string{"atlasAdmin"}}
+						c.Args = Args{ClusterName: "prod-1", InstanceSizes: []string{"M40"}, AccessEntries: []AccessEntry{{CIDR: "10.0.0.0/8"}}, DBRoles: []Role{{Name: "atlasAdmin", Database: "admin"}}}
 						d := p.Decide(a, c)
 						if d.Allow && !visible {
 							t.Fatalf("%s: %s allowed but hidden", a.Name, ti.Name)
@@ -165,7 +170,7 @@ func FuzzParse(f *testing.F) {
 // TestFuzzCorpusFilesExist guards the checked-in seed corpus: go test runs those
 // files as ordinary tests, and a rename would silently drop them.
 func TestFuzzCorpusFilesExist(t *testing.T) {
-	for _, dir := range []string{"FuzzParse", "FuzzDecide"} {
+	for _, dir := range []string{"FuzzParse", "FuzzDecide", "FuzzFactsMonotonic"} {
 		entries, err := os.ReadDir(filepath.Join("testdata", "fuzz", dir))
 		if err != nil || len(entries) == 0 {
 			t.Errorf("no seed corpus in testdata/fuzz/%s: %v", dir, err)

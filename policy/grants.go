@@ -44,7 +44,45 @@ func (g grant) scopeOK(c Call) bool {
 	return true
 }
 
-// findGrant returns the first grant that allows the call.
+// findGrants finds, for every project the call touches, a grant that allows
+// the call there; the grant returned is the primary project's. A call that
+// touches a project the agent has no grant for is refused with a reason that
+// names that project, so a restore cannot write where the agent may not.
+func (a *Agent) findGrants(c Call, t *trace) (grant, string, bool) {
+	ps := c.projects()
+	if len(ps) == 0 {
+		g, ok := a.findGrant(c, t)
+		if !ok {
+			return grant{}, noGrantReason(a, c), false
+		}
+		return g, "", true
+	}
+	var first grant
+	for i, pid := range ps {
+		sub := c.inProject(pid)
+		g, ok := a.findGrant(sub, t)
+		if !ok {
+			reason := noGrantReason(a, sub)
+			if pid != c.ProjectID {
+				reason = fmt.Sprintf("%s also touches project %s (besides %s), and %s", c.Tool.Name, pid, orNone(c.ProjectID), reason)
+			}
+			return grant{}, reason, false
+		}
+		if i == 0 {
+			first = g
+		}
+	}
+	return first, "", true
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "no primary project"
+	}
+	return s
+}
+
+// findGrant returns the first grant that allows the call in its own scope.
 func (a *Agent) findGrant(c Call, t *trace) (grant, bool) {
 	considered := false
 	for _, g := range a.grants {

@@ -6,9 +6,14 @@ import (
 )
 
 // tier orders Atlas instance sizes by the number in their name: M0 < M2 < M5 <
-// M10 < … and R40 (low-CPU/high-memory) sits with M40, as does M40_NVME. Flex and
-// shared (TENANT) sizes count as the smallest. Names it cannot read return
-// ok=false so a limit is never passed by an unknown size.
+// M10 < … and R40 (low-CPU/high-memory) sits with M40, as do M40_NVME and
+// M40_LOW_CPU. Flex, serverless and shared (TENANT) sizes count as the smallest.
+//
+// It is strict on purpose: only the shapes Atlas names (M or R, a number
+// without leading zeros, and for M the suffixes _NVME or _LOW_CPU) are read,
+// after trimming and ignoring case. Anything else returns ok=false, so a limit
+// is never passed by a size the policy cannot place ("M10_ANYTHING",
+// "M0040", "Ｍ30").
 func tier(size string) (n int, ok bool) {
 	s := strings.ToUpper(strings.TrimSpace(size))
 	switch s {
@@ -17,18 +22,20 @@ func tier(size string) (n int, ok bool) {
 	case "":
 		return 0, false
 	}
-	if s[0] != 'M' && s[0] != 'R' {
+	kind := s[0]
+	if kind != 'M' && kind != 'R' {
 		return 0, false
 	}
 	digits := s[1:]
 	if i := strings.IndexByte(digits, '_'); i >= 0 {
 		suffix := digits[i+1:]
 		digits = digits[:i]
-		if suffix == "" || strings.Trim(suffix, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") != "" {
+		if kind != 'M' || (suffix != "NVME" && suffix != "LOW_CPU") {
 			return 0, false
 		}
 	}
-	if digits == "" || len(digits) > 4 || strings.Trim(digits, "0123456789") != "" {
+	if digits == "" || len(digits) > 4 || strings.Trim(digits, "0123456789") != "" ||
+		(len(digits) > 1 && digits[0] == '0') {
 		return 0, false
 	}
 	n, err := strconv.Atoi(digits)

@@ -340,16 +340,16 @@ func (d *decoder) constraints(n *yaml.Node, prefix string, line int) *constraint
 		case "clusters":
 			d.clusterConstraints(v, prefix+".clusters", &c.clusters)
 		case "databaseUsers":
-			d.roleConstraints(v, prefix+".databaseUsers", &c.dbUsers, "")
+			d.roleConstraints(v, prefix+".databaseUsers", &c.dbUsers, false)
 		case "apiKeys":
-			d.roleConstraints(v, prefix+".apiKeys", &c.apiKeys, "ORG_")
+			d.roleConstraints(v, prefix+".apiKeys", &c.apiKeys, true)
 		}
 	})
 	return c
 }
 
 func (d *decoder) netConstraints(n *yaml.Node, prefix string, c *netConstraints) {
-	d.fields(n, "in "+prefix, []string{"allowedCidrs", "deniedCidrs", "maxLifetime", "allowAnywhere"}, func(key string, k, v *yaml.Node) {
+	d.fields(n, "in "+prefix, []string{"allowedCidrs", "deniedCidrs", "maxLifetime", "allowAnywhere", "confirmAboveAddresses", "confirmAboveIPv6Prefix", "confirmAboveEntries"}, func(key string, k, v *yaml.Node) {
 		id := prefix + "." + key
 		switch key {
 		case "allowedCidrs":
@@ -371,6 +371,8 @@ func (d *decoder) netConstraints(n *yaml.Node, prefix string, c *netConstraints)
 		case "allowAnywhere":
 			c.allowAnywhere, _ = d.boolean(v, id)
 			c.anywhereRule = rule{id: id, line: k.Line}
+		case "confirmAboveAddresses", "confirmAboveIPv6Prefix", "confirmAboveEntries":
+			d.netThreshold(key, id, k, v, c)
 		}
 	})
 }
@@ -397,7 +399,7 @@ func (d *decoder) cidrs(n *yaml.Node, what string) []cidrItem {
 
 func (d *decoder) clusterConstraints(n *yaml.Node, prefix string, c *clusterConstraints) {
 	var protectNode *yaml.Node
-	d.fields(n, "in "+prefix, []string{"maxInstanceSize", "allowedProviders", "allowedRegions", "protectedNames", "protectUpdates"}, func(key string, k, v *yaml.Node) {
+	d.fields(n, "in "+prefix, []string{"maxInstanceSize", "allowedProviders", "allowedRegions", "protectedNames", "protectUpdates", "maxNodes", "maxDiskSizeGB"}, func(key string, k, v *yaml.Node) {
 		id := prefix + "." + key
 		switch key {
 		case "maxInstanceSize":
@@ -443,6 +445,8 @@ func (d *decoder) clusterConstraints(n *yaml.Node, prefix string, c *clusterCons
 		case "protectUpdates":
 			c.protectUpdates, _ = d.boolean(v, id)
 			protectNode = k
+		case "maxNodes", "maxDiskSizeGB":
+			d.clusterLimit(key, id, k, v, c)
 		}
 	})
 	if c.protectUpdates && len(c.protected) == 0 && protectNode != nil {
@@ -450,34 +454,22 @@ func (d *decoder) clusterConstraints(n *yaml.Node, prefix string, c *clusterCons
 	}
 }
 
-func (d *decoder) roleConstraints(n *yaml.Node, prefix string, c *roleConstraints, wantPrefix string) {
-	check := func(v *yaml.Node, id string, it item) bool {
-		if _, err := path.Match(it.value, ""); err != nil {
-			d.failAt(it.line, "%s: %q is not a valid pattern: %v", id, it.value, err)
-			return false
-		}
-		if wantPrefix != "" && !strings.HasPrefix(it.value, wantPrefix) {
-			d.failAt(it.line, "%s: %q is not an organization role; API key roles are ORG_* names such as ORG_READ_ONLY", id, it.value)
-			return false
-		}
-		return true
-	}
+func (d *decoder) roleConstraints(n *yaml.Node, prefix string, c *roleConstraints, apiKey bool) {
 	d.fields(n, "in "+prefix, []string{"allowedRoles", "deniedRoles"}, func(key string, k, v *yaml.Node) {
 		id := prefix + "." + key
-		switch key {
-		case "allowedRoles":
-			for _, it := range d.items(v, id) {
-				if check(v, id, it) {
-					c.allowed = append(c.allowed, it.value)
-				}
+		var list []rolePattern
+		for _, it := range d.items(v, id) {
+			rp, msg := parseRolePattern(it, apiKey)
+			if msg != "" {
+				d.failAt(it.line, "%s: %s", id, msg)
+				continue
 			}
-			c.allowedRule = rule{id: id, line: k.Line}
-		case "deniedRoles":
-			for _, it := range d.items(v, id) {
-				if check(v, id, it) {
-					c.denied = append(c.denied, it)
-				}
-			}
+			list = append(list, rp)
+		}
+		if key == "allowedRoles" {
+			c.allowed, c.allowedRule = list, rule{id: id, line: k.Line}
+		} else {
+			c.denied = list
 		}
 	})
 }

@@ -297,8 +297,8 @@ agents:
   a:
     constraints:
       apiKeys:
-        allowedRoles: [GROUP_OWNER]
-`, 5, `"GROUP_OWNER" is not an organization role`},
+        allowedRoles: [PROJECT_OWNER]
+`, 5, `"PROJECT_OWNER" is not an API key role; they are ORG_* or GROUP_* names`},
 		{"unknown constraints area", `
 agents:
   a: {}

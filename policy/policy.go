@@ -113,10 +113,19 @@ type netConstraints struct {
 	maxLifetimeRule rule
 	allowAnywhere   bool
 	anywhereRule    rule
+	// Confirmation thresholds for one call's union of new entries; a zero
+	// rule id means the key is not set and the built-in default applies.
+	confirmAddrs       uint64 // IPv4 addresses opened above which a person must confirm
+	confirmAddrsRule   rule
+	confirmPrefix6     int // IPv6: more addresses than one /N need confirmation
+	confirmPrefix6Rule rule
+	confirmEntries     int // more new entries than this in one call need confirmation
+	confirmEntriesRule rule
 }
 
 func (n netConstraints) set() bool {
-	return len(n.allowed) > 0 || len(n.denied) > 0 || n.maxLifetime > 0 || n.allowAnywhere
+	return len(n.allowed) > 0 || len(n.denied) > 0 || n.maxLifetime > 0 || n.allowAnywhere ||
+		n.confirmAddrsRule.id != "" || n.confirmPrefix6Rule.id != "" || n.confirmEntriesRule.id != ""
 }
 
 type clusterConstraints struct {
@@ -129,16 +138,21 @@ type clusterConstraints struct {
 	regionsRule    rule
 	protected      []item
 	protectUpdates bool
+	maxNodes       int // 0: no limit
+	maxNodesRule   rule
+	maxDisk        float64 // GB; 0: no limit
+	maxDiskRule    rule
 }
 
 func (c clusterConstraints) set() bool {
-	return c.maxSize != "" || len(c.providers) > 0 || len(c.regions) > 0 || len(c.protected) > 0
+	return c.maxSize != "" || len(c.providers) > 0 || len(c.regions) > 0 || len(c.protected) > 0 ||
+		c.maxNodes > 0 || c.maxDisk > 0
 }
 
 type roleConstraints struct {
-	allowed     []string
+	allowed     []rolePattern
 	allowedRule rule
-	denied      []item
+	denied      []rolePattern
 }
 
 func (r roleConstraints) set() bool { return len(r.allowed) > 0 || len(r.denied) > 0 }
@@ -164,8 +178,10 @@ type confirmConfig struct {
 
 // Default is the policy used when no policy file is given: one agent "local",
 // the default for stdio, that may read and write every area; every destructive
-// tool, atlas-create-api-key and access-list entries wider than /24 (IPv4) or
-// /64 (IPv6) need a human's yes; entries of 0.0.0.0/0 or ::/0 are refused.
+// tool, atlas-create-api-key and access-list calls whose new entries together
+// open more than a /24 (IPv4) or a /64 (IPv6), or that create more than 20
+// entries, need a human's yes; entries that together open the whole internet
+// are refused.
 //
 // The agent has no bearer token, so HTTP mode needs a policy file that gives
 // agents tokens: with Default, AgentByToken never finds anyone.

@@ -29,4 +29,6 @@ const (
 	ruleConfirmDestroy   = "default.confirm.destructive"
 	ruleConfirmTools     = "default.confirm.tools"
 	ruleConfirmWideEntry = "default.confirm.wideAccessList"
+	// ruleConfirmManyEntries asks for a yes on calls creating many entries.
+	ruleConfirmManyEntries = "default.confirm.accessListEntries"
 )

@@ -52,6 +52,10 @@ type NetworkAccessSummary struct {
 	DeniedCIDRs   []string `json:"deniedCidrs,omitempty"`
 	MaxLifetime   string   `json:"maxLifetime,omitempty"`
 	AllowAnywhere bool     `json:"allowAnywhere,omitempty"`
+	// Confirmation thresholds the policy sets for one call's new entries.
+	ConfirmAboveAddresses  *uint64 `json:"confirmAboveAddresses,omitempty"`
+	ConfirmAboveIPv6Prefix *int    `json:"confirmAboveIPv6Prefix,omitempty"`
+	ConfirmAboveEntries    int     `json:"confirmAboveEntries,omitempty"`
 }
 
 // ClustersSummary are the cluster constraints.
@@ -61,6 +65,8 @@ type ClustersSummary struct {
 	AllowedRegions   []string `json:"allowedRegions,omitempty"`
 	ProtectedNames   []string `json:"protectedNames,omitempty"`
 	ProtectUpdates   bool     `json:"protectUpdates,omitempty"`
+	MaxNodes         int      `json:"maxNodes,omitempty"`
+	MaxDiskSizeGB    float64  `json:"maxDiskSizeGB,omitempty"`
 }
 
 // RolesSummary are role constraints (database users, API keys).
@@ -75,8 +81,9 @@ type ConfirmationSummary struct {
 	Destructive bool `json:"destructive"`
 	// Tools need confirmation besides the destructive ones (names or patterns).
 	Tools []string `json:"tools,omitempty"`
-	// WideAccessList is true when access-list entries wider than /24 (IPv4) or
-	// /64 (IPv6) need confirmation.
+	// WideAccessList is true when the built-in access-list thresholds apply: a
+	// call whose new entries together open more than 256 IPv4 addresses or one
+	// IPv6 /64, or that creates more than 20 entries, needs confirmation.
 	WideAccessList bool `json:"wideAccessList"`
 	// Skip lists non-destructive tools the built-in confirmations do not apply to.
 	Skip []string `json:"skip,omitempty"`
@@ -156,6 +163,15 @@ func (c *constraints) summary() (ConstraintsSummary, bool) {
 		if n.maxLifetime > 0 {
 			ns.MaxLifetime = n.maxLifetime.String()
 		}
+		if n.confirmAddrsRule.id != "" {
+			v := n.confirmAddrs
+			ns.ConfirmAboveAddresses = &v
+		}
+		if n.confirmPrefix6Rule.id != "" {
+			v := n.confirmPrefix6
+			ns.ConfirmAboveIPv6Prefix = &v
+		}
+		ns.ConfirmAboveEntries = n.confirmEntries
 		cs.NetworkAccess = ns
 	}
 	if k := c.clusters; k.set() {
@@ -165,13 +181,15 @@ func (c *constraints) summary() (ConstraintsSummary, bool) {
 			AllowedRegions:   k.regions,
 			ProtectedNames:   values(k.protected),
 			ProtectUpdates:   k.protectUpdates,
+			MaxNodes:         k.maxNodes,
+			MaxDiskSizeGB:    k.maxDisk,
 		}
 	}
 	if r := c.dbUsers; r.set() {
-		cs.DatabaseUsers = &RolesSummary{AllowedRoles: r.allowed, DeniedRoles: values(r.denied)}
+		cs.DatabaseUsers = &RolesSummary{AllowedRoles: rawRoles(r.allowed), DeniedRoles: rawRoles(r.denied)}
 	}
 	if r := c.apiKeys; r.set() {
-		cs.APIKeys = &RolesSummary{AllowedRoles: r.allowed, DeniedRoles: values(r.denied)}
+		cs.APIKeys = &RolesSummary{AllowedRoles: rawRoles(r.allowed), DeniedRoles: rawRoles(r.denied)}
 	}
 	ok := cs.NetworkAccess != nil || cs.Clusters != nil || cs.DatabaseUsers != nil || cs.APIKeys != nil
 	return cs, ok
@@ -193,4 +211,15 @@ func (p *Policy) confirmSummary() ConfirmationSummary {
 	}
 	cs.Tools = append(cs.Tools, values(p.confirm.tools)...)
 	return cs
+}
+
+func rawRoles(ps []rolePattern) []string {
+	if len(ps) == 0 {
+		return nil
+	}
+	out := make([]string, len(ps))
+	for i, p := range ps {
+		out[i] = p.raw
+	}
+	return out
 }

@@ -63,49 +63,65 @@ type ToolInfo struct {
 	Destructive bool
 }
 
-// Call is what the server knows about one tool call after decoding and validating
-// its arguments.
+// Call is what the server knows about one tool call: the facts it extracted from
+// the call's plan (the exact Atlas requests it would send), never from the flat
+// arguments, so an escape-hatch body or a second project cannot walk around a
+// check the policy makes.
 type Call struct {
 	Tool ToolInfo
-	// ProjectID is the Atlas group ID the call acts in; "" when the tool is not
-	// project-scoped (list orgs, list or create projects, API keys).
+	// ProjectID is the primary Atlas group ID the call acts in; "" when the
+	// tool is not project-scoped (list orgs, list or create projects, API keys).
 	ProjectID string
 	// OrgID is the organization the call acts in, when the server knows it.
 	OrgID string
 	// Projects is every project the call touches, ProjectID first, then others
-	// (a restore's target project). Grants, deny rules and constraints apply to each.
+	// (a restore's target project). Grants, deny rules and constraints apply to
+	// each; ProjectID is counted whether or not it is repeated here.
 	Projects []string
 	Args     Args
 }
 
-// Args are the arguments the policy's constraints look at. The server fills what
-// the call carries and leaves the rest empty; an empty field is never checked.
+// Args are the facts of the plan the policy's constraints look at. The server
+// fills what the plan carries and leaves the rest empty; an empty field is never
+// checked. Every list holds every value found anywhere in the plan's bodies: a
+// check is only as complete as the list it is given.
 type Args struct {
-	// ClusterName is the cluster the call acts on: the cluster created, changed
+	// ClusterName is the primary cluster acted on: the cluster created, changed
 	// or deleted, or for a restore the target cluster whose data is replaced.
 	ClusterName string
 	// Clusters is every cluster the call touches: for a restore, the source
-	// (read) and the target (overwritten).
-	Clusters      []ClusterRef
-	InstanceSize  string   // deprecated: the largest of InstanceSizes
-	InstanceSizes []string // every tier anywhere in the body
-	Providers     []string // "AWS", "GCP", "AZURE", "TENANT"
-	Regions       []string // Atlas region names, e.g. "US_EAST_1"
-	TotalNodes    int
+	// (read) and the target (Overwritten). protectedNames applies to
+	// ClusterName and to each Overwritten one.
+	Clusters []ClusterRef
+	// InstanceSizes is every tier anywhere in the bodies: electable, read-only
+	// and analytics specs, auto-scaling minimum and maximum ("M30", "FLEX", "M0").
+	InstanceSizes []string
+	Providers     []string // every provider, the backing provider for TENANT: "AWS", "GCP", "AZURE", "TENANT"
+	Regions       []string // every Atlas region name, e.g. "US_EAST_1"
+	// TotalNodes is the sum of nodeCount over every spec of every region config
+	// of every replication spec; 0 when the plan sets none.
+	TotalNodes int
+	// MaxDiskSizeGB is the largest diskSizeGB anywhere; 0 when not given.
 	MaxDiskSizeGB float64
-	// AccessEntries are the IP access list entries a call would create.
+	// AccessEntries are every IP access list entry the call would create.
 	AccessEntries []AccessEntry
-	DBRoles       []Role
-	APIKeyRoles   []string // ORG_* role names of an API key
+	DBRoles       []Role   // every role of a database user, with its database
+	APIKeyRoles   []string // role names of an API key: ORG_* or GROUP_*
 }
 
-// ClusterRef is one cluster a call acts on.
+// ClusterRef is one cluster a call touches.
 type ClusterRef struct {
-	ProjectID, Name string
-	Overwritten     bool
+	ProjectID string
+	Name      string
+	// Overwritten is true for a cluster the call changes, deletes or replaces
+	// the data of (a restore's target), false for one it only reads (a
+	// restore's source).
+	Overwritten bool
 }
 
-// Role is one database role with its database.
+// Role is one database user role: its name, and the database (and collection)
+// it applies to. Database is "" when the server does not know it; the policy
+// then assumes the worst for each constraint.
 type Role struct{ Name, Database, Collection string }
 
 // AccessEntry is one IP access list entry.
@@ -113,12 +129,4 @@ type AccessEntry struct {
 	CIDR        string // always CIDR form: an IP becomes /32 or /128
 	Comment     string
 	DeleteAfter *time.Time
-}
-
-func roleNames(rs []Role) []string {
-	out := make([]string, len(rs))
-	for i, r := range rs {
-		out[i] = r.Name
-	}
-	return out
 }

@@ -17,6 +17,8 @@ func TestTier(t *testing.T) {
 		{"FLEX", 0, true}, {"flex", 0, true}, {"TENANT", 0, true}, {" M20 ", 20, true},
 		{"", 0, false}, {"M", 0, false}, {"X10", 0, false}, {"M10_", 0, false}, {"M1O", 0, false},
 		{"M99999", 0, false}, {"M-1", 0, false}, {"M10_nvme!", 0, false},
+		{"M10_FAST", 0, false}, {"M0040", 0, false}, {"R40_NVME", 0, false}, {"m40_low_cpu", 40, true}, {"m40_nvme ", 40, true},
+		{"M40_NVME_NVME", 0, false}, {"Ｍ40", 0, false}, {"M1_0", 0, false},
 	}
 	for _, tt := range tests {
 		got, ok := tier(tt.in)
@@ -64,9 +66,6 @@ func TestParseCIDR(t *testing.T) {
 	if !contains(mp("10.0.0.0/8"), mp("10.1.0.0/16")) || contains(mp("10.1.0.0/16"), mp("10.0.0.0/8")) ||
 		contains(mp("0.0.0.0/0"), mp("::/0")) || !contains(mp("10.0.0.0/8"), mp("10.0.0.0/8")) {
 		t.Error("contains")
-	}
-	if !wide(mp("10.0.0.0/23")) || wide(mp("10.0.0.0/24")) || !wide(mp("2001:db8::/63")) || wide(mp("2001:db8::/64")) {
-		t.Error("wide")
 	}
 }
 
