@@ -103,6 +103,7 @@ func New(opts Options) (*Server, error) {
 	s.live.Store(l)
 	s.mcp.SetTools(reg...)
 	s.metrics.attach(s)
+	s.metrics.policyLoaded(true)
 	return s, nil
 }
 
