@@ -148,7 +148,8 @@ func (g *httpGuard) mcp(next http.Handler) http.Handler {
 				defer g.table.stream(sid, -1)
 			}
 		case r.Method == http.MethodPost && isInitialize(body):
-			id, err := g.table.issue(agent, kindStreamable)
+			id, expired, err := g.table.issue(agent, kindStreamable)
+			g.forgetAll(r.Context(), expired)
 			if err != nil {
 				g.refuseNewSession(w, agent, err)
 				return
@@ -188,12 +189,12 @@ func (g *httpGuard) sse(next http.Handler) http.Handler {
 		if _, ok := g.readBody(w, r); !ok {
 			return
 		}
-		id, err := g.table.issue(agent, kindSSE)
+		id, expired, err := g.table.issue(agent, kindSSE)
+		g.forgetAll(r.Context(), expired)
 		if err != nil {
 			g.refuseNewSession(w, agent, err)
 			return
 		}
-		g.table.stream(id, +1)
 		defer g.table.end(id)
 		ctx := context.WithValue(withAgent(r.Context(), agent), grantKey{}, &sessionGrant{id: id})
 		next.ServeHTTP(w, r.WithContext(ctx))
@@ -259,13 +260,17 @@ func (g *httpGuard) startSweeper() func() {
 			case <-ctx.Done():
 				return
 			case <-t.C:
-				for _, id := range g.table.sweep("") {
-					g.forget(ctx, id)
-				}
+				g.forgetAll(ctx, g.table.sweep(""))
 			}
 		}
 	}()
 	return cancel
+}
+
+func (g *httpGuard) forgetAll(ctx context.Context, ids []string) {
+	for _, id := range ids {
+		g.forget(context.WithoutCancel(ctx), id)
+	}
 }
 
 // forget releases mcp-go's state of an expired streamable session. mcp-go

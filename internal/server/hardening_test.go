@@ -15,6 +15,10 @@ import (
 	"testing"
 	"time"
 
+	mcpclient "github.com/mark3labs/mcp-go/client"
+	"github.com/mark3labs/mcp-go/client/transport"
+	"github.com/mark3labs/mcp-go/mcp"
+
 	"github.com/atlas-mcp/atlas-mcp/internal/atlassim"
 	"github.com/atlas-mcp/atlas-mcp/policy"
 )
@@ -478,5 +482,52 @@ func TestPerAgentCallRateLimit(t *testing.T) {
 	}
 	if h.apiRequests() != before {
 		t.Error("a rate-limited call reached Atlas")
+	}
+}
+
+// Headers are bounded by the server: a 700 KB session ID (the issue's
+// attack) never reaches a handler.
+func TestHugeHeadersAreRefused(t *testing.T) {
+	h := newHarness(t, harnessOpts{policy: multiAgentPolicy(t)})
+	handler, shutdown := h.server.HTTPHandler(HTTPOptions{})
+	defer func() { _ = shutdown(context.Background()) }()
+	srv := NewHTTPServer(handler, HTTPTimeouts{})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() { _ = srv.Serve(ln) }()
+	defer srv.Close()
+	code, _, _ := rawMCP(t, "http://"+ln.Addr().String(), http.MethodPost, "alice-token", strings.Repeat("a", 700<<10), listBody)
+	if code != http.StatusRequestHeaderFieldsTooLarge {
+		t.Errorf("700 KB header: %d, want 431", code)
+	}
+}
+
+// Protocol 2026-07-28 has no sessions: its requests pass the session checks
+// untouched and no session is issued for them.
+func TestModernProtocolOverHTTPNeedsNoSession(t *testing.T) {
+	h := newHarness(t, harnessOpts{policy: multiAgentPolicy(t)})
+	hs, _ := h.serveHTTPWith(t, HTTPOptions{})
+	c, err := mcpclient.NewStreamableHttpClient(hs.URL+"/mcp", transport.WithHTTPHeaders(map[string]string{"Authorization": "Bearer alice-token"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	ctx := context.Background()
+	if err := c.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	init := mcp.InitializeRequest{}
+	init.Params.ProtocolVersion = mcp.ProtocolVersion20260728
+	init.Params.ClientInfo = mcp.Implementation{Name: "modern", Version: "1"}
+	if _, err := c.Initialize(ctx, init); err != nil {
+		t.Fatal(err)
+	}
+	if res := call(t, c, "atlas-list-orgs", `{}`); res.IsError {
+		t.Fatalf("modern call: %s", resultText(res))
+	}
+	if n := h.server.sessions.Load().len(); n != 0 {
+		t.Errorf("%d sessions issued for a protocol without sessions", n)
 	}
 }

@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	mcpclient "github.com/mark3labs/mcp-go/client"
+	"github.com/mark3labs/mcp-go/client/transport"
 	"github.com/mark3labs/mcp-go/mcp"
 
 	"github.com/atlas-mcp/atlas-mcp/policy"
@@ -262,4 +264,35 @@ func (s *syncBuf) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
+}
+
+// A host connected over streamable HTTP, listening on its GET stream, is
+// told that its tool list changed.
+func TestPolicySwapNotifiesHTTPHosts(t *testing.T) {
+	h := newHarness(t, harnessOpts{policy: multiAgentPolicy(t)})
+	hs, _ := h.serveHTTPWith(t, HTTPOptions{})
+	c, err := mcpclient.NewStreamableHttpClient(hs.URL+"/mcp",
+		transport.WithHTTPHeaders(map[string]string{"Authorization": "Bearer alice-token"}),
+		transport.WithContinuousListening())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	var n notes
+	c.OnNotification(n.add)
+	ctx := context.Background()
+	if err := c.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	init := mcp.InitializeRequest{}
+	init.Params.ProtocolVersion = "2025-11-25"
+	init.Params.ClientInfo = mcp.Implementation{Name: "listener", Version: "1"}
+	if _, err := c.Initialize(ctx, init); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(100 * time.Millisecond) // the GET stream is open
+	if err := h.server.SwapPolicy(multiAgentPolicy(t)); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, func() bool { return n.count(string(mcp.MethodNotificationToolsListChanged)) > 0 })
 }

@@ -69,23 +69,29 @@ func newSessionTable(ttl time.Duration, perAgent int, now func() time.Time) *ses
 	return &sessionTable{ttl: ttl, perAgent: perAgent, now: now, byID: map[string]*sessionEntry{}, perOwner: map[string]int{}}
 }
 
-// issue creates a session for agent, or says why not.
-func (t *sessionTable) issue(agent, kind string) (string, error) {
-	id := newSessionID()
+// issue creates a session for agent, or says why not. An agent at its cap
+// first loses its sessions that are past the TTL but not yet swept; their
+// IDs are returned (as sweep does) so their transport state can be freed.
+func (t *sessionTable) issue(agent, kind string) (id string, expired []string, err error) {
+	id = newSessionID()
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.closed {
-		return "", errShuttingDown
+		return "", nil, errShuttingDown
 	}
 	if t.perOwner[agent] >= t.perAgent {
-		t.sweepLocked(agent)
+		expired = t.sweepLocked(agent)
 		if t.perOwner[agent] >= t.perAgent {
-			return "", errTooManySessions
+			return "", expired, errTooManySessions
 		}
 	}
-	t.byID[id] = &sessionEntry{agent: agent, kind: kind, lastUsed: t.now()}
+	e := &sessionEntry{agent: agent, kind: kind, lastUsed: t.now()}
+	if kind == kindSSE {
+		e.streams = 1 // an SSE session is its stream: it lives as long as the stream is open
+	}
+	t.byID[id] = e
 	t.perOwner[agent]++
-	return id, nil
+	return id, expired, nil
 }
 
 // lookupResult is what a client's session ID turned out to be.
@@ -107,8 +113,7 @@ func (t *sessionTable) use(id, agent, kind string) lookupResult {
 	case e == nil || e.kind != kind:
 		return sessionUnknown
 	case e.streams == 0 && now.Sub(e.lastUsed) > t.ttl:
-		t.removeLocked(id, e)
-		return sessionUnknown
+		return sessionUnknown // expired; the sweeper removes it and frees its transport state
 	case e.agent != agent:
 		return sessionForeign
 	}
@@ -226,7 +231,7 @@ func (m *sessionManager) Generate() string {
 	}
 	// Not reached: the HTTP layer grants an ID to every initialize it lets
 	// through. Never hand out an untracked ID.
-	id, err := m.t.issue(m.agent, kindStreamable)
+	id, _, err := m.t.issue(m.agent, kindStreamable)
 	if err != nil {
 		return "refused-" + newSessionID() // unknown to the table: every use is a 404
 	}
