@@ -49,6 +49,7 @@ func Parse(data []byte, source string, opts Options) (*Policy, error) {
 	}
 	d := &decoder{budget: aliasBudget}
 	p := newPolicy(source, opts)
+	p.ops.hash = contentHash(data)
 	d.top(root, p, lookupEnv(opts))
 	if len(d.problems) == 0 {
 		d.check(p)
@@ -69,7 +70,7 @@ func (d *decoder) top(n *yaml.Node, p *Policy, env func(string) (string, bool)) 
 		return
 	}
 	sawAgents := false
-	d.fields(n, "at the top level", []string{"version", "readOnly", "disableDestructive", "agents", "deny", "constraints", "confirm"},
+	d.fields(n, "at the top level", []string{"version", "readOnly", "disableDestructive", "agents", "deny", "constraints", "confirm", "rateLimit"},
 		func(key string, k, v *yaml.Node) {
 			switch key {
 			case "version":
@@ -93,6 +94,8 @@ func (d *decoder) top(n *yaml.Node, p *Policy, env func(string) (string, bool)) 
 				p.constraints = d.constraints(v, "constraints", k.Line)
 			case "confirm":
 				d.confirm(v, &p.confirm)
+			case "rateLimit": // see ops.go
+				p.ops.rate = d.rateLimit(k, v, "rateLimit")
 			}
 		})
 	if !sawAgents {
@@ -145,7 +148,7 @@ func (d *decoder) agent(n *yaml.Node, a *Agent, env func(string) (string, bool))
 	prefix := "agents." + a.Name
 	where := fmt.Sprintf("in agent %q", a.Name)
 	var shaNode, envNode *yaml.Node
-	d.fields(n, where, []string{"description", "default", "tokenSha256", "tokenEnv", "grants", "deny", "constraints"},
+	d.fields(n, where, []string{"description", "default", "tokenSha256", "tokenEnv", "grants", "deny", "constraints", "rateLimit"},
 		func(key string, k, v *yaml.Node) {
 			switch key {
 			case "description":
@@ -190,6 +193,8 @@ func (d *decoder) agent(n *yaml.Node, a *Agent, env func(string) (string, bool))
 				a.denies = d.denies(v, prefix+".deny", false)
 			case "constraints":
 				a.constraints = d.constraints(v, prefix+".constraints", k.Line)
+			case "rateLimit": // see ops.go
+				a.p.ops.setAgentRate(a.Name, d.rateLimit(k, v, prefix+".rateLimit"))
 			}
 		})
 	if shaNode != nil && envNode != nil {

@@ -43,6 +43,8 @@ type Policy struct {
 
 	now       func() time.Time
 	catalogue map[string]ToolInfo
+
+	ops opsConfig // hash and rate limits, see ops.go
 }
 
 // Agent is one identity the server acts for: a local user over stdio, or a

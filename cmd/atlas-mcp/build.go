@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
 
@@ -32,6 +33,9 @@ type app struct {
 	tools  []*tools.Tool
 	audit  *audit.Log
 	close  []func()
+	// metrics and their registry (metrics.go); nil unless serving HTTP or --metrics-listen.
+	metrics  *server.Metrics
+	registry *prometheus.Registry
 }
 
 func (a *app) Close() {
@@ -106,6 +110,9 @@ func build(ctx context.Context, cfg *config, stderr io.Writer) (*app, error) {
 		// Admin API; never fall through to the public App Services host then.
 		cfg.AppServicesBaseURL = base + "/api/admin/v3.0"
 	}
+	if cfg.Transport == "http" || cfg.HTTP.MetricsListen != "" {
+		a.registry, a.metrics = newMetrics()
+	}
 	client, err := atlasclient.New(atlasclient.Config{
 		BaseURL:            base,
 		AppServicesBaseURL: cfg.AppServicesBaseURL,
@@ -113,6 +120,7 @@ func build(ctx context.Context, cfg *config, stderr io.Writer) (*app, error) {
 		UserAgent:          "atlas-mcp/" + version,
 		Limits:             cfg.limits(),
 		Logger:             log,
+		Hook:               a.metrics.AtlasHook(),
 	})
 	if err != nil {
 		return nil, err
@@ -123,7 +131,7 @@ func build(ctx context.Context, cfg *config, stderr io.Writer) (*app, error) {
 	if a.policy, err = loadPolicy(cfg); err != nil {
 		return nil, err
 	}
-	if a.audit, err = openAudit(cfg, log, stderr); err != nil {
+	if a.audit, err = openAudit(cfg, log, stderr, a.metrics.AuditObserver()); err != nil {
 		return nil, err
 	}
 	a.close = append(a.close, func() { _ = a.audit.Close() })
@@ -138,6 +146,7 @@ func build(ctx context.Context, cfg *config, stderr io.Writer) (*app, error) {
 		Secrets:        cfg.secrets(),
 		AuditFailReads: cfg.AuditFailReads,
 		Sandbox:        cfg.Sandbox,
+		Metrics:        a.metrics,
 	})
 	if err != nil {
 		return nil, err
@@ -176,8 +185,8 @@ func (a *app) startSandbox(stderr io.Writer) error {
 // default location is unusable (no home directory, a read-only home in a
 // container), it falls back to the temporary directory and says where: a
 // server that cannot start helps nobody, and the records are still kept.
-func openAudit(cfg *config, log *zap.Logger, stderr io.Writer) (*audit.Log, error) {
-	opts := audit.Options{Sync: audit.SyncMode(cfg.AuditSync), MaxBytes: cfg.AuditMaxBytes, Logger: log, Secrets: cfg.secrets()}
+func openAudit(cfg *config, log *zap.Logger, stderr io.Writer, obs audit.Observer) (*audit.Log, error) {
+	opts := audit.Options{Sync: audit.SyncMode(cfg.AuditSync), MaxBytes: cfg.AuditMaxBytes, Logger: log, Secrets: cfg.secrets(), Observer: obs}
 	if cfg.AuditLog != "" {
 		opts.Path = cfg.AuditLog
 		l, err := audit.Open(opts)

@@ -35,6 +35,8 @@ type config struct {
 	// Atlas project's budget each take their part (0 < share <= 1).
 	RateLimitShare float64
 	Credentials    atlasclient.Credentials
+	// HTTP are the HTTP transport's limits and operations settings.
+	HTTP httpFlags
 	// lookupEnv is the environment the config was resolved from; the policy
 	// resolves agents' tokenEnv through it too (not through os.LookupEnv), so
 	// run's env parameter is the only environment the CLI reads.
@@ -47,6 +49,7 @@ type flagValues struct {
 	auditMaxBytes                                                                                     int64
 	rateShare                                                                                         float64
 	readOnly, disableDestructive, sandbox, stateless                                                  bool
+	http                                                                                              httpFlags
 }
 
 func addGlobalFlags(fs *flag.FlagSet, v *flagValues) {
@@ -65,6 +68,7 @@ func addGlobalFlags(fs *flag.FlagSet, v *flagValues) {
 	fs.BoolVar(&v.stateless, "stateless", false, "streamable HTTP without sessions, for replicas behind a load balancer")
 	fs.StringVar(&v.origins, "allowed-origin", "", "comma-separated browser origins allowed besides loopback (HTTP mode)")
 	fs.StringVar(&v.logLevel, "log-level", "info", "log level on stderr: debug, info, warn, error")
+	addHTTPFlags(fs, &v.http)
 	fs.Float64Var(&v.rateShare, "rate-limit-share", 1, "this process's share of Atlas's rate-limit budget, 0 < share <= 1 (env ATLAS_MCP_RATE_LIMIT_SHARE); e.g. 0.5 for each of two replicas")
 }
 
@@ -112,6 +116,7 @@ func resolve(fs *flag.FlagSet, v *flagValues, env func(string) (string, bool)) (
 		ProjectID:          str("", "", "MONGODB_ATLAS_PROJECT_ID"),
 		OrgID:              str("", "", "MONGODB_ATLAS_ORG_ID"),
 		LogLevel:           v.logLevel,
+		HTTP:               v.http,
 		lookupEnv:          env,
 	}
 	var err error
@@ -183,7 +188,7 @@ func (c *config) check() error {
 	if c.AuditMaxBytes < 0 {
 		return fmt.Errorf("--audit-max-bytes must be 0 or more")
 	}
-	return nil
+	return c.HTTP.check()
 }
 
 func (c *config) cloud() atlasclient.Cloud {

@@ -7,35 +7,72 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"time"
+	"os"
+	"os/signal"
+	"syscall"
 
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"go.uber.org/zap"
 
 	"github.com/atlas-mcp/atlas-mcp/internal/server"
+	"github.com/atlas-mcp/atlas-mcp/policy"
 )
 
 // serve runs the configured transport until a signal, stdin EOF (stdio) or a
-// listener error. On SIGTERM the HTTP server drains: /readyz turns 503 first,
-// in-flight calls finish, then the process exits.
+// listener error. On SIGTERM the HTTP server drains: /readyz turns 503 and no
+// new session opens, it keeps serving for --drain-delay and until running
+// calls finish (at most --shutdown-timeout), then the process exits. SIGHUP
+// and edits of the policy file reload the policy.
 func serve(ctx context.Context, cfg *config, stdin io.Reader, stdout, stderr io.Writer) error {
 	a, err := build(ctx, cfg, stderr)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
+	if cfg.Transport == "http" && (a.policy.Source() == "" || len(tokenAgents(a.policy)) == 0) {
+		return fmt.Errorf("HTTP mode needs a policy file whose agents have tokens (tokenSha256 or tokenEnv): with --transport http every request must carry an agent's bearer token; see testdata/policies/multi-agent.yaml")
+	}
+	if cfg.PolicyPath != "" {
+		stop := watchPolicy(ctx, a, stderr)
+		defer stop()
+	}
+	if cfg.HTTP.MetricsListen != "" {
+		stop, err := serveMetrics(a, stderr)
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
 	if cfg.Transport == "stdio" {
 		a.log.Info("serving MCP over stdio", zap.Int("tools", len(a.server.Registered())))
 		return a.server.ServeStdio(ctx, stdin, stdout)
 	}
-	if a.policy.Source() == "" || len(tokenAgents(a)) == 0 {
-		return fmt.Errorf("HTTP mode needs a policy file whose agents have tokens (tokenSha256 or tokenEnv): with --transport http every request must carry an agent's bearer token; see testdata/policies/multi-agent.yaml")
+	return serveHTTP(ctx, a, stderr)
+}
+
+func serveHTTP(ctx context.Context, a *app, stderr io.Writer) error {
+	cfg := a.cfg
+	o := server.HTTPOptions{
+		Stateless:        cfg.Stateless,
+		AllowedOrigins:   cfg.AllowedOrigins,
+		MaxBodyBytes:     cfg.HTTP.MaxBodyBytes,
+		SessionIdleTTL:   cfg.HTTP.SessionIdleTTL,
+		SessionsPerAgent: cfg.HTTP.SessionsPerAgent,
+		DrainDelay:       cfg.HTTP.DrainDelay,
 	}
-	handler, shutdown := a.server.HTTPHandler(server.HTTPOptions{Stateless: cfg.Stateless, AllowedOrigins: cfg.AllowedOrigins})
+	if cfg.HTTP.MetricsListen == "" && a.registry != nil {
+		o.Metrics = promhttp.HandlerFor(a.registry, promhttp.HandlerOpts{})
+	}
+	handler, shutdown := a.server.HTTPHandler(o)
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
 		return fmt.Errorf("--listen %s: %w", cfg.Listen, err)
 	}
-	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
+	srv := server.NewHTTPServer(handler, server.HTTPTimeouts{
+		ReadHeader: cfg.HTTP.ReadHeaderTimeout,
+		Read:       cfg.HTTP.ReadTimeout,
+		Idle:       cfg.HTTP.IdleTimeout,
+	})
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	fmt.Fprintf(stderr, "atlas-mcp: serving streamable HTTP at http://%s/mcp (SSE at /sse)\n", ln.Addr())
@@ -47,16 +84,68 @@ func serve(ctx context.Context, cfg *config, stdin io.Reader, stdout, stderr io.
 		return nil
 	case <-ctx.Done():
 	}
-	a.log.Info("shutting down: draining in-flight calls")
-	sctx, cancel := context.WithTimeout(context.Background(), 25*time.Second)
+	a.log.Info("shutting down: /readyz is 503, draining in-flight calls",
+		zap.Duration("drainDelay", cfg.HTTP.DrainDelay), zap.Duration("shutdownTimeout", cfg.HTTP.ShutdownTimeout))
+	sctx, cancel := context.WithTimeout(context.Background(), cfg.HTTP.DrainDelay+cfg.HTTP.ShutdownTimeout)
 	defer cancel()
 	_ = shutdown(sctx)
 	return srv.Shutdown(sctx)
 }
 
-func tokenAgents(a *app) []string {
+// watchPolicy reloads the policy on SIGHUP and when its file changes, with
+// the same checks as at start. It returns the function that stops it.
+func watchPolicy(ctx context.Context, a *app, stderr io.Writer) func() {
+	ctx, cancel := context.WithCancel(ctx)
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	w := &server.PolicyWatcher{
+		Server: a.server,
+		Path:   a.cfg.PolicyPath,
+		Stderr: stderr,
+		Load: func() (*policy.Policy, error) {
+			p, err := loadPolicy(a.cfg)
+			if err != nil {
+				return nil, err
+			}
+			if a.cfg.Transport == "http" && len(tokenAgents(p)) == 0 {
+				return nil, fmt.Errorf("no agent of the new policy has a token (tokenSha256 or tokenEnv), so no HTTP client could connect")
+			}
+			return p, nil
+		},
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if err := w.Run(ctx, hup); err != nil {
+			a.log.Error("policy reload is off", zap.Error(err))
+			fmt.Fprintf(stderr, "atlas-mcp: the policy will not reload on change: %v (SIGHUP is off too)\n", err)
+		}
+	}()
+	return func() {
+		signal.Stop(hup)
+		cancel()
+		<-done
+	}
+}
+
+// serveMetrics serves /metrics on --metrics-listen: a separate port, meant
+// to be reachable only by the monitoring system, so it needs no token.
+func serveMetrics(a *app, stderr io.Writer) (func(), error) {
+	ln, err := net.Listen("tcp", a.cfg.HTTP.MetricsListen)
+	if err != nil {
+		return nil, fmt.Errorf("--metrics-listen %s: %w", a.cfg.HTTP.MetricsListen, err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/metrics", promhttp.HandlerFor(a.registry, promhttp.HandlerOpts{}))
+	srv := server.NewHTTPServer(mux, server.HTTPTimeouts{})
+	go func() { _ = srv.Serve(ln) }()
+	fmt.Fprintf(stderr, "atlas-mcp: serving Prometheus metrics at http://%s/metrics\n", ln.Addr())
+	return func() { _ = srv.Close() }, nil
+}
+
+func tokenAgents(p *policy.Policy) []string {
 	var out []string
-	for _, ag := range a.policy.Agents() {
+	for _, ag := range p.Agents() {
 		if ag.HasToken() {
 			out = append(out, ag.Name)
 		}

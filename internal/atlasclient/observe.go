@@ -94,6 +94,11 @@ func (t *observeTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	if st.apiErr != nil {
 		ev.Err = st.apiErr
 	}
+	ev.Operation, ev.RateSet = st.op.Template, res.RateSet
+	ev.Retries, ev.Throttled, ev.BucketWait = st.retryCounts()
+	if status == http.StatusTooManyRequests {
+		ev.Throttled++ // the last answer, which was not retried
+	}
 	st.duration = ev.Duration
 	if ce := t.s.Logger.Check(zap.DebugLevel, "atlas request"); ce != nil {
 		ce.Write(zap.String("api", string(ev.API)), zap.String("method", ev.Method), zap.String("path", ev.Path),

@@ -69,4 +69,13 @@ type Event struct {
 	// context ended first).
 	Attempts int
 	Err      error // nil on 2xx
+	// For metrics, which must not be labelled by IDs: the operation's path
+	// template (e.g. /api/atlas/v2/groups/{groupId}/clusters) and rate set,
+	// how many attempts were retries, how many answers were 429, and how long
+	// the call waited on the client's token bucket.
+	Operation  string
+	RateSet    string
+	Retries    int
+	Throttled  int
+	BucketWait time.Duration
 }

@@ -52,7 +52,7 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 				r.Body = b
 			}
 		}
-		if err := t.waitBucket(ctx, set, scope); err != nil {
+		if err := t.waitBucket(ctx, st, set, scope); err != nil {
 			closeBody(r)
 			return nil, err
 		}
@@ -105,6 +105,9 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 			status = resp.StatusCode
 			drain(resp)
 		}
+		if st != nil {
+			st.noteRetry(status)
+		}
 		t.s.Logger.Debug("atlas request retry",
 			zap.String("method", req.Method), zap.String("path", path),
 			zap.Int("status", status), zap.Int("attempt", attempt),
@@ -145,7 +148,7 @@ func spread(ra time.Duration) time.Duration {
 // waitBucket takes a token from the client's bucket for (set, scope), waiting
 // if there is none yet; if the wait would outlast the caller's deadline it
 // returns at once, and gives the token back.
-func (t *retryTransport) waitBucket(ctx context.Context, set, scope string) error {
+func (t *retryTransport) waitBucket(ctx context.Context, st *callState, set, scope string) error {
 	now := t.s.Now()
 	wait, cancel := t.buckets.reserve(set, scope, now)
 	if wait <= 0 {
@@ -154,6 +157,9 @@ func (t *retryTransport) waitBucket(ctx context.Context, set, scope string) erro
 	if dl, ok := ctx.Deadline(); ok && now.Add(wait).After(dl) {
 		cancel()
 		return &RateLimitWaitError{RateSet: set, Scope: scope, Wait: wait, Deadline: dl}
+	}
+	if st != nil {
+		st.noteBucketWait(wait)
 	}
 	if err := sleep(ctx, wait); err != nil {
 		cancel()

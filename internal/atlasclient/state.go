@@ -23,6 +23,9 @@ type callState struct {
 	// or MaxRetryAfter allowed it; it becomes APIError.RetryAfter when Atlas
 	// sent no Retry-After.
 	waitHint time.Duration
+	// Counted for Event (metrics).
+	retries, throttled int
+	bucketWait         time.Duration
 
 	// Set by the observe layer once the call is over.
 	body     []byte
@@ -47,6 +50,27 @@ func (s *callState) noteWait(d time.Duration) {
 	s.mu.Lock()
 	s.waitHint = d
 	s.mu.Unlock()
+}
+
+func (s *callState) noteRetry(status int) {
+	s.mu.Lock()
+	s.retries++
+	if status == http.StatusTooManyRequests {
+		s.throttled++
+	}
+	s.mu.Unlock()
+}
+
+func (s *callState) noteBucketWait(d time.Duration) {
+	s.mu.Lock()
+	s.bucketWait += d
+	s.mu.Unlock()
+}
+
+func (s *callState) retryCounts() (retries, throttled int, waited time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.retries, s.throttled, s.bucketWait
 }
 
 func (s *callState) counts() (attempts, lastStatus int) {

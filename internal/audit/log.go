@@ -58,6 +58,8 @@ type Options struct {
 	// Secrets are the configured credentials. Append scrubs them from every
 	// string of a record as a last line of defence behind Redact.
 	Secrets []string
+	// Observer receives append and fsync timings (see observe.go).
+	Observer Observer
 }
 
 // Log is an open audit log. It is safe for concurrent use; one goroutine
@@ -71,6 +73,7 @@ type Log struct {
 	log    *zap.Logger
 	now    func() time.Time
 	rules  *valueRules
+	obs    Observer
 
 	mu     sync.RWMutex // orders Append's enqueue against Close
 	closed bool
@@ -114,6 +117,7 @@ func Open(opts Options) (*Log, error) {
 		log:    opts.Logger,
 		now:    opts.Now,
 		rules:  newValueRules(opts.Secrets),
+		obs:    opts.Observer,
 		queue:  make(chan *pending, queueLen),
 		done:   make(chan struct{}),
 	}
@@ -171,7 +175,8 @@ func (l *Log) Path() string { return l.path }
 // A *WriteError means the record is not known to be durable; the server
 // must fail closed. The next Append re-reads the file's end and carries on
 // from what is actually on disk, so a transient failure leaves no gap.
-func (l *Log) Append(ctx context.Context, r *Record) error {
+func (l *Log) Append(ctx context.Context, r *Record) (err error) {
+	defer func(start time.Time) { l.observeAppend(start, err) }(time.Now())
 	if r == nil {
 		return errors.New("audit: nil record")
 	}

@@ -72,6 +72,10 @@ type Record struct {
 	Requests     []Request `json:"requests,omitempty"`
 	Outcome      Outcome   `json:"outcome"`
 	DurationMs   float64   `json:"ms"`
+	// PolicyHash names the policy the call was decided under (policy.Hash:
+	// the SHA-256 of the file), so a decision can be traced to the file
+	// version in force, across reloads.
+	PolicyHash string `json:"policyHash,omitempty"`
 	// Prev and Hash are filled by Append; values set by the caller are
 	// overwritten.
 	Prev string `json:"prev"`

@@ -150,9 +150,11 @@ func (l *Log) writeOnce(batch []*pending) (_ []result, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("write: %w", err)
 	}
+	syncStart := time.Now()
 	if err := w.f.Sync(); err != nil {
 		return nil, fmt.Errorf("fsync: %w", err)
 	}
+	l.observeSync(syncStart, len(batch))
 	w.size += int64(n)
 	w.needNL = false
 	w.head = h

@@ -200,9 +200,10 @@ func TestKubernetesManifests(t *testing.T) {
 				t.Errorf("%s port = %v, want %s", probe, p, portName)
 			}
 		}
-		// The server drains for up to 25 s after SIGTERM (cmd/atlas-mcp/serve.go).
-		if g, _ := dig(spec, "terminationGracePeriodSeconds").(int); g <= 25 {
-			t.Errorf("terminationGracePeriodSeconds = %d; must exceed the 25 s drain", g)
+		// After SIGTERM the server keeps serving for --drain-delay (5 s), then
+		// waits up to --shutdown-timeout (25 s) for calls (cmd/atlas-mcp/serve.go).
+		if g, _ := dig(spec, "terminationGracePeriodSeconds").(int); g <= 30 {
+			t.Errorf("terminationGracePeriodSeconds = %d; must exceed the 30 s drain", g)
 		}
 		if dig(spec, "securityContext", "runAsNonRoot") != true {
 			t.Error("pod securityContext must set runAsNonRoot: true")

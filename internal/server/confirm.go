@@ -66,12 +66,12 @@ func (s *Server) confirm(ctx context.Context, cs *callState) bool {
 		cs.noRecord = true
 		return true
 	}
-	if s.opts.Policy.WithoutElicitation() == "token" {
+	if s.policyFor(ctx).WithoutElicitation() == "token" {
 		p.kind = kindToken
-		token := s.pending.add(p, s.opts.Policy.TokenTTL())
+		token := s.pending.add(p, s.policyFor(ctx).TokenTTL())
 		cs.confirmation = "token_issued"
 		cs.result = errorResult(fmt.Sprintf("Not executed yet: this call needs a person's confirmation, and this host cannot ask for it directly.\n%s\nShow this to the person. Only if they approve, call %s again with exactly the same arguments plus \"confirmationToken\": %q. The token works once, for this plan only (plan %s), and expires in %s.",
-			message, cs.tool.Name, token, shortHash(hash), s.opts.Policy.TokenTTL().Round(time.Second)))
+			message, cs.tool.Name, token, shortHash(hash), s.policyFor(ctx).TokenTTL().Round(time.Second)))
 		cs.result.StructuredContent = map[string]any{"confirmationRequired": true, "confirmationToken": token, "message": message, "planHash": hash}
 		cs.outcome = audit.Outcome{ErrorCode: "CONFIRMATION_REQUIRED"}
 		return true
@@ -197,7 +197,7 @@ func hostCanElicit(ctx context.Context) bool {
 }
 
 func (s *Server) elicitTTL() time.Duration {
-	if ttl := s.opts.Policy.TokenTTL(); ttl > 10*time.Minute {
+	if ttl := s.currentPolicy().TokenTTL(); ttl > 10*time.Minute {
 		return ttl
 	}
 	return 10 * time.Minute

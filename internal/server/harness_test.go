@@ -38,6 +38,8 @@ type harnessOpts struct {
 	sim    atlassim.Options
 	// limits are the client's token buckets (default: Atlas's published ones).
 	limits map[string]atlasclient.Limit
+	// metrics, when set, measures the client, the audit log and the server.
+	metrics *Metrics
 }
 
 func newHarness(t *testing.T, o harnessOpts) *harness { return newHarnessTB(t, o) }
@@ -60,7 +62,7 @@ func newHarnessTB(t testing.TB, o harnessOpts) *harness {
 	hs := httptest.NewServer(sim)
 	t.Cleanup(hs.Close)
 	creds := atlasclient.Credentials{ClientID: atlassim.DemoClientID, ClientSecret: atlassim.DemoClientSecret, PublicKey: atlassim.DemoPublicKey, PrivateKey: atlassim.DemoPrivateKey}
-	client, err := atlasclient.New(atlasclient.Config{BaseURL: hs.URL, AppServicesBaseURL: hs.URL + "/api/admin/v3.0", Credentials: creds, Limits: o.limits})
+	client, err := atlasclient.New(atlasclient.Config{BaseURL: hs.URL, AppServicesBaseURL: hs.URL + "/api/admin/v3.0", Credentials: creds, Limits: o.limits, Hook: o.metrics.AtlasHook()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -69,7 +71,7 @@ func newHarnessTB(t testing.TB, o harnessOpts) *harness {
 		pol = policy.Default(policy.Options{})
 	}
 	path := filepath.Join(t.TempDir(), "audit.jsonl")
-	log, err := audit.Open(audit.Options{Path: path})
+	log, err := audit.Open(audit.Options{Path: path, Observer: o.metrics.AuditObserver()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,6 +84,7 @@ func newHarnessTB(t testing.TB, o harnessOpts) *harness {
 		Audit:   log,
 		Version: "test",
 		Secrets: secrets,
+		Metrics: o.metrics,
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -5,31 +5,40 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
-	"sync/atomic"
+	"time"
 
 	mcpserver "github.com/mark3labs/mcp-go/server"
-	"go.uber.org/zap"
 
 	"github.com/atlas-mcp/atlas-mcp/policy"
 )
 
+// agentKey carries the name of the agent the HTTP layer authenticated. The
+// name, not the *policy.Agent: a call resolves it in the policy it runs
+// under, so a reload between authentication and the call cannot mix the
+// agent of one policy with the rules of another.
 type agentKey struct{}
 
-func withAgent(ctx context.Context, a *policy.Agent) context.Context {
-	return context.WithValue(ctx, agentKey{}, a)
+func withAgent(ctx context.Context, name string) context.Context {
+	return context.WithValue(ctx, agentKey{}, name)
+}
+
+func agentNameFrom(ctx context.Context) (string, bool) {
+	n, ok := ctx.Value(agentKey{}).(string)
+	return n, ok
 }
 
 // agentFor names the agent of a request: the one the HTTP layer authenticated,
-// or, on stdio (one local user), the policy's default agent.
+// or, on stdio (one local user), the policy's default agent. nil when the
+// policy (perhaps since a reload) has no such agent.
 func (s *Server) agentFor(ctx context.Context) *policy.Agent {
-	if a, ok := ctx.Value(agentKey{}).(*policy.Agent); ok {
-		return a
+	pol := s.policyFor(ctx)
+	if name, ok := agentNameFrom(ctx); ok {
+		return pol.Agent(name)
 	}
 	if s.httpMode.Load() {
 		return nil
 	}
-	return s.opts.Policy.DefaultAgent()
+	return pol.DefaultAgent()
 }
 
 // HTTPOptions configures the HTTP transports.
@@ -41,36 +50,68 @@ type HTTPOptions struct {
 	AllowedOrigins []string
 	// Ready reports readiness for /readyz (nil: always ready).
 	Ready func() error
+	// MaxBodyBytes bounds a request body (default DefaultMaxBodyBytes); a
+	// larger one is answered 413 before it is parsed.
+	MaxBodyBytes int64
+	// SessionIdleTTL ends a session nobody used for this long (default
+	// DefaultSessionIdleTTL); SessionsPerAgent caps the sessions (streamable
+	// and SSE) one agent may hold open (default DefaultSessionsPerAgent).
+	SessionIdleTTL   time.Duration
+	SessionsPerAgent int
+	// DrainDelay is how long, after shutdown starts, the server keeps serving
+	// with /readyz at 503 before it closes streams, so a load balancer stops
+	// sending before the port goes away.
+	DrainDelay time.Duration
+	// Metrics, when set, is served at /metrics to any agent with a token.
+	Metrics http.Handler
 }
 
 // HTTPHandler serves streamable HTTP at /mcp, SSE at /sse (+ /message) for older
 // hosts, and /healthz and /readyz. Every MCP request must carry the bearer token
 // of a policy agent: no token, no session (401) before any MCP message is read.
+//
+// The returned shutdown drains: /readyz turns 503 and new sessions are refused
+// at once, the server keeps serving for DrainDelay and until running tool
+// calls have finished (or ctx ends), then open streams are closed. The caller
+// then shuts its http.Server down.
 func (s *Server) HTTPHandler(o HTTPOptions) (http.Handler, func(context.Context) error) {
 	s.httpMode.Store(true)
+	if o.MaxBodyBytes <= 0 {
+		o.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	table := newSessionTable(o.SessionIdleTTL, o.SessionsPerAgent, s.now)
+	s.sessions.Store(table)
 	ctxFunc := func(ctx context.Context, r *http.Request) context.Context {
-		if a, ok := r.Context().Value(agentKey{}).(*policy.Agent); ok {
-			return withAgent(ctx, a)
+		if name, ok := agentNameFrom(r.Context()); ok {
+			return withAgent(ctx, name)
 		}
 		return ctx
 	}
-	streamable := mcpserver.NewStreamableHTTPServer(s.mcp,
+	sopts := []mcpserver.StreamableHTTPOption{
 		mcpserver.WithEndpointPath("/mcp"),
 		mcpserver.WithHTTPContextFunc(ctxFunc),
-		mcpserver.WithStateLess(o.Stateless),
-	)
+	}
+	if o.Stateless {
+		sopts = append(sopts, mcpserver.WithStateLess(true))
+	} else {
+		sopts = append(sopts, mcpserver.WithSessionIdManagerResolver(sessionResolver{t: table}))
+	}
+	streamable := mcpserver.NewStreamableHTTPServer(s.mcp, sopts...)
 	sse := mcpserver.NewSSEServer(s.mcp,
 		mcpserver.WithSSEEndpoint("/sse"),
 		mcpserver.WithMessageEndpoint("/message"),
 		mcpserver.WithSSEContextFunc(ctxFunc),
+		mcpserver.WithSessionIDGenerator(sseSessionID),
 	)
-	b := &sessionBinder{owners: map[string]string{}}
-	guard := func(h http.Handler) http.Handler { return s.authenticate(o, b, h) }
+	g := &httpGuard{s: s, o: o, table: table, streamable: streamable}
 
 	mux := http.NewServeMux()
-	mux.Handle("/mcp", guard(streamable))
-	mux.Handle("/sse", guard(sse.SSEHandler()))
-	mux.Handle("/message", guard(sse.MessageHandler()))
+	mux.Handle("/mcp", g.mcp(streamable))
+	mux.Handle("/sse", g.sse(sse.SSEHandler()))
+	mux.Handle("/message", g.message(sse.MessageHandler()))
+	if o.Metrics != nil {
+		mux.Handle("/metrics", g.authOnly(o.Metrics))
+	}
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain")
 		_, _ = w.Write([]byte("ok\n"))
@@ -93,48 +134,42 @@ func (s *Server) HTTPHandler(o HTTPOptions) (http.Handler, func(context.Context)
 		}
 		_, _ = w.Write([]byte("ready\n"))
 	})
+
+	stopSweep := g.startSweeper()
 	shutdown := func(ctx context.Context) error {
 		s.draining.Store(true)
-		err1 := streamable.Shutdown(ctx)
-		err2 := sse.Shutdown(ctx)
-		if err1 != nil {
-			return err1
-		}
-		return err2
+		table.close()
+		sleepCtx(ctx, o.DrainDelay)
+		s.waitCalls(ctx)
+		stopSweep()
+		sse.CloseSessions()
+		return streamable.Shutdown(ctx)
 	}
 	return mux, shutdown
 }
 
-// authenticate maps the bearer token to an agent, checks the Origin, and keeps
-// each MCP session with the agent that opened it.
-func (s *Server) authenticate(o HTTPOptions, b *sessionBinder, next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if origin := r.Header.Get("Origin"); origin != "" && !originAllowed(origin, o.AllowedOrigins) {
-			http.Error(w, "Forbidden: origin "+origin+" is not allowed (use --allowed-origin)", http.StatusForbidden)
+// waitCalls returns once no tool call is running, or when ctx ends.
+func (s *Server) waitCalls(ctx context.Context) {
+	for s.inflight.Load() > 0 {
+		if !sleepCtx(ctx, 10*time.Millisecond) {
 			return
 		}
-		token, ok := bearer(r.Header.Get("Authorization"))
-		var agent *policy.Agent
-		if ok {
-			agent = s.opts.Policy.AgentByToken(token)
-		}
-		if agent == nil {
-			w.Header().Set("WWW-Authenticate", `Bearer realm="atlas-mcp"`)
-			http.Error(w, "Unauthorized: send Authorization: Bearer <token> of an agent in the policy file", http.StatusUnauthorized)
-			return
-		}
-		sid := r.Header.Get("Mcp-Session-Id")
-		if sid == "" {
-			sid = r.URL.Query().Get("sessionId") // SSE's message endpoint
-		}
-		if sid != "" && !b.claim(sid, agent.Name) {
-			s.log.Warn("session used with another agent's token", zap.String("agent", agent.Name))
-			http.Error(w, "Forbidden: this MCP session belongs to another agent", http.StatusForbidden)
-			return
-		}
-		r = r.WithContext(withAgent(r.Context(), agent))
-		next.ServeHTTP(&bindingWriter{ResponseWriter: w, bind: func(id string) { b.claim(id, agent.Name) }}, r)
-	})
+	}
+}
+
+// sleepCtx sleeps for d or until ctx ends; it reports whether ctx is still live.
+func sleepCtx(ctx context.Context, d time.Duration) bool {
+	if d <= 0 {
+		return ctx.Err() == nil
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
 }
 
 func bearer(h string) (string, bool) {
@@ -160,50 +195,3 @@ func originAllowed(origin string, allowed []string) bool {
 	h := u.Hostname()
 	return h == "localhost" || h == "127.0.0.1" || h == "::1"
 }
-
-// sessionBinder remembers which agent opened each session.
-type sessionBinder struct {
-	mu     sync.Mutex
-	owners map[string]string
-}
-
-// claim binds a session to an agent on first use and reports whether the agent owns it.
-func (b *sessionBinder) claim(id, agent string) bool {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	owner, ok := b.owners[id]
-	if !ok {
-		b.owners[id] = agent
-		return true
-	}
-	return owner == agent
-}
-
-// bindingWriter learns the session ID the transport assigns in its response.
-type bindingWriter struct {
-	http.ResponseWriter
-	bind  func(string)
-	bound atomic.Bool
-}
-
-func (w *bindingWriter) WriteHeader(code int) {
-	if id := w.Header().Get("Mcp-Session-Id"); id != "" && w.bound.CompareAndSwap(false, true) {
-		w.bind(id)
-	}
-	w.ResponseWriter.WriteHeader(code)
-}
-
-func (w *bindingWriter) Write(p []byte) (int, error) {
-	if id := w.Header().Get("Mcp-Session-Id"); id != "" && w.bound.CompareAndSwap(false, true) {
-		w.bind(id)
-	}
-	return w.ResponseWriter.Write(p)
-}
-
-func (w *bindingWriter) Flush() {
-	if f, ok := w.ResponseWriter.(http.Flusher); ok {
-		f.Flush()
-	}
-}
-
-func (w *bindingWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }

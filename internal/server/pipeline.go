@@ -125,8 +125,8 @@ func (s *Server) identify(ctx context.Context, cs *callState) bool {
 // field. Bad input never reaches Atlas. A tool hidden from the agent is refused
 // first, whatever its arguments: the agent learns it may not call it at all.
 func (s *Server) validate(ctx context.Context, cs *callState) bool {
-	if !s.opts.Policy.Visible(cs.agent, ToolInfo(cs.tool)) {
-		cs.decision = s.opts.Policy.Decide(cs.agent, policy.Call{Tool: ToolInfo(cs.tool)})
+	if !s.policyFor(ctx).Visible(cs.agent, ToolInfo(cs.tool)) {
+		cs.decision = s.policyFor(ctx).Decide(cs.agent, policy.Call{Tool: ToolInfo(cs.tool)})
 		if cs.decision.Allow { // Visible and Decide agree by contract; never run a hidden tool.
 			cs.decision = policy.Decision{Rule: "visibility", Reason: "this tool is not offered to agent " + agentName(cs.agent)}
 		}
@@ -158,7 +158,7 @@ func (s *Server) scope(ctx context.Context, cs *callState) bool {
 	if cs.tool.Access != tools.Write {
 		return false
 	}
-	d := s.opts.Policy.Decide(cs.agent, PolicyCall(cs.tool, cs.call.Facts))
+	d := s.policyFor(ctx).Decide(cs.agent, PolicyCall(cs.tool, cs.call.Facts))
 	if !d.Allow {
 		cs.decision = d
 		cs.result = errorResult(refusalText(d))
@@ -193,7 +193,7 @@ func (s *Server) planCall(ctx context.Context, cs *callState) bool {
 // decide: the policy's pure decision on the plan's facts. A refusal names the
 // rule and says what the agent can do about it.
 func (s *Server) decide(ctx context.Context, cs *callState) bool {
-	cs.decision = s.opts.Policy.Decide(cs.agent, PolicyCall(cs.tool, cs.plan.Facts))
+	cs.decision = s.policyFor(ctx).Decide(cs.agent, PolicyCall(cs.tool, cs.plan.Facts))
 	if !cs.decision.Allow {
 		cs.result = errorResult(refusalText(cs.decision))
 		cs.outcome = audit.Outcome{ErrorCode: "POLICY_DENIED", Message: cs.decision.Reason}
@@ -273,6 +273,7 @@ func PolicyCall(t *tools.Tool, f tools.Facts) policy.Call {
 func (s *Server) writeAudit(ctx context.Context, cs *callState) error {
 	rec := &audit.Record{
 		Agent:        agentName(cs.agent),
+		PolicyHash:   s.policyFor(ctx).Hash(),
 		Session:      cs.session,
 		Host:         cs.host,
 		Tool:         cs.tool.Name,

@@ -39,13 +39,14 @@ type Options struct {
 	// Sandbox marks answers so nobody mistakes the simulator for Atlas.
 	Sandbox bool
 	Now     func() time.Time
+	// Metrics receives the server's measurements (nil: none).
+	Metrics *Metrics
 }
 
 // Server is one MCP server: the tools, the pipeline and the transports.
 type Server struct {
 	opts    Options
 	mcp     *mcpserver.MCPServer
-	byName  map[string]*tools.Tool
 	log     *zap.Logger
 	pending *pendingStore
 	now     func() time.Time
@@ -58,6 +59,13 @@ type Server struct {
 
 	inflight  atomic.Int64 // tool calls running now
 	lastStart atomic.Int64 // when the last call started (Unix ns)
+
+	// live is the policy in force with what derives from it (live.go);
+	// swapMu orders reloads. opts.Policy is only the first policy.
+	live     atomic.Pointer[live]
+	swapMu   sync.Mutex
+	sessions atomic.Pointer[sessionTable] // set once HTTP transports are built
+	metrics  *Metrics
 }
 
 // New builds the server and registers every tool the configuration allows.
@@ -76,25 +84,26 @@ func New(opts Options) (*Server, error) {
 	if opts.AuditFailReads == "" {
 		opts.AuditFailReads = "closed"
 	}
-	s := &Server{opts: opts, byName: map[string]*tools.Tool{}, log: opts.Logger, now: opts.Now}
+	s := &Server{opts: opts, log: opts.Logger, now: opts.Now, metrics: opts.Metrics}
 	s.pending = newPendingStore(opts.Policy.TokenTTL(), opts.Now)
 
 	s.mcp = mcpserver.NewMCPServer("atlas-mcp", opts.Version,
-		mcpserver.WithToolCapabilities(false),
+		// listChanged: a policy reload changes what each agent may see.
+		mcpserver.WithToolCapabilities(true),
+		mcpserver.WithToolHandlerMiddleware(s.callMiddleware),
 		mcpserver.WithLogging(),
 		mcpserver.WithRecovery(),
 		mcpserver.WithInstructions(instructions(opts.Sandbox)),
 		mcpserver.WithToolFilter(s.filterTools),
 	)
-	for _, t := range Offered(opts.Tools, opts.Policy) {
-		mt, err := mcpTool(t)
-		if err != nil {
-			return nil, err
-		}
-		s.byName[t.Name] = t
-		s.mcp.AddTool(mt, s.handler(t))
+	l, reg, err := s.newLive(opts.Policy, nil)
+	if err != nil {
+		return nil, err
 	}
-	s.mcp.AddTool(whoamiTool(), s.whoami)
+	s.live.Store(l)
+	s.mcp.SetTools(reg...)
+	s.metrics.attach(s)
+	s.metrics.policyLoaded(true)
 	return s, nil
 }
 
@@ -103,9 +112,10 @@ func (s *Server) MCP() *mcpserver.MCPServer { return s.mcp }
 
 // Registered lists the names of the registered Atlas tools (not atlas-whoami).
 func (s *Server) Registered() []string {
-	out := make([]string, 0, len(s.byName))
+	byName := s.live.Load().byName
+	out := make([]string, 0, len(byName))
 	for _, t := range s.opts.Tools {
-		if _, ok := s.byName[t.Name]; ok {
+		if _, ok := byName[t.Name]; ok {
 			out = append(out, t.Name)
 		}
 	}
@@ -141,11 +151,12 @@ func (s *Server) filterTools(ctx context.Context, list []mcp.Tool) []mcp.Tool {
 	if len(list) == 1 {
 		return list
 	}
+	l := s.liveFor(ctx)
 	agent := s.agentFor(ctx)
 	out := list[:0:0]
 	for _, mt := range list {
-		t, ok := s.byName[mt.Name]
-		if !ok || (agent != nil && s.opts.Policy.Visible(agent, ToolInfo(t))) {
+		t, ok := l.byName[mt.Name]
+		if !ok || (agent != nil && l.policy.Visible(agent, ToolInfo(t))) {
 			out = append(out, mt)
 		}
 	}

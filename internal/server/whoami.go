@@ -31,7 +31,7 @@ func (s *Server) whoami(ctx context.Context, req mcp.CallToolRequest) (*mcp.Call
 	start := s.now()
 	session, host := sessionInfo(ctx)
 	agent := s.agentFor(ctx)
-	rec := &audit.Record{Session: session, Host: host, Tool: whoamiName, Access: "read", Decision: audit.Decision{Allow: agent != nil, Rule: "builtin.whoami"}, Confirmation: "not_needed"}
+	rec := &audit.Record{PolicyHash: s.policyFor(ctx).Hash(), Session: session, Host: host, Tool: whoamiName, Access: "read", Decision: audit.Decision{Allow: agent != nil, Rule: "builtin.whoami"}, Confirmation: "not_needed"}
 	var res *mcp.CallToolResult
 	if agent == nil {
 		res = errorResult("Refused: no agent identity for this connection.")
@@ -41,10 +41,10 @@ func (s *Server) whoami(ctx context.Context, req mcp.CallToolRequest) (*mcp.Call
 		sum := agent.Summary()
 		b, _ := json.MarshalIndent(sum, "", "  ")
 		text := fmt.Sprintf("You are agent %q. Your grants, limits and confirmation rules:\n%s", agent.Name, b)
-		if s.opts.Policy.ReadOnly() {
+		if s.policyFor(ctx).ReadOnly() {
 			text += "\nThe server runs read-only: no write tool is available."
 		}
-		res = &mcp.CallToolResult{Content: []mcp.Content{mcp.NewTextContent(text)}, StructuredContent: map[string]any{"agent": sum, "readOnly": s.opts.Policy.ReadOnly(), "disableDestructive": s.opts.Policy.DisableDestructive()}}
+		res = &mcp.CallToolResult{Content: []mcp.Content{mcp.NewTextContent(text)}, StructuredContent: map[string]any{"agent": sum, "readOnly": s.policyFor(ctx).ReadOnly(), "disableDestructive": s.policyFor(ctx).DisableDestructive()}}
 		rec.Outcome = audit.Outcome{OK: true}
 	}
 	rec.DurationMs = ms(s.now().Sub(start))
