@@ -538,7 +538,7 @@ func deleteAccessList() *Tool {
 				}
 			}
 			b.Render(Rendering{
-				Title:        fmt.Sprintf("Remove %s from the IP access list of project %s.", what, in.ProjectID),
+				Title: fmt.Sprintf("Remove %s from the IP access list of project %s.", what, in.ProjectID),
 				Lines: []string{"New connections from those addresses to the project's clusters are refused (open connections may last a while).", "Undone only by adding the entry again."},
 			})
 			return nil

@@ -202,7 +202,6 @@ func createProject() *Tool {
 type DeleteProjectInput struct {
 	ProjectScope
 	WriteOptions
-
 }
 
 func (in *DeleteProjectInput) prepare(env *Env) error {
