@@ -291,3 +291,164 @@ func TestRedactBody(t *testing.T) {
 		t.Errorf("not canonical JSON: %s (%v)", out, err)
 	}
 }
+
+// TestStrictKeysEveryTool: for every tool, a key given twice, two keys that
+// differ only by case, and a key spelt with another case are refused naming
+// the key — at top level and inside nested objects (body, entries[], roles[],
+// notifications[] …) — before anything could be sent.
+func TestStrictKeysEveryTool(t *testing.T) {
+	env := offlineEnv(t, false)
+	variant := func(k string) string {
+		if u := strings.ToUpper(k[:1]) + k[1:]; u != k {
+			return u
+		}
+		return strings.ToLower(k[:1]) + k[1:]
+	}
+	type tc struct{ args, field string }
+	for _, tool := range All() {
+		fields, _ := jsonFields(tool.InputType)
+		names := make([]string, 0, len(fields))
+		for n := range fields {
+			names = append(names, n)
+		}
+		slices.Sort(names)
+		first := names[0]
+		cases := []tc{
+			{fmt.Sprintf(`{%q:null,%q:null}`, first, first), first},
+			{fmt.Sprintf(`{%q:null,%q:null}`, first, variant(first)), variant(first)},
+			{fmt.Sprintf(`{%q:null}`, variant(first)), variant(first)},
+		}
+		for _, n := range names {
+			ft := fields[n]
+			for ft.Kind() == reflect.Pointer {
+				ft = ft.Elem()
+			}
+			switch {
+			case ft == rawMessageType:
+				cases = append(cases, tc{fmt.Sprintf(`{%q:{"k":1,"K":2}}`, n), n + ".K"}, tc{fmt.Sprintf(`{%q:[{"a":{"k":1,"k":2}}]}`, n), n + "[0].a.k"})
+			case ft.Kind() == reflect.Slice && ft.Elem().Kind() == reflect.Struct:
+				inner, _ := jsonFields(ft.Elem())
+				var e string
+				for k := range inner {
+					if e == "" || k < e {
+						e = k
+					}
+				}
+				cases = append(cases,
+					tc{fmt.Sprintf(`{%q:[{%q:null,%q:null}]}`, n, e, e), n + "[0]." + e},
+					tc{fmt.Sprintf(`{%q:[{},{%q:null}]}`, n, variant(e)), n + "[1]." + variant(e)})
+			case ft.Kind() == reflect.Struct:
+				inner, _ := jsonFields(ft)
+				for k := range inner {
+					cases = append(cases, tc{fmt.Sprintf(`{%q:{%q:null,%q:null}}`, n, k, variant(k)), n + "." + variant(k)})
+					break
+				}
+			}
+		}
+		for _, c := range cases {
+			_, err := tool.Decode(json.RawMessage(c.args), env)
+			var ve *ValidationError
+			if !errors.As(err, &ve) || ve.Field != c.field {
+				t.Errorf("%s %s: %v, want a ValidationError on %s", tool.Name, c.args, err, c.field)
+			}
+		}
+	}
+}
+
+// TestRoleSpellings: built-in role names are case-sensitive in Atlas; a
+// different spelling is refused with the right one, custom roles pass.
+func TestRoleSpellings(t *testing.T) {
+	env := offlineEnv(t, false)
+	for _, tc := range []struct{ role, fix string }{
+		{"AtlasAdmin", `"atlasAdmin"`},
+		{"atlasAdmin ", `"atlasAdmin"`},
+		{" readWrite", `"readWrite"`},
+		{"READ", `"read"`},
+		{"readwriteanydatabase", `"readWriteAnyDatabase"`},
+		{"myRole ", "remove the spaces"},
+	} {
+		db := `,"databaseName":"admin"`
+		_, err := createDBUser().Decode(json.RawMessage(`{"username":"u","password":"longenough","roles":[{"roleName":"read","databaseName":"x"},{"roleName":`+fmt.Sprintf("%q", tc.role)+db+`}]}`), env)
+		var ve *ValidationError
+		if !errors.As(err, &ve) || ve.Field != "roles[1].roleName" || !strings.Contains(ve.Fix, tc.fix) {
+			t.Errorf("%q: %v, want roles[1].roleName refused with %s", tc.role, err, tc.fix)
+		}
+	}
+	c, err := createDBUser().Decode(json.RawMessage(`{"username":"u","password":"longenough","roles":[{"roleName":"atlasAdmin"},{"roleName":"reportingReader"}]}`), env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := planOf(t, c)
+	if !reflect.DeepEqual(p.Facts.DBRoles, []Role{{Name: "atlasAdmin", Database: "admin"}, {Name: "reportingReader", Database: "admin"}}) {
+		t.Errorf("DBRoles = %+v", p.Facts.DBRoles)
+	}
+	mustContain(t, "rendering", p.Render.Text(), "role atlasAdmin on database admin (every database of the project)", "role reportingReader on database admin", "scopes: every cluster", "expires: never")
+	mustNotContain(t, "rendering", p.Render.Text(), "longenough")
+}
+
+// TestAccessEntryForms: compressed IPv6 is sent in the full form the spec's
+// pattern accepts, IPv4-mapped forms are refused with their IPv4 spelling,
+// and the rendering says what every entry opens, and all of them together.
+func TestAccessEntryForms(t *testing.T) {
+	env := offlineEnv(t, false)
+	for _, tc := range []struct{ args, field, fix string }{
+		{`{"ipAddress":"::ffff:203.0.113.7"}`, "ipAddress", "203.0.113.7"},
+		{`{"cidrBlock":"::ffff:10.0.0.0/104"}`, "cidrBlock", "10.0.0.0/8"},
+		{`{"entries":[{"cidrBlock":"::ffff:0:0/96"}]}`, "entries[0].cidrBlock", "0.0.0.0/0"},
+	} {
+		_, err := createAccessList().Decode(json.RawMessage(tc.args), env)
+		var ve *ValidationError
+		if !errors.As(err, &ve) || ve.Field != tc.field || !strings.Contains(ve.Fix, tc.fix) {
+			t.Errorf("%s: %v, want %s refused with %s", tc.args, err, tc.field, tc.fix)
+		}
+	}
+	c, err := createAccessList().Decode(json.RawMessage(`{"entries":[{"cidrBlock":"0.0.0.0/1"},{"cidrBlock":"128.0.0.0/1"},{"cidrBlock":"2001:db8::/32"},{"cidrBlock":"::fffe:0:0/95"}]}`), env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := planOf(t, c)
+	mustContain(t, "body", string(p.Requests[0].Body), `"cidrBlock":"2001:0db8:0000:0000:0000:0000:0000:0000/32"`)
+	mustContain(t, "rendering", p.Render.Text(), "0.0.0.0/1 — 2,147,483,648 addresses", "2001:db8::/32 — 2^96 addresses",
+		"::fffe:0:0/95 — 8,589,934,592 addresses (contains ::ffff:0:0/96", "in all: 4,294,967,296 IPv4 addresses — the whole IPv4 internet")
+	if len(p.Facts.AccessEntries) != 4 || p.Facts.AccessEntries[2].CIDR != "2001:db8::/32" {
+		t.Errorf("AccessEntries = %+v", p.Facts.AccessEntries)
+	}
+	if got := resolvedPath(t, mustDecode(t, deleteAccessList(), `{"entryValue":"2001:db8::7"}`).Input.(*DeleteAccessListInput).request()); !strings.HasSuffix(got, "/accessList/2001:0db8:0000:0000:0000:0000:0000:0007") {
+		t.Errorf("delete path = %s", got)
+	}
+}
+
+func mustDecode(t *testing.T, tool *Tool, args string) *Call {
+	t.Helper()
+	c, err := tool.Decode(json.RawMessage(args), offlineEnv(t, false))
+	if err != nil {
+		t.Fatalf("%s %s: %v", tool.Name, args, err)
+	}
+	return c
+}
+
+// TestGovRulesOnFinalBody: under --cloud gov, what an update-cluster body
+// sets is judged like the flat arguments, and nothing is sent.
+func TestGovRulesOnFinalBody(t *testing.T) {
+	env, sim := simEnv(t, true)
+	base := `{"projectId":"` + atlassim.DemoGovProjectID + `","clusterName":"gov-cluster","body":`
+	for _, tc := range []struct{ name, body, field string }{
+		{"M10 in a body", `{"replicationSpecs":[{"regionConfigs":[{"providerName":"AWS","regionName":"US_GOV_WEST_1","priority":7,"electableSpecs":{"instanceSize":"M10","nodeCount":3}}]}]}`, "instanceSize"},
+		{"auto-scaling down to M10", `{"replicationSpecs":[{"regionConfigs":[{"providerName":"AWS","regionName":"US_GOV_WEST_1","priority":7,"electableSpecs":{"instanceSize":"M30","nodeCount":3},"autoScaling":{"compute":{"enabled":true,"scaleDownEnabled":true,"minInstanceSize":"M10","maxInstanceSize":"M40"}}}]}]}`, "minInstanceSize"},
+		{"Azure", `{"replicationSpecs":[{"regionConfigs":[{"providerName":"AZURE","regionName":"US_GOV_VIRGINIA","priority":7,"electableSpecs":{"instanceSize":"M30","nodeCount":3}}]}]}`, "providerName"},
+		{"shared tier", `{"replicationSpecs":[{"regionConfigs":[{"providerName":"TENANT","backingProviderName":"AWS","regionName":"US_GOV_WEST_1","priority":7,"electableSpecs":{"instanceSize":"M5"}}]}]}`, "instanceSize"},
+	} {
+		_, err := call(t, env, updateCluster(), base+tc.body+`}`)
+		var ge *GovRuleError
+		if !errors.As(err, &ge) || ge.Field != tc.field {
+			t.Errorf("%s: %v (%T), want a GovRuleError on %s", tc.name, err, err, tc.field)
+		}
+	}
+	if sent(sim, "PATCH", "/clusters/gov-cluster") {
+		t.Error("a body the gov rules refuse was sent")
+	}
+	// M30 passes.
+	if _, err := call(t, env, updateCluster(), base+`{"replicationSpecs":[{"regionConfigs":[{"providerName":"AWS","regionName":"US_GOV_WEST_1","priority":7,"electableSpecs":{"instanceSize":"M30","nodeCount":3}}]}]}}`); err != nil {
+		t.Errorf("M30: %v", err)
+	}
+}
