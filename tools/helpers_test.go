@@ -18,7 +18,7 @@ const (
 
 // offlineEnv is an Env whose client can resolve requests (for plans) but points
 // at a port nothing listens on: validation tests must never reach a server.
-func offlineEnv(t *testing.T, gov bool) *Env {
+func offlineEnv(t testing.TB, gov bool) *Env {
 	t.Helper()
 	c, err := atlasclient.New(atlasclient.Config{
 		BaseURL:            "http://127.0.0.1:1",

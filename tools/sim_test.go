@@ -23,20 +23,24 @@ func simEnv(t *testing.T, gov bool) (*Env, *atlassim.Sim) {
 }
 
 // simEnvWith is simEnv with explicit simulator options.
-func simEnvWith(t *testing.T, opts atlassim.Options) (*Env, *atlassim.Sim) {
+func simEnvWith(t testing.TB, opts atlassim.Options, limits ...map[string]atlasclient.Limit) (*Env, *atlassim.Sim) {
 	t.Helper()
 	gov := opts.Gov
 	sim := atlassim.New(opts)
 	srv := httptest.NewServer(sim)
 	t.Cleanup(srv.Close)
-	c, err := atlasclient.New(atlasclient.Config{
+	cfg := atlasclient.Config{
 		BaseURL:            srv.URL,
 		AppServicesBaseURL: srv.URL + "/api/admin/v3.0",
 		Credentials: atlasclient.Credentials{
 			ClientID: atlassim.DemoClientID, ClientSecret: atlassim.DemoClientSecret,
 			PublicKey: atlassim.DemoPublicKey, PrivateKey: atlassim.DemoPrivateKey,
 		},
-	})
+	}
+	if len(limits) > 0 {
+		cfg.Limits = limits[0]
+	}
+	c, err := atlasclient.New(cfg)
 	if err != nil {
 		t.Fatalf("atlasclient.New: %v", err)
 	}
