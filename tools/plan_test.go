@@ -275,6 +275,8 @@ func TestNotificationSecretsNeverInTheClear(t *testing.T) {
 	// Stored credentials are masked before the agent sees them.
 	r := mustRun(t, env, listAlertConfigs(), `{"verbose":true,"itemsPerPage":500}`)
 	mustNotContain(t, "verbose list", resultJSON(t, r), append(secrets, hookToken)...)
+	// The simulator returns them as stored: the masking is ours.
+	mustContain(t, "verbose list", resultJSON(t, r), `"serviceKey":"[REDACTED]"`, `"victorOpsRoutingKey":"[REDACTED]"`, `"webhookUrl":"[REDACTED]"`)
 }
 
 // TestRedactBody masks by name at any depth, and URL credentials in any
