@@ -10,19 +10,21 @@ import (
 
 // The Atlas for Government rules, as its documentation words them (seed 002).
 const (
-	govTierRule     = "AtlasGov clusters must be tier M20 or higher. Atlas doesn't support Free and Flex clusters."
-	govAzureRule    = "Azure is unavailable for all API resources"
-	govRestoreRule  = "Restores between standard projects and Gov region-only projects are not allowed."
-	govRegionsOnly  = "GOV_REGIONS_ONLY"
-	observedSrcKind = "sourceProject.regionUsageRestrictions"
-	observedDstKind = "targetProject.regionUsageRestrictions"
+	govTierRule         = "AtlasGov clusters must be tier M20 or higher. Atlas doesn't support Free and Flex clusters."
+	govAzureRule        = "Azure is unavailable for all API resources"
+	govRestoreRule      = "Restores between standard projects and Gov region-only projects are not allowed."
+	govPaymentAlertRule = "Alerts related to payment methods are unavailable."
+	govRegionsOnly      = "GOV_REGIONS_ONLY"
+	observedSrcKind     = "sourceProject.regionUsageRestrictions"
+	observedDstKind     = "targetProject.regionUsageRestrictions"
 )
 
 // govCheck applies Atlas for Government's rules to the plan's final requests,
 // whatever argument or escape hatch put a member there: every tier anywhere
 // (electable, read-only, analytics, auto-scaling bounds) is M20 or larger and
 // none is shared, Flex or TENANT; no request names Azure; a restore stays
-// within Gov region-only or within standard projects. Input checks in
+// within Gov region-only or within standard projects; no alert watches
+// payment methods. Input checks in
 // prepare() catch the flat arguments earlier with the argument's own name;
 // this is the check nothing can walk around.
 //
@@ -56,6 +58,10 @@ func govCheck(f Facts, p *Plan) error {
 					err = &GovRuleError{Field: "providerName", Rule: govAzureRule, Fix: fmt.Sprintf("the request sets %s to %s; use AWS (GovCloud) or GCP (Assured Workloads)", path, s)}
 				case "TENANT":
 					err = &GovRuleError{Field: "instanceSize", Rule: govTierRule, Fix: fmt.Sprintf("the request sets %s to TENANT (a free or shared tier); choose M20 or a larger tier", path)}
+				}
+			case "eventtypename":
+				if strings.EqualFold(s, "CREDIT_CARD_ABOUT_TO_EXPIRE") {
+					err = &GovRuleError{Field: "eventTypeName", Rule: govPaymentAlertRule, Fix: "choose another event type"}
 				}
 			}
 			return err == nil

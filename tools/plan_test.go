@@ -14,6 +14,7 @@ import (
 
 	"github.com/gowebpki/jcs"
 
+	"github.com/atlas-mcp/atlas-mcp/internal/atlasclient"
 	"github.com/atlas-mcp/atlas-mcp/internal/atlassim"
 )
 
@@ -452,5 +453,30 @@ func TestGovRulesOnFinalBody(t *testing.T) {
 	// M30 passes.
 	if _, err := call(t, env, updateCluster(), base+`{"replicationSpecs":[{"regionConfigs":[{"providerName":"AWS","regionName":"US_GOV_WEST_1","priority":7,"electableSpecs":{"instanceSize":"M30","nodeCount":3}}]}]}}`); err != nil {
 		t.Errorf("M30: %v", err)
+	}
+}
+
+// TestGovCheckRestoreNeedsObservedProjects: a cross-project restore plan
+// that does not carry both projects' region usage is refused, not let
+// through; one that does is judged on it.
+func TestGovCheckRestoreNeedsObservedProjects(t *testing.T) {
+	plan := func(observed map[string]string) *Plan {
+		return &Plan{Tool: "atlas-create-restore-job", Observed: observed, Requests: []PlannedRequest{{
+			Method: "POST", Body: json.RawMessage(`{"deliveryType":"automated","snapshotId":"` + testHexID + `","targetClusterName":"t","targetGroupId":"` + testProject2ID + `"}`),
+			template: restoreJobsPath, req: &atlasclient.Request{Params: map[string]string{"groupId": testProjectID, "clusterName": "c"}},
+		}}}
+	}
+	var ge *GovRuleError
+	if err := govCheck(Facts{}, plan(nil)); !errors.As(err, &ge) {
+		t.Errorf("without observations: %v, want a GovRuleError", err)
+	}
+	if err := govCheck(Facts{}, plan(map[string]string{observedSrcKind: "GOV_REGIONS_ONLY", observedDstKind: "COMMERCIAL_FEDRAMP_REGIONS_ONLY"})); !errors.As(err, &ge) {
+		t.Errorf("gov-only to standard: %v, want a GovRuleError", err)
+	}
+	if err := govCheck(Facts{}, plan(map[string]string{observedSrcKind: "GOV_REGIONS_ONLY", observedDstKind: "GOV_REGIONS_ONLY"})); err != nil {
+		t.Errorf("gov-only to gov-only: %v", err)
+	}
+	if err := govCheck(Facts{}, &Plan{Requests: []PlannedRequest{{Body: json.RawMessage(`{"EventTypeName":"CREDIT_CARD_ABOUT_TO_EXPIRE"}`), template: alertConfigsPath}}}); !errors.As(err, &ge) {
+		t.Errorf("payment alert: %v, want a GovRuleError", err)
 	}
 }
