@@ -8,7 +8,10 @@ import (
 	"net/netip"
 	"net/url"
 	"regexp"
+	"sort"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/atlas-mcp/atlas-mcp/internal/atlasclient"
 )
@@ -166,14 +169,22 @@ func prepareEntry(prefix string, e AccessListEntryInput) (preparedEntry, error) 
 		if err != nil {
 			return p, err
 		}
-		p.body["cidrBlock"] = cidr
+		pfx := netip.MustParsePrefix(cidr)
+		if err := refuseMapped(prefix+"cidrBlock", pfx); err != nil {
+			return p, err
+		}
+		p.body["cidrBlock"] = wireCIDR(pfx)
 		p.fact.CIDR = cidr
 	} else {
 		cidr, err := parseAccessTarget(prefix+"ipAddress", e.IPAddress, false)
 		if err != nil {
 			return p, err
 		}
-		p.body["ipAddress"] = netip.MustParsePrefix(cidr).Addr().String()
+		pfx := netip.MustParsePrefix(cidr)
+		if err := refuseMapped(prefix+"ipAddress", pfx); err != nil {
+			return p, err
+		}
+		p.body["ipAddress"] = wireAddr(pfx.Addr())
 		p.fact.CIDR = cidr
 	}
 	if err := checkText(prefix+"comment", e.Comment, 80); err != nil {
@@ -236,12 +247,145 @@ func (in *CreateAccessListInput) prepare(env *Env) error {
 	return nil
 }
 
-func (in *CreateAccessListInput) facts() Facts {
-	f := Facts{ProjectID: in.ProjectID}
-	for _, p := range in.prepared {
-		f.AccessEntries = append(f.AccessEntries, p.fact)
+func (in *CreateAccessListInput) facts() Facts { return Facts{ProjectID: in.ProjectID} }
+
+// wireAddr is an address in the form the spec's ipAddress pattern accepts:
+// IPv4 dotted, IPv6 with all eight groups ("2001:db8::7" is refused by
+// ^…|([0-9a-f]{1,4}:){7}[0-9a-f]{1,4}$, so it is sent expanded).
+func wireAddr(a netip.Addr) string {
+	if a.Is4() {
+		return a.String()
 	}
-	return f
+	return a.StringExpanded()
+}
+
+// wireCIDR is a block in the form the spec's cidrBlock pattern accepts (the
+// address part as wireAddr).
+func wireCIDR(p netip.Prefix) string {
+	return wireAddr(p.Addr()) + "/" + strconv.Itoa(p.Bits())
+}
+
+// refuseMapped refuses IPv4-mapped IPv6 forms (::ffff:203.0.113.7,
+// ::ffff:10.0.0.0/104). Atlas sees IPv4 clients by their IPv4 address, so the
+// entry would either admit those IPv4 addresses or nothing, and a check of
+// IPv4 ranges (deniedCidrs, the wide-entry rule) would not see it. Written as
+// IPv4 it means one thing to everyone; the fix says how.
+func refuseMapped(field string, p netip.Prefix) error {
+	if !p.Addr().Is4In6() || p.Bits() < 96 {
+		return nil
+	}
+	v4 := netip.PrefixFrom(p.Addr().Unmap(), p.Bits()-96)
+	want := v4.String()
+	if v4.Bits() == 32 {
+		want = v4.Addr().String()
+	}
+	return invalid(field, fmt.Sprintf("%s is an IPv4-mapped IPv6 form", p), fmt.Sprintf("write it as IPv4: %s", want))
+}
+
+// ipv4Mapped is ::ffff:0:0/96, the IPv6 range that stands for every IPv4 address.
+var ipv4Mapped = netip.MustParsePrefix("::ffff:0:0/96")
+
+// entryLine renders one planned entry and what it opens.
+func entryLine(e AccessEntry) string {
+	p, err := netip.ParsePrefix(e.CIDR)
+	if err != nil {
+		return e.CIDR
+	}
+	l := e.CIDR + " — " + addressCount(p)
+	switch {
+	case p.Bits() == 0 && p.Addr().Is4():
+		l += " (the whole IPv4 internet)"
+	case p.Bits() == 0:
+		l += " (the whole IPv6 internet, and IPv4 through its mapped range)"
+	case p.Addr().Is6() && p.Bits() < 96 && p.Contains(ipv4Mapped.Addr()):
+		l += " (contains ::ffff:0:0/96, the IPv4-mapped range: every IPv4 address, where clients reach Atlas through it)"
+	}
+	if e.Comment != "" {
+		l += ", comment " + strconv.Quote(e.Comment)
+	}
+	if e.DeleteAfter != nil {
+		l += ", expires " + e.DeleteAfter.UTC().Format(time.RFC3339)
+	} else {
+		l += ", permanent"
+	}
+	return l
+}
+
+// addressCount says how many addresses a block holds: exactly for IPv4 and
+// small IPv6 blocks, as a power of two beyond.
+func addressCount(p netip.Prefix) string {
+	host := p.Addr().BitLen() - p.Bits()
+	if host == 0 {
+		return "1 address"
+	}
+	if host <= 40 {
+		return groupDigits(uint64(1)<<host) + " addresses"
+	}
+	return fmt.Sprintf("2^%d addresses", host)
+}
+
+func groupDigits(n uint64) string {
+	s := strconv.FormatUint(n, 10)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}
+
+// ipv4Union counts the IPv4 addresses a set of entries opens together, each
+// address once: 0.0.0.0/1 and 128.0.0.0/1 are the whole internet.
+func ipv4Union(es []AccessEntry) uint64 {
+	type span struct{ lo, hi uint64 }
+	var spans []span
+	for _, e := range es {
+		p, err := netip.ParsePrefix(e.CIDR)
+		if err != nil {
+			continue
+		}
+		if p.Addr().Is4In6() && p.Bits() >= 96 {
+			p = netip.PrefixFrom(p.Addr().Unmap(), p.Bits()-96)
+		}
+		if !p.Addr().Is4() {
+			continue
+		}
+		b := p.Masked().Addr().As4()
+		lo := uint64(b[0])<<24 | uint64(b[1])<<16 | uint64(b[2])<<8 | uint64(b[3])
+		spans = append(spans, span{lo, lo + uint64(1)<<(32-p.Bits()) - 1})
+	}
+	sort.Slice(spans, func(i, j int) bool { return spans[i].lo < spans[j].lo })
+	var total uint64
+	var cur *span
+	for i := range spans {
+		s := spans[i]
+		if cur != nil && s.lo <= cur.hi+1 {
+			cur.hi = max(cur.hi, s.hi)
+			continue
+		}
+		if cur != nil {
+			total += cur.hi - cur.lo + 1
+		}
+		cur = &s
+	}
+	if cur != nil {
+		total += cur.hi - cur.lo + 1
+	}
+	return total
+}
+
+// accessLines renders every entry a plan adds, and in all what they open.
+func accessLines(es []AccessEntry) []string {
+	out := make([]string, 0, len(es)+1)
+	for _, e := range es {
+		out = append(out, entryLine(e))
+	}
+	if n := ipv4Union(es); len(es) > 1 && n > 0 {
+		l := fmt.Sprintf("in all: %s IPv4 addresses", groupDigits(n))
+		if n == 1<<32 {
+			l += " — the whole IPv4 internet"
+		}
+		out = append(out, l)
+	}
+	return out
 }
 
 func (in *CreateAccessListInput) request() *atlasclient.Request {
@@ -270,14 +414,29 @@ func createAccessList() *Tool {
 		// Adding an entry that exists only updates its comment and expiry.
 		Idempotent: true,
 		Method:     http.MethodPost, Template: accessListPath,
-		Plan: func(env *Env, in *CreateAccessListInput) ([]Step, error) { return steps(env, in.request()) },
-		Run: func(ctx context.Context, env *Env, in *CreateAccessListInput) (*Result, error) {
+		Build: func(_ context.Context, _ *Env, in *CreateAccessListInput, b *Builder) error {
+			if err := b.Send(in.request()); err != nil {
+				return err
+			}
+			// The entries are rendered from the body that is sent, read
+			// back as the policy reads it.
+			var f Facts
+			if err := walkFacts(&f, &b.plan.Requests[len(b.plan.Requests)-1], b.lastBody()); err != nil {
+				return err
+			}
+			b.Render(Rendering{
+				Title: fmt.Sprintf("Add %d entr%s to the IP access list of project %s: every cluster of the project accepts connections from them.", len(f.AccessEntries), map[bool]string{true: "y", false: "ies"}[len(f.AccessEntries) == 1], in.ProjectID),
+				Lines: accessLines(f.AccessEntries),
+			})
+			return nil
+		},
+		Answer: func(_ context.Context, _ *Env, in *CreateAccessListInput, _ *Plan, answers []json.RawMessage) (*Result, error) {
 			var page struct {
 				Results    []json.RawMessage `json:"results"`
 				TotalCount int               `json:"totalCount"`
 			}
-			if _, err := env.Client.Do(ctx, in.request(), &page); err != nil {
-				return nil, err
+			if err := json.Unmarshal(answers[0], &page); err != nil {
+				return nil, fmt.Errorf("decoding the access list: %w", err)
 			}
 			now := map[string]AccessListEntry{}
 			for _, raw := range page.Results {
@@ -341,24 +500,18 @@ func (in *DeleteAccessListInput) prepare(env *Env) error {
 		if err != nil {
 			return err
 		}
-		in.EntryValue, in.cidr = cidr, cidr
+		in.EntryValue, in.cidr = wireCIDR(netip.MustParsePrefix(cidr)), cidr
 	default:
 		cidr, err := parseAccessTarget("entryValue", v, false)
 		if err != nil {
 			return err
 		}
-		in.EntryValue, in.cidr = netip.MustParsePrefix(cidr).Addr().String(), cidr
+		in.EntryValue, in.cidr = wireAddr(netip.MustParsePrefix(cidr).Addr()), cidr
 	}
 	return nil
 }
 
-func (in *DeleteAccessListInput) facts() Facts {
-	f := Facts{ProjectID: in.ProjectID}
-	if in.cidr != "" {
-		f.AccessEntries = []AccessEntry{{CIDR: in.cidr}}
-	}
-	return f
-}
+func (in *DeleteAccessListInput) facts() Facts { return Facts{ProjectID: in.ProjectID} }
 
 func (in *DeleteAccessListInput) request() *atlasclient.Request {
 	// The client path-escapes the value, so a CIDR's "/" travels as %2F as
@@ -374,14 +527,23 @@ func deleteAccessList() *Tool {
 		Area:        AreaNetworkAccess,
 		Destructive: true, Idempotent: true,
 		Method: http.MethodDelete, Template: accessEntryPath,
-		Plan: func(env *Env, in *DeleteAccessListInput) ([]Step, error) { return steps(env, in.request()) },
-		Confirm: func(_ context.Context, _ *Env, in *DeleteAccessListInput) (Confirmation, error) {
-			return Confirmation{Message: fmt.Sprintf("atlas-delete-access-list will remove %s from the IP access list of project %s. New connections from those addresses to the project's clusters will be refused (open connections may last a while). It can only be undone by adding the entry again.", in.EntryValue, in.ProjectID)}, nil
-		},
-		Run: func(ctx context.Context, env *Env, in *DeleteAccessListInput) (*Result, error) {
-			if _, err := env.Client.Do(ctx, in.request(), nil); err != nil {
-				return nil, err
+		Build: func(_ context.Context, _ *Env, in *DeleteAccessListInput, b *Builder) error {
+			if err := b.Send(in.request()); err != nil {
+				return err
 			}
+			what := in.EntryValue
+			if in.cidr != "" {
+				if p, err := netip.ParsePrefix(in.cidr); err == nil {
+					what = in.cidr + " (" + addressCount(p) + ")"
+				}
+			}
+			b.Render(Rendering{
+				Title: fmt.Sprintf("Remove %s from the IP access list of project %s.", what, in.ProjectID),
+				Lines: []string{"New connections from those addresses to the project's clusters are refused (open connections may last a while).", "Undone only by adding the entry again."},
+			})
+			return nil
+		},
+		Answer: func(_ context.Context, _ *Env, in *DeleteAccessListInput, _ *Plan, _ []json.RawMessage) (*Result, error) {
 			return &Result{
 				Summary:    fmt.Sprintf("Removed %s from the IP access list of project %s. Existing connections from it may stay open for a while.", in.EntryValue, in.ProjectID),
 				Structured: &DeleteOutput{Deleted: "access list entry " + in.EntryValue, Accepted: true},

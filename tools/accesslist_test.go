@@ -19,29 +19,34 @@ func TestCreateAccessListPrepare(t *testing.T) {
 	soon := time.Now().Add(2 * time.Hour).UTC().Format(time.RFC3339)
 	runPrepCases(t, createAccessList(), []prepCase{
 		{name: "one CIDR", args: `{"cidrBlock":"203.0.113.0/24","comment":"office"}`, check: func(t *testing.T, c *Call) {
-			if len(c.Facts.AccessEntries) != 1 || c.Facts.AccessEntries[0].CIDR != "203.0.113.0/24" || c.Facts.AccessEntries[0].Comment != "office" {
-				t.Errorf("Facts.AccessEntries = %+v", c.Facts.AccessEntries)
+			if f := planOf(t, c).Facts; len(f.AccessEntries) != 1 || f.AccessEntries[0].CIDR != "203.0.113.0/24" || f.AccessEntries[0].Comment != "office" {
+				t.Errorf("Facts.AccessEntries = %+v", f.AccessEntries)
 			}
 			plan := planJSON(t, c)
 			// The body is a JSON array even for one entry.
 			mustContain(t, "plan", plan, `"body":[{"cidrBlock":"203.0.113.0/24","comment":"office"}]`)
 		}},
 		{name: "one IP becomes /32 in facts", args: `{"ipAddress":"203.0.113.7","deleteAfterDate":"` + soon + `"}`, check: func(t *testing.T, c *Call) {
-			e := c.Facts.AccessEntries[0]
+			e := planOf(t, c).Facts.AccessEntries[0]
 			if e.CIDR != "203.0.113.7/32" || e.DeleteAfter == nil {
 				t.Errorf("Facts.AccessEntries[0] = %+v", e)
 			}
 			mustContain(t, "plan", planJSON(t, c), `"ipAddress":"203.0.113.7"`)
 		}},
 		{name: "IPv6 address", args: `{"ipAddress":"2001:db8::1"}`, check: func(t *testing.T, c *Call) {
-			if got := c.Facts.AccessEntries[0].CIDR; got != "2001:db8::1/128" {
+			p := planOf(t, c)
+			if got := p.Facts.AccessEntries[0].CIDR; got != "2001:db8::1/128" {
 				t.Errorf("CIDR = %q", got)
 			}
+			// The spec's ipAddress pattern wants all eight groups.
+			mustContain(t, "body", string(p.Requests[0].Body), `"ipAddress":"2001:0db8:0000:0000:0000:0000:0000:0001"`)
 		}},
 		{name: "several entries", args: `{"entries":[{"cidrBlock":"10.0.0.0/8","comment":"vpc"},{"ipAddress":"198.51.100.1"}]}`, check: func(t *testing.T, c *Call) {
-			if len(c.Facts.AccessEntries) != 2 || c.Facts.AccessEntries[1].CIDR != "198.51.100.1/32" {
-				t.Errorf("Facts.AccessEntries = %+v", c.Facts.AccessEntries)
+			p := planOf(t, c)
+			if len(p.Facts.AccessEntries) != 2 || p.Facts.AccessEntries[1].CIDR != "198.51.100.1/32" {
+				t.Errorf("Facts.AccessEntries = %+v", p.Facts.AccessEntries)
 			}
+			mustContain(t, "rendering", p.Render.Text(), "10.0.0.0/8 — 16,777,216 addresses, comment \"vpc\", permanent", "198.51.100.1/32 — 1 address", "in all: 16,777,217 IPv4 addresses")
 		}},
 		{name: "open to the world is valid input", args: `{"cidrBlock":"0.0.0.0/0"}`},
 		{name: "prefix out of range", args: `{"cidrBlock":"10.0.0.0/33"}`, field: "cidrBlock"},
@@ -81,10 +86,7 @@ func TestCIDRErrorsExplain(t *testing.T) {
 func TestDeleteAccessListPrepare(t *testing.T) {
 	runPrepCases(t, deleteAccessList(), []prepCase{
 		{name: "CIDR is path-escaped", args: `{"entryValue":"10.0.0.0/8"}`, check: func(t *testing.T, c *Call) {
-			mustContain(t, "plan", planJSON(t, c), "/accessList/10.0.0.0%2F8")
-			if c.Facts.AccessEntries[0].CIDR != "10.0.0.0/8" {
-				t.Errorf("facts = %+v", c.Facts.AccessEntries)
-			}
+			mustContain(t, "plan", planJSON(t, c), "/accessList/10.0.0.0%2F8", "Remove 10.0.0.0/8 (16,777,216 addresses)")
 		}},
 		{name: "IP", args: `{"entryValue":"203.0.113.7"}`, check: func(t *testing.T, c *Call) {
 			mustContain(t, "plan", planJSON(t, c), "/accessList/203.0.113.7\"")
@@ -124,8 +126,8 @@ func TestAccessListToolsAgainstSim(t *testing.T) {
 
 	// The CIDR's "/" must travel as %2F, or the simulator would not find it.
 	dc, conf := confirm(t, env, deleteAccessList(), `{"entryValue":"198.51.100.0/24"}`)
-	mustContain(t, "confirmation", conf.Message, "atlas-delete-access-list", "198.51.100.0/24", atlassim.DemoProjectID)
-	if _, err := dc.Run(t.Context()); err != nil {
+	mustContain(t, "confirmation", conf.Render.Text(), "198.51.100.0/24 (256 addresses)", atlassim.DemoProjectID, "refused")
+	if _, err := dc.Execute(t.Context(), conf); err != nil {
 		t.Fatal(err)
 	}
 	mustRun(t, env, deleteAccessList(), `{"entryValue":"203.0.113.10"}`)

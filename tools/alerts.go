@@ -241,6 +241,11 @@ func listAlertConfigs() *Tool {
 			if err != nil {
 				return nil, err
 			}
+			// Stored notification credentials (service keys, webhook URLs
+			// and their tokens) never reach the agent, whatever Atlas masks.
+			for i, raw := range out.Raw {
+				out.Raw[i] = redactBody(raw, secretNotificationFields)
+			}
 			return &Result{
 				Summary:    fmt.Sprintf("Alert configurations in project %s: %s", in.ProjectID, pageSummary("alert configurations", out.TotalCount, out.PageNum, out.ItemsPerPage, len(out.Results))),
 				Data:       dataIf(len(out.Results) > 0, func() string { return alertConfigRows(out.Results) }),
@@ -267,7 +272,7 @@ type AlertNotification struct {
 	APIToken                 string   `json:"apiToken,omitempty" secret:"true" jsonschema_description:"SLACK: the API token (unless integrationId is given)."`
 	ServiceKey               string   `json:"serviceKey,omitempty" secret:"true" jsonschema_description:"PAGER_DUTY: the service key (unless integrationId is given)."`
 	Region                   string   `json:"region,omitempty" jsonschema:"enum=US,enum=EU" jsonschema_description:"PAGER_DUTY: US or EU."`
-	WebhookURL               string   `json:"webhookUrl,omitempty" jsonschema_description:"WEBHOOK: the https URL to call (unless integrationId is given)."`
+	WebhookURL               string   `json:"webhookUrl,omitempty" secret:"true" jsonschema_description:"WEBHOOK: the https URL to call (unless integrationId is given)."`
 	WebhookSecret            string   `json:"webhookSecret,omitempty" secret:"true" jsonschema_description:"WEBHOOK: the secret used to sign requests."`
 	DatadogAPIKey            string   `json:"datadogApiKey,omitempty" secret:"true" jsonschema_description:"DATADOG: the API key (unless integrationId is given)."`
 	DatadogRegion            string   `json:"datadogRegion,omitempty" jsonschema:"enum=US,enum=EU,enum=US3,enum=US5,enum=AP1,enum=US1_FED" jsonschema_description:"DATADOG: the Datadog site."`
@@ -320,15 +325,92 @@ func notificationKind(typeName string) (allowed []string, required string, ok bo
 	return nil, "", false
 }
 
-// secretNotificationKeys are the notification fields that hold credentials.
-// They are redacted from plans, including in the body escape hatch, which has
-// no Go type to carry secret tags.
-func secretNotificationKey(k string) bool {
-	switch k {
-	case "apiToken", "serviceKey", "webhookSecret", "datadogApiKey", "opsGenieApiKey", "microsoftTeamsWebhookUrl", "victorOpsApiKey", "victorOpsRoutingKey", "notificationToken":
-		return true
+// secretNotificationFields are the notification fields that hold
+// credentials. The plan marks them secret, so renderings and records mask
+// them (redactBody also masks them by name at any depth, including in the
+// body escape hatch, which has no Go type to carry secret tags). A webhook
+// URL is a credential: whoever holds it can post as the integration.
+var secretNotificationFields = []string{"apiToken", "serviceKey", "webhookSecret", "webhookUrl", "datadogApiKey", "opsGenieApiKey", "microsoftTeamsWebhookUrl", "victorOpsApiKey", "victorOpsRoutingKey", "notificationToken"}
+
+// notificationLine renders one notification of a planned body for a person:
+// its kind and who is notified, never a credential.
+func notificationLine(n map[string]any) string {
+	t := orDash(member[string](n, "typeName"))
+	var who []string
+	for _, k := range []string{"emailAddress", "username", "channelName", "mobileNumber", "teamId", "teamName", "integrationId", "notifierId"} {
+		if v := member[string](n, k); v != "" {
+			who = append(who, k+" "+v)
+		}
+	}
+	if rs := member[[]any](n, "roles"); len(rs) > 0 {
+		who = append(who, "roles "+compactJSON(rs, 120))
+	}
+	var secrets []string
+	for k, v := range n {
+		if (isSecretMember(k) || containsFold(secretNotificationFields, k)) && v != nil && v != "" {
+			secrets = append(secrets, k)
+		}
+	}
+	sort.Strings(secrets)
+	l := "notify " + t
+	if len(who) > 0 {
+		l += ": " + strings.Join(who, ", ")
+	}
+	if len(secrets) > 0 {
+		l += " (with " + strings.Join(secrets, ", ") + ": " + redactedValue + ")"
+	}
+	if v := member[any](n, "intervalMin"); v != nil {
+		l += fmt.Sprintf(", every %v min", v)
+	}
+	if v := member[any](n, "delayMin"); v != nil {
+		l += fmt.Sprintf(", after %v min", v)
+	}
+	return l
+}
+
+func containsFold(list []string, s string) bool {
+	for _, x := range list {
+		if strings.EqualFold(x, s) {
+			return true
+		}
 	}
 	return false
+}
+
+// alertConfigLines renders a planned GroupAlertsConfig, from the body that
+// is sent with its secrets masked.
+func alertConfigLines(body json.RawMessage) []string {
+	var m map[string]any
+	dec := json.NewDecoder(strings.NewReader(string(redactBody(body, secretNotificationFields))))
+	dec.UseNumber()
+	_ = dec.Decode(&m)
+	lines := []string{"event " + orDash(member[string](m, "eventTypeName"))}
+	if e, ok := member[any](m, "enabled").(bool); ok && !e {
+		lines = append(lines, "disabled")
+	}
+	for _, k := range []string{"threshold", "metricThreshold"} {
+		if v := member[any](m, k); v != nil {
+			lines = append(lines, k+" "+compactJSON(v, 200))
+		}
+	}
+	for _, x := range member[[]any](m, "matchers") {
+		mm, _ := x.(map[string]any)
+		lines = append(lines, fmt.Sprintf("only where %s %s %s", member[string](mm, "fieldName"), member[string](mm, "operator"), member[string](mm, "value")))
+	}
+	for _, x := range member[[]any](m, "notifications") {
+		n, _ := x.(map[string]any)
+		lines = append(lines, notificationLine(n))
+	}
+	var other []string
+	for k := range m {
+		switch strings.ToLower(k) {
+		case "eventtypename", "enabled", "threshold", "metricthreshold", "matchers", "notifications":
+		default:
+			other = append(other, k+" "+compactJSON(m[k], 160))
+		}
+	}
+	sort.Strings(other)
+	return append(lines, other...)
 }
 
 // AlertMatcher selects the resources an alert configuration applies to.
@@ -575,47 +657,32 @@ func (in *CreateAlertConfigInput) prepareBody(env *Env) error {
 
 func (in *CreateAlertConfigInput) facts() Facts { return Facts{ProjectID: in.ProjectID} }
 
-// requestBody builds the GroupAlertsConfig; withSecrets false redacts
-// credentials for plans.
-func (in *CreateAlertConfigInput) requestBody(withSecrets bool) map[string]any {
-	var b map[string]any
+// requestBody builds the GroupAlertsConfig to send, secrets included: the plan
+// marks them, and only renderings and records are masked.
+func (in *CreateAlertConfigInput) requestBody() any {
 	if in.body != nil {
-		// Copy through JSON so redaction never touches the body that is sent.
-		raw, _ := json.Marshal(in.body)
-		_ = json.Unmarshal(raw, &b)
-	} else {
-		b = map[string]any{"eventTypeName": in.EventTypeName, "enabled": *in.Enabled}
-		var ns []any
-		raw, _ := json.Marshal(in.Notifications)
-		_ = json.Unmarshal(raw, &ns)
-		b["notifications"] = ns
-		if len(in.Matchers) > 0 {
-			b["matchers"] = in.Matchers
-		}
-		if in.Threshold != nil {
-			b["threshold"] = in.Threshold
-		}
-		if in.MetricThreshold != nil {
-			b["metricThreshold"] = in.MetricThreshold
-		}
+		// The escape hatch is sent as given (canonicalised by the plan).
+		return in.Body
 	}
-	if !withSecrets {
-		ns, _ := b["notifications"].([]any)
-		for _, x := range ns {
-			if n, ok := x.(map[string]any); ok {
-				for k := range n {
-					if secretNotificationKey(k) {
-						n[k] = redacted
-					}
-				}
-			}
-		}
+	b := map[string]any{"eventTypeName": in.EventTypeName, "enabled": *in.Enabled}
+	var ns []any
+	raw, _ := json.Marshal(in.Notifications)
+	_ = json.Unmarshal(raw, &ns)
+	b["notifications"] = ns
+	if len(in.Matchers) > 0 {
+		b["matchers"] = in.Matchers
+	}
+	if in.Threshold != nil {
+		b["threshold"] = in.Threshold
+	}
+	if in.MetricThreshold != nil {
+		b["metricThreshold"] = in.MetricThreshold
 	}
 	return b
 }
 
-func (in *CreateAlertConfigInput) request(withSecrets bool) *atlasclient.Request {
-	return &atlasclient.Request{Method: http.MethodPost, Template: alertConfigsPath, Params: map[string]string{"groupId": in.ProjectID}, Body: in.requestBody(withSecrets)}
+func (in *CreateAlertConfigInput) request() *atlasclient.Request {
+	return &atlasclient.Request{Method: http.MethodPost, Template: alertConfigsPath, Params: map[string]string{"groupId": in.ProjectID}, Body: in.requestBody()}
 }
 
 // AlertConfigOutput is the structured answer about one alert configuration.
@@ -630,12 +697,18 @@ func createAlertConfig() *Tool {
 		Description: "Create an alert configuration in a project: eventTypeName, who to notify (notifications) and optionally matchers and a threshold or metricThreshold; or the full Atlas GroupAlertsConfig as body. Enabled by default. Check atlas-list-alert-configs first to avoid duplicate notifications.",
 		Area:        AreaAlerts,
 		Method:      http.MethodPost, Template: alertConfigsPath,
-		Plan: func(env *Env, in *CreateAlertConfigInput) ([]Step, error) { return steps(env, in.request(false)) },
-		Run: func(ctx context.Context, env *Env, in *CreateAlertConfigInput) (*Result, error) {
-			var raw json.RawMessage
-			if _, err := env.Client.Do(ctx, in.request(true), &raw); err != nil {
-				return nil, err
+		Build: func(_ context.Context, _ *Env, in *CreateAlertConfigInput, b *Builder) error {
+			if err := b.Send(in.request(), secretNotificationFields...); err != nil {
+				return err
 			}
+			b.Render(Rendering{
+				Title: fmt.Sprintf("Create an alert configuration in project %s.", in.ProjectID),
+				Lines: alertConfigLines(b.plan.Requests[len(b.plan.Requests)-1].Body),
+			})
+			return nil
+		},
+		Answer: func(_ context.Context, _ *Env, in *CreateAlertConfigInput, _ *Plan, answers []json.RawMessage) (*Result, error) {
+			raw := answers[0]
 			c, err := decodeAlertConfig(raw)
 			if err != nil {
 				return nil, fmt.Errorf("decoding alert configuration: %w", err)

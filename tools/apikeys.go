@@ -160,8 +160,21 @@ func (in *CreateAPIKeyInput) prepare(env *Env) error {
 	}
 	return nil
 }
-func (in *CreateAPIKeyInput) facts() Facts {
-	return Facts{OrgID: in.OrgID, APIKeyRoles: append([]string(nil), in.Roles...)}
+func (in *CreateAPIKeyInput) facts() Facts { return Facts{OrgID: in.OrgID} }
+
+// apiKeyRoleNote says what a person approving a key should know of a role.
+func apiKeyRoleNote(role string) string {
+	switch role {
+	case "ORG_OWNER":
+		return " — full control of the organization, its projects, users, billing and API keys"
+	case "ORG_GROUP_CREATOR":
+		return " — can create projects"
+	case "ORG_BILLING_ADMIN":
+		return " — manages billing"
+	case "ORG_MEMBER", "ORG_READ_ONLY", "ORG_BILLING_READ_ONLY":
+		return " — read access"
+	}
+	return ""
 }
 
 func (in *CreateAPIKeyInput) request() *atlasclient.Request {
@@ -181,11 +194,24 @@ func createAPIKey() *Tool {
 		Description: "Mint a programmatic API key for an organization with the given roles (role names such as ORG_READ_ONLY) and a description. Creates a credential: its private key is shown once in the answer and must be stored at once. Grant the fewest roles that do the job.",
 		Area:        AreaAPIKeys,
 		Method:      http.MethodPost, Template: apiKeysPath,
-		Plan: func(env *Env, in *CreateAPIKeyInput) ([]Step, error) { return steps(env, in.request()) },
-		Run: func(ctx context.Context, env *Env, in *CreateAPIKeyInput) (*Result, error) {
+		Build: func(_ context.Context, _ *Env, in *CreateAPIKeyInput, b *Builder) error {
+			if err := b.Send(in.request()); err != nil {
+				return err
+			}
+			m, _ := b.lastBody().(map[string]any)
+			lines := []string{"description: " + member[string](m, "desc")}
+			for _, x := range member[[]any](m, "roles") {
+				r, _ := x.(string)
+				lines = append(lines, "role "+r+apiKeyRoleNote(r))
+			}
+			lines = append(lines, "The new key's private key is shown once, in the answer to the agent.")
+			b.Render(Rendering{Title: fmt.Sprintf("Create a programmatic API key in organization %s.", in.OrgID), Lines: lines})
+			return nil
+		},
+		Answer: func(_ context.Context, _ *Env, in *CreateAPIKeyInput, _ *Plan, answers []json.RawMessage) (*Result, error) {
 			var d apiKeyDoc
-			if _, err := env.Client.Do(ctx, in.request(), &d); err != nil {
-				return nil, err
+			if err := json.Unmarshal(answers[0], &d); err != nil {
+				return nil, fmt.Errorf("decoding created API key: %w", err)
 			}
 			k := d.summary()
 			summary := fmt.Sprintf("Created API key %s (public key %s) in organization %s with roles %s.", k.ID, k.PublicKey, in.OrgID, strings.Join(k.Roles, ", "))
@@ -224,22 +250,6 @@ func (in *DeleteAPIKeyInput) request() *atlasclient.Request {
 	return &atlasclient.Request{Method: http.MethodDelete, Template: apiKeyPath, Params: map[string]string{"orgId": in.OrgID, "apiUserId": in.APIKeyID}}
 }
 
-// describeAPIKey names a key for the person confirming its deletion. It is best
-// effort: without it the prompt still names the ID.
-func describeAPIKey(ctx context.Context, env *Env, orgID, id string) string {
-	page, err := atlasclient.ListPage[apiKeyDoc](ctx, env.Client, &atlasclient.Request{Method: http.MethodGet, Template: apiKeysPath, Params: map[string]string{"orgId": orgID}}, 1, 500)
-	if err != nil {
-		return ""
-	}
-	for _, d := range page.Results {
-		if d.ID == id {
-			k := d.summary()
-			return fmt.Sprintf(" (public key %s, %q, roles %s)", k.PublicKey, truncate(k.Desc, 80), strings.Join(k.Roles, ","))
-		}
-	}
-	return ""
-}
-
 func deleteAPIKey() *Tool {
 	return spec[DeleteAPIKeyInput, DeleteOutput]{
 		Name:        "atlas-delete-api-key",
@@ -248,14 +258,41 @@ func deleteAPIKey() *Tool {
 		Area:        AreaAPIKeys,
 		Destructive: true, Idempotent: true,
 		Method: http.MethodDelete, Template: apiKeyPath,
-		Plan: func(env *Env, in *DeleteAPIKeyInput) ([]Step, error) { return steps(env, in.request()) },
-		Confirm: func(ctx context.Context, env *Env, in *DeleteAPIKeyInput) (Confirmation, error) {
-			return Confirmation{Message: fmt.Sprintf("atlas-delete-api-key will delete API key %s%s from organization %s. Every program using it loses access to Atlas immediately. This cannot be undone.", in.APIKeyID, describeAPIKey(ctx, env, in.OrgID, in.APIKeyID), in.OrgID)}, nil
-		},
-		Run: func(ctx context.Context, env *Env, in *DeleteAPIKeyInput) (*Result, error) {
-			if _, err := env.Client.Do(ctx, in.request(), nil); err != nil {
-				return nil, err
+		Build: func(_ context.Context, _ *Env, in *DeleteAPIKeyInput, b *Builder) error {
+			// The operations table has no read of one key, so it is found in
+			// the organization's list: the person sees which key and roles
+			// go, and the plan depends on its ID and public key.
+			raw, err := b.findListed(&atlasclient.Request{Method: http.MethodGet, Template: apiKeysPath, Params: map[string]string{"orgId": in.OrgID}}, func(raw json.RawMessage) bool {
+				var d apiKeyDoc
+				return json.Unmarshal(raw, &d) == nil && d.ID == in.APIKeyID
+			})
+			if err != nil {
+				return err
 			}
+			if raw == nil {
+				return &StateError{Resource: "API key " + in.APIKeyID, State: "not in organization " + in.OrgID, Want: "an existing key; find its ID with atlas-list-api-keys"}
+			}
+			var d apiKeyDoc
+			_ = json.Unmarshal(raw, &d)
+			k := d.summary()
+			b.Observe("apiKey.id", k.ID)
+			b.Observe("apiKey.publicKey", k.PublicKey)
+			if err := b.Send(in.request()); err != nil {
+				return err
+			}
+			lines := []string{"public key " + k.PublicKey, "description: " + orDash(truncate(k.Desc, 250))}
+			for _, r := range k.Roles {
+				lines = append(lines, "role "+r)
+			}
+			lines = append(lines, "Every program using the key loses access to Atlas at once.")
+			b.Render(Rendering{
+				Title:        fmt.Sprintf("Delete API key %s (public key %s) of organization %s.", k.ID, k.PublicKey, in.OrgID),
+				Lines:        lines,
+				Irreversible: "the key is deleted; a new key has a new secret",
+			})
+			return nil
+		},
+		Answer: func(_ context.Context, _ *Env, in *DeleteAPIKeyInput, _ *Plan, _ []json.RawMessage) (*Result, error) {
 			return &Result{
 				Summary:    fmt.Sprintf("Deleted API key %s from organization %s.", in.APIKeyID, in.OrgID),
 				Structured: &DeleteOutput{Deleted: "API key " + in.APIKeyID, Accepted: true},

@@ -18,8 +18,8 @@ func TestAPIKeyToolsPrepare(t *testing.T) {
 	})
 	runPrepCases(t, createAPIKey(), []prepCase{
 		{name: "read-only key", args: `{"desc":"CI reader","roles":["ORG_READ_ONLY"]}`, check: func(t *testing.T, c *Call) {
-			if strings.Join(c.Facts.APIKeyRoles, ",") != "ORG_READ_ONLY" || c.Facts.OrgID != testOrgID {
-				t.Errorf("facts = %+v", c.Facts)
+			if f := planOf(t, c).Facts; strings.Join(f.APIKeyRoles, ",") != "ORG_READ_ONLY" || f.OrgID != testOrgID {
+				t.Errorf("facts = %+v", f)
 			}
 			mustContain(t, "plan", planJSON(t, c), `"body":{"desc":"CI reader","roles":["ORG_READ_ONLY"]}`, "/orgs/"+testOrgID+"/apiKeys")
 		}},
@@ -33,7 +33,10 @@ func TestAPIKeyToolsPrepare(t *testing.T) {
 	})
 	runPrepCases(t, deleteAPIKey(), []prepCase{
 		{name: "maps apiKeyId to apiUserId", args: `{"apiKeyId":"` + testHexID + `"}`, check: func(t *testing.T, c *Call) {
-			mustContain(t, "plan", planJSON(t, c), "/orgs/"+testOrgID+"/apiKeys/"+testHexID, `"method":"DELETE"`)
+			res, err := offlineEnv(t, false).Client.Resolve(c.Input.(*DeleteAPIKeyInput).request())
+			if err != nil || res.Method != "DELETE" || !strings.HasSuffix(res.Path, "/orgs/"+testOrgID+"/apiKeys/"+testHexID) {
+				t.Errorf("request = %+v, %v", res, err)
+			}
 		}},
 		{name: "public key instead of id", args: `{"apiKeyId":"abcdefgh"}`, field: "apiKeyId"},
 		{name: "Atlas's name is not ours", args: `{"apiUserId":"` + testHexID + `"}`, field: "apiUserId"},
@@ -68,8 +71,8 @@ func TestAPIKeyToolsAgainstSim(t *testing.T) {
 	mustNotContain(t, "list after create", resultJSON(t, r)+r.Data, out.PrivateKey)
 
 	dc, conf := confirm(t, env, deleteAPIKey(), `{"apiKeyId":"`+out.APIKey.ID+`"}`)
-	mustContain(t, "confirmation", conf.Message, "atlas-delete-api-key", out.APIKey.ID, out.APIKey.PublicKey, "nightly export", atlassim.DemoOrgID, "cannot be undone")
-	if _, err := dc.Run(t.Context()); err != nil {
+	mustContain(t, "confirmation", conf.Render.Text(), out.APIKey.ID, out.APIKey.PublicKey, "nightly export", "role ORG_READ_ONLY", "role ORG_BILLING_READ_ONLY", atlassim.DemoOrgID, "Cannot be undone")
+	if _, err := dc.Execute(t.Context(), conf); err != nil {
 		t.Fatal(err)
 	}
 	if !sent(sim, "DELETE", "/apiKeys/"+out.APIKey.ID) {

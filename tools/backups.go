@@ -218,13 +218,19 @@ func createSnapshot() *Tool {
 		Description: "Take an on-demand cloud backup snapshot of a cluster (M10 and larger, backups enabled), e.g. before a risky change; give a description and retentionInDays. Atlas answers at once with status queued; poll atlas-get-snapshot until completed. Snapshot storage is billed.",
 		Area:        AreaBackups,
 		Method:      http.MethodPost, Template: snapshotsPath,
-		Plan: func(env *Env, in *CreateSnapshotInput) ([]Step, error) { return steps(env, in.request()) },
-		Run: func(ctx context.Context, env *Env, in *CreateSnapshotInput) (*Result, error) {
-			var raw json.RawMessage
-			if _, err := env.Client.Do(ctx, in.request(), &raw); err != nil {
-				return nil, err
+		Build: func(_ context.Context, _ *Env, in *CreateSnapshotInput, b *Builder) error {
+			if err := b.Send(in.request()); err != nil {
+				return err
 			}
-			return snapshotResult(fmt.Sprintf("Atlas accepted on-demand snapshot %%s of cluster %s (status %%s), kept %d day(s). Poll atlas-get-snapshot until its status is completed.", in.ClusterName, in.RetentionInDays), raw, false)
+			b.Facts().Clusters = []ClusterRef{{ProjectID: in.ProjectID, Name: in.ClusterName}}
+			b.Render(Rendering{
+				Title: fmt.Sprintf("Take an on-demand snapshot of cluster %s in project %s.", in.ClusterName, in.ProjectID),
+				Lines: []string{"description: " + in.Description, fmt.Sprintf("kept %d day(s); snapshot storage is billed", in.RetentionInDays)},
+			})
+			return nil
+		},
+		Answer: func(_ context.Context, _ *Env, in *CreateSnapshotInput, _ *Plan, answers []json.RawMessage) (*Result, error) {
+			return snapshotResult(fmt.Sprintf("Atlas accepted on-demand snapshot %%s of cluster %s (status %%s), kept %d day(s). Poll atlas-get-snapshot until its status is completed.", in.ClusterName, in.RetentionInDays), answers[0], false)
 		},
 	}.tool()
 }
@@ -421,10 +427,6 @@ type CreateRestoreJobInput struct {
 	OplogInc              int64  `json:"oplogInc,omitempty" jsonschema:"minimum=1" jsonschema_description:"pointInTime only: second part of the oplog timestamp (the operation's ordinal); with oplogTs."`
 	Waiting
 	WriteOptions
-
-	// govChecked records that the gov-region rule was verified against both
-	// projects (by Confirm), so Run need not read them again.
-	govChecked bool
 }
 
 func (in *CreateRestoreJobInput) prepare(env *Env) error {
@@ -518,9 +520,9 @@ func (in *CreateRestoreJobInput) checkPointInTime() error {
 
 func (in *CreateRestoreJobInput) facts() Facts {
 	// ProjectID is the project the job is created in (the source, as in the
-	// URL); ClusterName is the cluster whose data changes: the target.
-	// Facts has no field for a second project, so the policy cannot see the
-	// target project of a cross-project restore.
+	// URL); ClusterName is the cluster whose data changes: the target. The
+	// target's project and the overwritten cluster come from the planned
+	// body (planFacts), the source cluster from Build.
 	f := Facts{ProjectID: in.ProjectID, ClusterName: in.ClusterName}
 	if in.TargetClusterName != "" {
 		f.ClusterName = in.TargetClusterName
@@ -563,36 +565,46 @@ func (in *CreateRestoreJobInput) crossesProjects() bool {
 	return in.TargetProjectID != "" && in.TargetProjectID != in.ProjectID
 }
 
-// checkGovRegions enforces, before anything is sent, Atlas for Government's rule
-// that backups stay within gov-only or within standard projects. It needs both
-// projects' regionUsageRestrictions, which only Atlas knows.
-func (in *CreateRestoreJobInput) checkGovRegions(ctx context.Context, env *Env) error {
-	if !env.gov() || !in.crossesProjects() || in.govChecked {
+// checkGovRegions enforces, while planning, Atlas for Government's rule that
+// backups stay within gov-only or within standard projects. It needs both
+// projects' regionUsageRestrictions, which only Atlas knows; it observes them
+// in the plan, so govCheck sees them on the final plan and the person's yes
+// depends on them.
+func (in *CreateRestoreJobInput) checkGovRegions(b *Builder) error {
+	if !b.Gov() || !in.crossesProjects() {
 		return nil
 	}
-	src, _, err := readProject(ctx, env, in.ProjectID)
-	if err != nil {
+	var src, dst Project
+	if _, err := b.Read(getProjectRequest(in.ProjectID), &src); err != nil {
 		return fmt.Errorf("reading source project %s: %w", in.ProjectID, err)
 	}
-	dst, _, err := readProject(ctx, env, in.TargetProjectID)
-	if err != nil {
+	if _, err := b.Read(getProjectRequest(in.TargetProjectID), &dst); err != nil {
 		return fmt.Errorf("reading target project %s: %w", in.TargetProjectID, err)
 	}
+	b.Observe(observedSrcKind, restrictionOf(src))
+	b.Observe(observedDstKind, restrictionOf(dst))
 	kind := func(p *Project) string {
-		if p.RegionUsageRestrictions == "GOV_REGIONS_ONLY" {
+		if p.RegionUsageRestrictions == govRegionsOnly {
 			return "Gov region-only"
 		}
 		return "standard"
 	}
-	if kind(src) != kind(dst) {
+	if kind(&src) != kind(&dst) {
 		return &GovRuleError{
 			Field: "targetProjectId",
-			Rule:  "Restores between standard projects and Gov region-only projects are not allowed.",
-			Fix:   fmt.Sprintf("project %s is %s but %s is %s: restore into a cluster of a %s project", src.ID, kind(src), dst.ID, kind(dst), kind(src)),
+			Rule:  govRestoreRule,
+			Fix:   fmt.Sprintf("project %s is %s but %s is %s: restore into a cluster of a %s project", src.ID, kind(&src), dst.ID, kind(&dst), kind(&src)),
 		}
 	}
-	in.govChecked = true
 	return nil
+}
+
+// restrictionOf is a project's region usage, with Atlas's default spelt out.
+func restrictionOf(p Project) string {
+	if p.RegionUsageRestrictions == "" {
+		return "COMMERCIAL_FEDRAMP_REGIONS_ONLY"
+	}
+	return p.RegionUsageRestrictions
 }
 
 func createRestoreJob() *Tool {
@@ -603,49 +615,53 @@ func createRestoreJob() *Tool {
 		Area:        AreaBackups,
 		Destructive: true,
 		Method:      http.MethodPost, Template: restoreJobsPath,
-		Plan: func(env *Env, in *CreateRestoreJobInput) ([]Step, error) {
-			var out []Step
-			if env.gov() && in.crossesProjects() {
-				reads, err := steps(env,
-					&atlasclient.Request{Method: http.MethodGet, Template: projectPath, Params: map[string]string{"groupId": in.ProjectID}},
-					&atlasclient.Request{Method: http.MethodGet, Template: projectPath, Params: map[string]string{"groupId": in.TargetProjectID}})
-				if err != nil {
-					return nil, err
-				}
-				for i := range reads {
-					reads[i].Note = "Atlas for Government: both projects must be Gov region-only, or both standard"
-				}
-				out = append(out, reads...)
-			}
-			post, err := step(env, in.request())
-			if err != nil {
-				return nil, err
-			}
-			return append(out, post), nil
-		},
-		Confirm: func(ctx context.Context, env *Env, in *CreateRestoreJobInput) (Confirmation, error) {
+		Build: func(_ context.Context, _ *Env, in *CreateRestoreJobInput, b *Builder) error {
 			// Refuse before asking: a person should not approve a restore
 			// Atlas for Government forbids.
-			if err := in.checkGovRegions(ctx, env); err != nil {
-				return Confirmation{}, err
+			if err := in.checkGovRegions(b); err != nil {
+				return err
 			}
+			source := []string{fmt.Sprintf("from: %s of cluster %s in project %s", in.source(), in.ClusterName, in.ProjectID)}
 			if in.DeliveryType == "download" {
-				return Confirmation{Message: fmt.Sprintf("atlas-create-restore-job will create download links for snapshot %s of cluster %q in project %s. No data is overwritten, but anyone holding a link can download the whole snapshot until the links expire.", in.SnapshotID, in.ClusterName, in.ProjectID)}, nil
+				if err := b.Send(in.request()); err != nil {
+					return err
+				}
+				b.Facts().Clusters = []ClusterRef{{ProjectID: in.ProjectID, Name: in.ClusterName}}
+				b.Render(Rendering{
+					Title: fmt.Sprintf("Create download links for %s of cluster %s in project %s.", in.source(), in.ClusterName, in.ProjectID),
+					Lines: append(source, "No data is overwritten, but anyone holding a link can download the whole snapshot until the links expire."),
+				})
+				return nil
 			}
-			return Confirmation{
-				Message: fmt.Sprintf("atlas-create-restore-job will restore %s of cluster %q (project %s) onto cluster %q in project %s. ALL data currently on cluster %q will be overwritten and cannot be recovered, and the cluster is unavailable while the restore runs.",
-					in.source(), in.ClusterName, in.ProjectID, in.TargetClusterName, in.TargetProjectID, in.TargetClusterName),
+			// The target is read first: the person is shown it by ID, and a
+			// target deleted and re-created under the same name is another
+			// plan.
+			var target cluster
+			if _, err := b.Read(getClusterRequest(in.TargetProjectID, in.TargetClusterName), &target); err != nil {
+				return fmt.Errorf("reading target cluster %s of project %s: %w", in.TargetClusterName, in.TargetProjectID, err)
+			}
+			b.Observe("targetCluster.id", target.ID)
+			if err := b.Send(in.request()); err != nil {
+				return err
+			}
+			b.Facts().Clusters = []ClusterRef{{ProjectID: in.ProjectID, Name: in.ClusterName}}
+			ts := target.summary()
+			lines := append(source,
+				fmt.Sprintf("onto: cluster %s (id %s, tier %s, state %s) in project %s", in.TargetClusterName, orDash(target.ID), orDash(ts.InstanceSize), orDash(ts.State), in.TargetProjectID),
+				"The target cluster is unavailable while the restore runs.")
+			if in.crossesProjects() {
+				lines = append(lines, fmt.Sprintf("The target is in another project (%s) than the backup (%s).", in.TargetProjectID, in.ProjectID))
+			}
+			b.Render(Rendering{
+				Title:         fmt.Sprintf("Restore %s of cluster %s (project %s) onto cluster %s in project %s.", in.source(), in.ClusterName, in.ProjectID, in.TargetClusterName, in.TargetProjectID),
+				Lines:         lines,
+				Irreversible:  fmt.Sprintf("the target cluster's data is replaced: every document now on %s is overwritten", in.TargetClusterName),
 				TypeToConfirm: in.TargetClusterName,
-			}, nil
+			})
+			return nil
 		},
-		Run: func(ctx context.Context, env *Env, in *CreateRestoreJobInput) (*Result, error) {
-			if err := in.checkGovRegions(ctx, env); err != nil {
-				return nil, err
-			}
-			var raw json.RawMessage
-			if _, err := env.Client.Do(ctx, in.request(), &raw); err != nil {
-				return nil, err
-			}
+		Answer: func(ctx context.Context, env *Env, in *CreateRestoreJobInput, _ *Plan, answers []json.RawMessage) (*Result, error) {
+			raw := answers[0]
 			j, err := decodeRestoreJob(raw)
 			if err != nil {
 				return nil, fmt.Errorf("decoding restore job: %w", err)

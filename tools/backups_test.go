@@ -2,6 +2,7 @@ package tools
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -67,7 +68,8 @@ func TestRestoreJobToolsPrepare(t *testing.T) {
 			if c.Facts.ClusterName != "Restore1" {
 				t.Errorf("Facts.ClusterName = %q, want the target cluster", c.Facts.ClusterName)
 			}
-			mustContain(t, "plan", planJSON(t, c), `"targetGroupId":"`+testProjectID+`"`, `"targetClusterName":"Restore1"`, `"deliveryType":"automated"`)
+			b, _ := json.Marshal(in.request().Body)
+			mustContain(t, "body", string(b), `"targetGroupId":"`+testProjectID+`"`, `"targetClusterName":"Restore1"`, `"deliveryType":"automated"`)
 		}},
 		{name: "download", args: `{"clusterName":"Cluster0","deliveryType":"download",` + snap + `}`},
 		{name: "point in time", args: fmt.Sprintf(`{"clusterName":"Cluster0","deliveryType":"pointInTime","targetClusterName":"Restore1","pointInTimeUTCSeconds":%d}`, past)},
@@ -92,28 +94,28 @@ func TestRestoreJobToolsPrepare(t *testing.T) {
 }
 
 func TestRestoreJobConfirmationNamesTarget(t *testing.T) {
-	env := offlineEnv(t, false)
-	c, err := createRestoreJob().Decode([]byte(`{"clusterName":"Cluster0","deliveryType":"automated","snapshotId":"`+testHexID+`","targetClusterName":"Staging","targetProjectId":"`+testProject2ID+`"}`), env)
+	env, _ := simEnv(t, false)
+	c, err := createRestoreJob().Decode([]byte(`{"clusterName":"prod-analytics","deliveryType":"automated","snapshotId":"`+testHexID+`","targetClusterName":"staging","targetProjectId":"`+atlassim.DemoProjectID+`"}`), env)
 	if err != nil {
 		t.Fatal(err)
 	}
-	conf, err := c.Confirmation(t.Context())
+	conf, err := c.Plan(t.Context(), testAgent)
 	if err != nil {
 		t.Fatal(err)
 	}
-	mustContain(t, "confirmation", conf.Message, "atlas-create-restore-job", `"Staging"`, testProject2ID, "overwritten", "Cluster0", testHexID)
-	if conf.TypeToConfirm != "Staging" {
-		t.Errorf("TypeToConfirm = %q, want the target cluster", conf.TypeToConfirm)
+	mustContain(t, "confirmation", conf.Render.Text(), "onto: cluster staging (id ", atlassim.DemoProjectID, "overwritten", "prod-analytics", testHexID)
+	if conf.Render.TypeToConfirm != "staging" {
+		t.Errorf("TypeToConfirm = %q, want the target cluster", conf.Render.TypeToConfirm)
 	}
-	c, err = createRestoreJob().Decode([]byte(`{"clusterName":"Cluster0","deliveryType":"download","snapshotId":"`+testHexID+`"}`), env)
+	c, err = createRestoreJob().Decode([]byte(`{"clusterName":"prod-analytics","deliveryType":"download","snapshotId":"`+testHexID+`"}`), env)
 	if err != nil {
 		t.Fatal(err)
 	}
-	conf, err = c.Confirmation(t.Context())
+	conf, err = c.Plan(t.Context(), testAgent)
 	if err != nil {
 		t.Fatal(err)
 	}
-	mustContain(t, "confirmation", conf.Message, "download", "No data is overwritten")
+	mustContain(t, "confirmation", conf.Render.Text(), "download", "No data is overwritten")
 }
 
 func TestBackupToolsAgainstSim(t *testing.T) {
@@ -150,9 +152,12 @@ func TestBackupToolsAgainstSim(t *testing.T) {
 
 	args := `{"clusterName":"prod-analytics","deliveryType":"automated","snapshotId":"` + snapID + `","targetClusterName":"staging","wait":true}`
 	rc, conf := confirm(t, env, createRestoreJob(), args)
-	mustContain(t, "confirmation", conf.Message, `onto cluster "staging"`, "overwritten", snapID)
+	mustContain(t, "confirmation", conf.Render.Text(), "onto cluster staging", "overwritten", snapID)
+	if conf.Render.TypeToConfirm != "staging" || conf.Observed["targetCluster.id"] == "" {
+		t.Errorf("TypeToConfirm %q, observed %v", conf.Render.TypeToConfirm, conf.Observed)
+	}
 	var progress progressLog
-	r, err := rc.Run(progress.ctx(t.Context()))
+	r, err := rc.Execute(progress.ctx(t.Context()), conf)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -197,7 +202,7 @@ func TestRestoreWaitPolls(t *testing.T) {
 		t.Fatal(err)
 	}
 	var progress progressLog
-	r, err := c.Run(progress.ctx(t.Context()))
+	r, err := planAndRun(t, c, progress.ctx(t.Context()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -224,7 +229,7 @@ func TestRestoreWaitStopsAtCancellation(t *testing.T) {
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
 	ctx = WithProgress(ctx, func(_, _ float64, _ string) { cancel() })
-	_, err = c.Run(ctx)
+	_, err = planAndRun(t, c, ctx)
 	var we *WaitError
 	if !errors.As(err, &we) {
 		t.Fatalf("Run = %v (%T), want *WaitError", err, err)
@@ -246,7 +251,7 @@ func TestGovRestoreAcrossProjectKindsRefusedLocally(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = c.Confirmation(t.Context())
+	_, err = c.Plan(t.Context(), testAgent)
 	var ge *GovRuleError
 	if !errors.As(err, &ge) || ge.Field != "targetProjectId" {
 		t.Fatalf("confirmation: %v (%T), want *GovRuleError on targetProjectId", err, err)
@@ -269,7 +274,8 @@ func TestGovRestoreAcrossProjectKindsRefusedLocally(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.Confirmation(t.Context()); err != nil {
+	// (The target cluster does not exist: Atlas's 404, not the gov rule.)
+	if _, err := c.Plan(t.Context(), testAgent); errors.As(err, &ge) {
 		t.Errorf("standard to standard: %v", err)
 	}
 }

@@ -25,8 +25,8 @@ func TestClusterToolsPrepare(t *testing.T) {
 	})
 	runPrepCases(t, createCluster(), []prepCase{
 		{name: "flat M10", args: `{"clusterName":"c1","providerName":"AWS","regionName":"US_EAST_1","instanceSize":"M10"}`, check: func(t *testing.T, c *Call) {
-			if c.Facts.InstanceSize != "M10" || strings.Join(c.Facts.Providers, ",") != "AWS" || strings.Join(c.Facts.Regions, ",") != "US_EAST_1" {
-				t.Errorf("facts = %+v", c.Facts)
+			if f := planOf(t, c).Facts; strings.Join(f.InstanceSizes, ",") != "M10" || strings.Join(f.Providers, ",") != "AWS" || strings.Join(f.Regions, ",") != "US_EAST_1" || f.TotalNodes != 3 {
+				t.Errorf("facts = %+v", f)
 			}
 			mustContain(t, "plan", planJSON(t, c), `"clusterType":"REPLICASET"`, `"nodeCount":3`, "application/vnd.atlas.2024-10-23+json")
 		}},
@@ -119,7 +119,7 @@ func TestClusterToolsAgainstSim(t *testing.T) {
 	if !c.Wait {
 		t.Error("Call.Wait not set by wait:true")
 	}
-	r, err = c.Run(progress.ctx(t.Context()))
+	r, err = planAndRun(t, c, progress.ctx(t.Context()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -145,11 +145,11 @@ func TestClusterToolsAgainstSim(t *testing.T) {
 	}
 
 	dc, conf := confirm(t, env, deleteCluster(), `{"clusterName":"c-new"}`)
-	mustContain(t, "confirmation", conf.Message, "atlas-delete-cluster", `"c-new"`, atlassim.DemoProjectID, "cannot be undone")
-	if conf.TypeToConfirm != "c-new" {
-		t.Errorf("TypeToConfirm = %q", conf.TypeToConfirm)
+	mustContain(t, "confirmation", conf.Render.Text(), "c-new", atlassim.DemoProjectID, "Cannot be undone")
+	if conf.Render.TypeToConfirm != "c-new" {
+		t.Errorf("TypeToConfirm = %q", conf.Render.TypeToConfirm)
 	}
-	r, err = dc.Run(t.Context())
+	r, err = dc.Execute(t.Context(), conf)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -198,11 +198,11 @@ func TestProjectToolsAgainstSim(t *testing.T) {
 	}
 
 	dc, conf := confirm(t, env, deleteProject(), `{"projectId":"`+atlassim.DemoProject2ID+`"}`)
-	if conf.TypeToConfirm != "empty-project" {
-		t.Errorf("TypeToConfirm = %q, want the project name", conf.TypeToConfirm)
+	if conf.Render.TypeToConfirm != "empty-project" {
+		t.Errorf("TypeToConfirm = %q, want the project name", conf.Render.TypeToConfirm)
 	}
-	mustContain(t, "confirmation", conf.Message, "empty-project", "cannot be undone")
-	if _, err := dc.Run(t.Context()); err != nil {
+	mustContain(t, "confirmation", conf.Render.Text(), "empty-project", "0 cluster(s)", "Cannot be undone")
+	if _, err := dc.Execute(t.Context(), conf); err != nil {
 		t.Fatal(err)
 	}
 	_, err = call(t, env, getProject(), `{"projectId":"`+atlassim.DemoProject2ID+`"}`)
@@ -220,7 +220,7 @@ func TestClusterWaitStopsAtCancellation(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
-	_, err = c.Run(WithProgress(ctx, func(_, _ float64, _ string) { cancel() }))
+	_, err = planAndRun(t, c, WithProgress(ctx, func(_, _ float64, _ string) { cancel() }))
 	var we *WaitError
 	if !errors.As(err, &we) {
 		t.Fatalf("Run = %v (%T), want *WaitError", err, err)
@@ -234,23 +234,28 @@ func TestClusterWaitStopsAtCancellation(t *testing.T) {
 // Resizing sends the cluster's layout back with the new tier, without the
 // fields the API marks readOnly (a strict server refuses them).
 func TestResizeBodyDropsReadOnlyFields(t *testing.T) {
-	raw := json.RawMessage(`{"replicationSpecs":[{"id":"abc","zoneId":"z1","zoneName":"Zone 1","regionConfigs":[{"providerName":"AWS","regionName":"US_EAST_1","priority":7,
+	var current map[string]any
+	if err := json.Unmarshal([]byte(`{"replicationSpecs":[{"id":"abc","zoneId":"z1","zoneName":"Zone 1","regionConfigs":[{"providerName":"AWS","regionName":"US_EAST_1","priority":7,
 		"electableSpecs":{"instanceSize":"M10","nodeCount":3,"diskThroughput":125},
 		"effectiveElectableSpecs":{"instanceSize":"M10","nodeCount":3},
-		"readOnlySpecs":{"instanceSize":"M10","nodeCount":0}}]}]}`)
+		"readOnlySpecs":{"instanceSize":"M10","nodeCount":0,"diskThroughput":125}}]}]}`), &current); err != nil {
+		t.Fatal(err)
+	}
 	in := &UpdateClusterInput{ClusterName: "c", InstanceSize: "M40"}
-	body, err := in.patchBody(&cluster{}, raw)
+	body, err := in.patchBody(current)
 	if err != nil {
 		t.Fatal(err)
 	}
 	b, _ := json.Marshal(body)
 	got := string(b)
-	for _, bad := range []string{`"id"`, `"zoneId"`, `"diskThroughput"`, `"effectiveElectableSpecs"`} {
+	// zoneName only on geosharded clusters; no spec of zero nodes (its
+	// diskThroughput is readOnly).
+	for _, bad := range []string{`"id"`, `"zoneId"`, `"diskThroughput"`, `"effectiveElectableSpecs"`, `"zoneName"`, `"readOnlySpecs"`} {
 		if strings.Contains(got, bad) {
 			t.Errorf("PATCH body carries %s: %s", bad, got)
 		}
 	}
-	if !strings.Contains(got, `"electableSpecs":{"instanceSize":"M40","nodeCount":3}`) || !strings.Contains(got, `"zoneName":"Zone 1"`) || !strings.Contains(got, `"readOnlySpecs":{"instanceSize":"M10","nodeCount":0}`) {
+	if !strings.Contains(got, `"electableSpecs":{"instanceSize":"M40","nodeCount":3}`) {
 		t.Errorf("PATCH body: %s", got)
 	}
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/url"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 
@@ -135,25 +137,26 @@ func table(header []string, rows [][]string) string {
 	return strings.TrimRight(b.String(), "\n")
 }
 
-// step turns a request into the dryRun view of it, as the client would send it.
-func step(env *Env, req *atlasclient.Request) (Step, error) {
-	r, err := env.Client.Resolve(req)
-	if err != nil {
-		return Step{}, err
-	}
-	return Step{Method: r.Method, Path: r.Path, Query: r.Query, Accept: r.Accept, Body: req.Body}, nil
-}
-
-func steps(env *Env, reqs ...*atlasclient.Request) ([]Step, error) {
-	out := make([]Step, 0, len(reqs))
-	for _, r := range reqs {
-		s, err := step(env, r)
-		if err != nil {
+// findListed reads a list while planning, page by page, until match accepts
+// an item, and returns it (nil when no page holds it). For resources the
+// operations table has no single-item read of.
+func (b *Builder) findListed(req *atlasclient.Request, match func(json.RawMessage) bool) (json.RawMessage, error) {
+	for pageNum := 1; ; pageNum++ {
+		r := *req
+		r.Query = url.Values{"pageNum": {strconv.Itoa(pageNum)}, "itemsPerPage": {strconv.Itoa(atlasclient.MaxItemsPerPage)}}
+		var page atlasclient.Page[json.RawMessage]
+		if _, err := b.Read(&r, &page); err != nil {
 			return nil, err
 		}
-		out = append(out, s)
+		for _, item := range page.Results {
+			if match(item) {
+				return item, nil
+			}
+		}
+		if len(page.Results) < atlasclient.MaxItemsPerPage || pageNum*atlasclient.MaxItemsPerPage >= page.TotalCount {
+			return nil, nil
+		}
 	}
-	return out, nil
 }
 
 func orDash(s string) string {

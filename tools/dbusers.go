@@ -16,10 +16,6 @@ const (
 	dbUserPath  = "/groups/{groupId}/databaseUsers/{databaseName}/{username}"
 )
 
-// redacted stands in for a secret in dryRun plans, which are shown to the agent
-// and may be logged.
-const redacted = "[redacted]"
-
 // dbUser is the part of CloudDatabaseUser the summaries use. It has no password
 // field on purpose: Atlas never returns one, and nothing we build from this type
 // can echo the one the agent sent.
@@ -170,6 +166,39 @@ func adminOnlyRole(name string) bool {
 	return false
 }
 
+// builtInRoles are the built-in roles Atlas grants, spelt as Atlas spells
+// them: role names are case-sensitive, so AtlasAdmin is not atlasAdmin.
+var builtInRoles = []string{"atlasAdmin", "readWriteAnyDatabase", "readAnyDatabase", "dbAdminAnyDatabase", "clusterMonitor", "backup", "enableSharding", "readWrite", "read", "dbAdmin"}
+
+// checkRoleSpelling refuses a role name that is a built-in role in another
+// spelling (AtlasAdmin, READWRITE) and one with surrounding spaces: Atlas
+// would refuse it, or take it as a custom role of that name, while a person
+// and a policy reading "atlasAdmin " would see atlasAdmin. Custom roles
+// (any other name) stay allowed.
+func checkRoleSpelling(field, name string) error {
+	if t := strings.TrimSpace(name); t != name {
+		fix := "remove the spaces"
+		if b := builtInRole(t); b != "" {
+			fix = fmt.Sprintf("write %q", b)
+		}
+		return invalid(field, fmt.Sprintf("%q has spaces around the role name", truncate(name, 70)), fix)
+	}
+	if b := builtInRole(name); b != "" && b != name {
+		return invalid(field, fmt.Sprintf("%q is not a role; role names are case-sensitive", truncate(name, 70)), fmt.Sprintf("write the built-in role as %q", b))
+	}
+	return nil
+}
+
+// builtInRole is the built-in role name matches without regard to case, or "".
+func builtInRole(name string) string {
+	for _, b := range builtInRoles {
+		if strings.EqualFold(b, name) {
+			return b
+		}
+	}
+	return ""
+}
+
 // perDatabaseRole reports the built-in roles that need the database they apply to.
 func perDatabaseRole(name string) bool {
 	return name == "read" || name == "readWrite" || name == "dbAdmin"
@@ -210,6 +239,9 @@ func (in *CreateDBUserInput) prepare(env *Env) error {
 			return invalid(f+".roleName", "is required", "give a built-in role such as readWrite or the name of a custom role")
 		}
 		if err := checkText(f+".roleName", r.RoleName, 64); err != nil {
+			return err
+		}
+		if err := checkRoleSpelling(f+".roleName", r.RoleName); err != nil {
 			return err
 		}
 		switch {
@@ -361,24 +393,15 @@ func (in *CreateDBUserInput) prepareAuth(env *Env) error {
 	return nil
 }
 
-func (in *CreateDBUserInput) facts() Facts {
-	f := Facts{ProjectID: in.ProjectID}
-	for _, r := range in.Roles {
-		f.DBRoles = appendUnique(f.DBRoles, r.RoleName)
-	}
-	return f
-}
+func (in *CreateDBUserInput) facts() Facts { return Facts{ProjectID: in.ProjectID} }
 
-// body is the CloudDatabaseUser to send; withSecret false replaces the password
-// for plans.
-func (in *CreateDBUserInput) body(withSecret bool) map[string]any {
+// body is the CloudDatabaseUser to send. The password travels in it; the
+// plan marks it secret, so renderings and records mask it.
+func (in *CreateDBUserInput) body() map[string]any {
 	// Atlas requires groupId in the body as well as in the path.
 	b := map[string]any{"groupId": in.ProjectID, "username": in.Username, "databaseName": in.DatabaseName, "roles": in.Roles}
 	if in.Password != "" {
 		b["password"] = in.Password
-		if !withSecret {
-			b["password"] = redacted
-		}
 	}
 	if len(in.Scopes) > 0 {
 		b["scopes"] = in.Scopes
@@ -397,8 +420,27 @@ func (in *CreateDBUserInput) body(withSecret bool) map[string]any {
 	return b
 }
 
-func (in *CreateDBUserInput) request(withSecret bool) *atlasclient.Request {
-	return &atlasclient.Request{Method: http.MethodPost, Template: dbUsersPath, Params: map[string]string{"groupId": in.ProjectID}, Body: in.body(withSecret)}
+func (in *CreateDBUserInput) request() *atlasclient.Request {
+	return &atlasclient.Request{Method: http.MethodPost, Template: dbUsersPath, Params: map[string]string{"groupId": in.ProjectID}, Body: in.body()}
+}
+
+// roleLines renders every role of a planned user body with the database (and
+// collection) it applies to, from the body that is sent.
+func roleLines(body any) []string {
+	m, _ := body.(map[string]any)
+	var out []string
+	for _, x := range member[[]any](m, "roles") {
+		r, _ := x.(map[string]any)
+		l := fmt.Sprintf("role %s on database %s", orDash(member[string](r, "roleName")), orDash(member[string](r, "databaseName")))
+		if c := member[string](r, "collectionName"); c != "" {
+			l += ", collection " + c
+		}
+		if adminOnlyRole(member[string](r, "roleName")) {
+			l += " (every database of the project)"
+		}
+		out = append(out, l)
+	}
+	return out
 }
 
 // DBUserOutput is the structured answer about one database user. It never
@@ -414,13 +456,40 @@ func createDBUser() *Tool {
 		Description: "Create a database user in a project: username, password (SCRAM, at least 8 characters) and roles such as [{\"roleName\":\"readWrite\",\"databaseName\":\"sales\"}]; optionally limit it to some clusters with scopes, or make it temporary with deleteAfterDate. Creates a credential that can read or change data: grant the least privilege. The password is never echoed back.",
 		Area:        AreaDatabaseUsers,
 		Method:      http.MethodPost, Template: dbUsersPath,
-		Plan: func(env *Env, in *CreateDBUserInput) ([]Step, error) {
-			return steps(env, in.request(false))
+		Build: func(_ context.Context, _ *Env, in *CreateDBUserInput, b *Builder) error {
+			if err := b.Send(in.request(), "password"); err != nil {
+				return err
+			}
+			how := "password (SCRAM-SHA-256)"
+			if in.external != "" {
+				how = in.external
+			}
+			lines := []string{fmt.Sprintf("authentication database %s, %s", in.DatabaseName, how)}
+			lines = append(lines, roleLines(b.lastBody())...)
+			if len(in.Scopes) > 0 {
+				var sc []string
+				for _, x := range in.Scopes {
+					sc = append(sc, x.Type+" "+x.Name)
+				}
+				lines = append(lines, "limited to "+strings.Join(sc, ", "))
+			} else {
+				lines = append(lines, "scopes: every cluster and instance of the project")
+			}
+			if in.DeleteAfterDate != "" {
+				lines = append(lines, "expires: Atlas deletes the user at "+in.DeleteAfterDate)
+			} else {
+				lines = append(lines, "expires: never")
+			}
+			if in.Description != "" {
+				lines = append(lines, "description: "+in.Description)
+			}
+			b.Render(Rendering{Title: fmt.Sprintf("Create database user %s in project %s.", in.Username, in.ProjectID), Lines: lines})
+			return nil
 		},
-		Run: func(ctx context.Context, env *Env, in *CreateDBUserInput) (*Result, error) {
+		Answer: func(_ context.Context, _ *Env, in *CreateDBUserInput, _ *Plan, answers []json.RawMessage) (*Result, error) {
 			var u dbUser
-			if _, err := env.Client.Do(ctx, in.request(true), &u); err != nil {
-				return nil, err
+			if err := json.Unmarshal(answers[0], &u); err != nil {
+				return nil, fmt.Errorf("decoding created database user: %w", err)
 			}
 			s := u.summary()
 			how := "password (SCRAM-SHA-256)"
@@ -482,14 +551,46 @@ func deleteDBUser() *Tool {
 		Area:        AreaDatabaseUsers,
 		Destructive: true, Idempotent: true,
 		Method: http.MethodDelete, Template: dbUserPath,
-		Plan: func(env *Env, in *DeleteDBUserInput) ([]Step, error) { return steps(env, in.request()) },
-		Confirm: func(_ context.Context, _ *Env, in *DeleteDBUserInput) (Confirmation, error) {
-			return Confirmation{Message: fmt.Sprintf("atlas-delete-db-user will delete database user %q (authentication database %s) from project %s. Every application that logs in as this user loses access to the project's clusters. This cannot be undone; re-creating the user requires a new password.", in.Username, in.DatabaseName, in.ProjectID)}, nil
-		},
-		Run: func(ctx context.Context, env *Env, in *DeleteDBUserInput) (*Result, error) {
-			if _, err := env.Client.Do(ctx, in.request(), nil); err != nil {
-				return nil, err
+		Build: func(_ context.Context, _ *Env, in *DeleteDBUserInput, b *Builder) error {
+			// The operations table has no read of one user (GET
+			// …/databaseUsers/{databaseName}/{username} is not in the
+			// vendored spec), so the user is found in the project's list:
+			// the person sees the roles that are taken away, and a user
+			// re-created under the same name with other roles is another plan.
+			raw, err := b.findListed(&atlasclient.Request{Method: http.MethodGet, Template: dbUsersPath, Params: map[string]string{"groupId": in.ProjectID}}, func(raw json.RawMessage) bool {
+				var u dbUser
+				return json.Unmarshal(raw, &u) == nil && u.Username == in.Username && u.DatabaseName == in.DatabaseName
+			})
+			if err != nil {
+				return err
 			}
+			if raw == nil {
+				return &StateError{Resource: fmt.Sprintf("database user %s (authentication database %s)", in.Username, in.DatabaseName), State: "not in project " + in.ProjectID, Want: "an existing user; find it with atlas-list-db-users"}
+			}
+			var u dbUser
+			_ = json.Unmarshal(raw, &u)
+			s := u.summary()
+			b.Observe("dbUser", fmt.Sprintf("%s/%s auth %s roles %s scopes %s", u.DatabaseName, u.Username, s.AuthType, strings.Join(s.Roles, ","), strings.Join(s.Scopes, ",")))
+			if err := b.Send(in.request()); err != nil {
+				return err
+			}
+			lines := []string{fmt.Sprintf("authentication database %s, %s", in.DatabaseName, s.AuthType)}
+			for _, r := range u.Roles {
+				l := fmt.Sprintf("role %s on database %s", r.RoleName, r.DatabaseName)
+				if r.CollectionName != "" {
+					l += ", collection " + r.CollectionName
+				}
+				lines = append(lines, l)
+			}
+			lines = append(lines, "Every application that logs in as this user loses access to the project's clusters.")
+			b.Render(Rendering{
+				Title:        fmt.Sprintf("Delete database user %s from project %s.", in.Username, in.ProjectID),
+				Lines:        lines,
+				Irreversible: "the user is deleted; re-creating it needs a new password",
+			})
+			return nil
+		},
+		Answer: func(_ context.Context, _ *Env, in *DeleteDBUserInput, _ *Plan, _ []json.RawMessage) (*Result, error) {
 			return &Result{
 				Summary:    fmt.Sprintf("Deleted database user %s (authentication database %s) from project %s.", in.Username, in.DatabaseName, in.ProjectID),
 				Structured: &DeleteOutput{Deleted: "database user " + in.DatabaseName + "/" + in.Username, Accepted: true},

@@ -1,6 +1,7 @@
 package tools
 
 import (
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -29,11 +30,11 @@ func TestCreateDBUserPrepare(t *testing.T) {
 			if in.DatabaseName != "admin" || in.Mechanism != "SCRAM-SHA-256" || in.ProjectID != testProjectID {
 				t.Errorf("defaults not filled: databaseName %q mechanism %q projectId %q", in.DatabaseName, in.Mechanism, in.ProjectID)
 			}
-			if strings.Join(c.Facts.DBRoles, ",") != "readWrite" {
-				t.Errorf("Facts.DBRoles = %v", c.Facts.DBRoles)
+			if f := planOf(t, c).Facts; len(f.DBRoles) != 1 || f.DBRoles[0] != (Role{Name: "readWrite", Database: "sales"}) {
+				t.Errorf("Facts.DBRoles = %v", f.DBRoles)
 			}
 			plan := planJSON(t, c)
-			mustContain(t, "plan", plan, `"groupId":"`+testProjectID+`"`, `"databaseName":"admin"`, `"password":"[redacted]"`, "/api/atlas/v2/groups/"+testProjectID+"/databaseUsers")
+			mustContain(t, "plan", plan, `"groupId":"`+testProjectID+`"`, `"databaseName":"admin"`, `"password":"[REDACTED]"`, "role readWrite on database sales", "/api/atlas/v2/groups/"+testProjectID+"/databaseUsers")
 			mustNotContain(t, "plan", plan, "s3cretpassw0rd", "mechanism")
 		}},
 		{name: "admin role database defaults to admin", args: `{"username":"ops","password":"longenough","roles":[{"roleName":"readWriteAnyDatabase"},{"roleName":"myCustomRole"}]}`, check: func(t *testing.T, c *Call) {
@@ -102,10 +103,10 @@ func TestDeleteDBUserPrepare(t *testing.T) {
 			if db := c.Input.(*DeleteDBUserInput).DatabaseName; db != "admin" {
 				t.Errorf("databaseName = %q", db)
 			}
-			mustContain(t, "plan", planJSON(t, c), `"method":"DELETE"`, "/databaseUsers/admin/app")
+			mustContain(t, "path", resolvedPath(t, c.Input.(*DeleteDBUserInput).request()), "/databaseUsers/admin/app")
 		}},
 		{name: "external user path", args: `{"username":"CN=a/b","databaseName":"$external"}`, check: func(t *testing.T, c *Call) {
-			mustContain(t, "plan", planJSON(t, c), "/databaseUsers/$external/CN=a%2Fb")
+			mustContain(t, "path", resolvedPath(t, c.Input.(*DeleteDBUserInput).request()), "/databaseUsers/$external/CN=a%2Fb")
 		}},
 		{name: "missing username", args: `{}`, field: "username"},
 		{name: "bad database", args: `{"username":"a","databaseName":"sales"}`, field: "databaseName"},
@@ -140,8 +141,8 @@ func TestDBUserToolsAgainstSim(t *testing.T) {
 	}
 
 	dc, conf := confirm(t, env, deleteDBUser(), `{"username":"reporting"}`)
-	mustContain(t, "confirmation", conf.Message, "atlas-delete-db-user", `"reporting"`, atlassim.DemoProjectID, "cannot be undone")
-	r, err := dc.Run(t.Context())
+	mustContain(t, "confirmation", conf.Render.Text(), "reporting", atlassim.DemoProjectID, "role read on database sales, collection orders", "Cannot be undone")
+	r, err := dc.Execute(t.Context(), conf)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -151,6 +152,14 @@ func TestDBUserToolsAgainstSim(t *testing.T) {
 	if n := structured[*ListOutput[DBUserSummary]](t, mustRun(t, env, listDBUsers(), `{}`)).TotalCount; n != 3 {
 		t.Errorf("after delete: %d users, want 3", n)
 	}
+	// A user that is not there is refused while planning; nothing is sent.
+	sim.ResetRequests()
 	_, err = call(t, env, deleteDBUser(), `{"username":"reporting"}`)
-	wantAPIStatus(t, err, 404)
+	var se *StateError
+	if !errors.As(err, &se) {
+		t.Errorf("deleting a deleted user: %v (%T), want *StateError", err, err)
+	}
+	if sent(sim, "DELETE", "/databaseUsers/admin/reporting") {
+		t.Error("a DELETE of a missing user was sent")
+	}
 }

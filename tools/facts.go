@@ -188,12 +188,13 @@ func walkClusterFacts(f *Facts, v any) {
 			}
 			walkClusterFacts(f, e)
 		}
-		switch {
-		case strings.EqualFold(provider, "TENANT") && backing != "":
-			f.Providers = appendUnique(f.Providers, strings.ToUpper(backing))
-		case provider != "":
+		// Both members count: a backingProviderName beside a provider
+		// other than TENANT is still a provider the body names. TENANT
+		// itself is only the marker of a shared tier on its backing one.
+		if provider != "" && !(strings.EqualFold(provider, "TENANT") && backing != "") {
 			f.Providers = appendUnique(f.Providers, strings.ToUpper(provider))
-		case backing != "":
+		}
+		if backing != "" {
 			f.Providers = appendUnique(f.Providers, strings.ToUpper(backing))
 		}
 	}

@@ -18,7 +18,7 @@ const (
 
 // offlineEnv is an Env whose client can resolve requests (for plans) but points
 // at a port nothing listens on: validation tests must never reach a server.
-func offlineEnv(t *testing.T, gov bool) *Env {
+func offlineEnv(t testing.TB, gov bool) *Env {
 	t.Helper()
 	c, err := atlasclient.New(atlasclient.Config{
 		BaseURL:            "http://127.0.0.1:1",
@@ -53,6 +53,11 @@ func runPrepCases(t *testing.T, tool *Tool, cases []prepCase) {
 		t.Run(tc.name, func(t *testing.T) {
 			env := offlineEnv(t, tc.gov)
 			call, err := tool.Decode(json.RawMessage(tc.args), env)
+			if tc.govRule && err == nil {
+				// Atlas for Government's rules hold on the final plan;
+				// the flat arguments may not show what breaks them.
+				_, err = call.Plan(t.Context(), testAgent)
+			}
 			switch {
 			case tc.govRule:
 				var ge *GovRuleError
@@ -85,17 +90,31 @@ func runPrepCases(t *testing.T, tool *Tool, cases []prepCase) {
 	}
 }
 
-// planBody returns the JSON of the last step of a call's plan.
+// testAgent is the agent every test plans for.
+const testAgent = "agent"
+
+// planOf builds a call's plan as the server does, before any decision.
+func planOf(t *testing.T, c *Call) *Plan {
+	t.Helper()
+	p, err := c.Plan(t.Context(), testAgent)
+	if err != nil {
+		t.Fatalf("%s: Plan: %v", c.Tool.Name, err)
+	}
+	return p
+}
+
+// planJSON is the plan as the log records it (secrets masked), with its
+// rendering, as one JSON text.
 func planJSON(t *testing.T, c *Call) string {
 	t.Helper()
-	steps, err := c.Plan()
-	if err != nil {
-		t.Fatalf("Plan: %v", err)
+	p := planOf(t, c)
+	if len(p.Requests) == 0 {
+		t.Fatal("Plan has no requests")
 	}
-	if len(steps) == 0 {
-		t.Fatal("Plan returned no steps")
-	}
-	b, err := json.Marshal(steps)
+	b, err := json.Marshal(struct {
+		Plan   *Plan     `json:"plan"`
+		Render Rendering `json:"render"`
+	}{p.Redacted(), p.Render})
 	if err != nil {
 		t.Fatalf("marshal plan: %v", err)
 	}
@@ -118,4 +137,14 @@ func mustNotContain(t *testing.T, what, s string, subs ...string) {
 			t.Errorf("%s contains %q but must not:\n%s", what, sub, s)
 		}
 	}
+}
+
+// resolvedPath is the escaped path a request goes to.
+func resolvedPath(t *testing.T, req *atlasclient.Request) string {
+	t.Helper()
+	res, err := offlineEnv(t, false).Client.Resolve(req)
+	if err != nil {
+		t.Fatalf("Resolve: %v", err)
+	}
+	return res.Path
 }

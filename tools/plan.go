@@ -189,7 +189,10 @@ func (b *Builder) Send(req *atlasclient.Request, secretFields ...string) error {
 	}
 	sent := *req
 	if body != nil {
-		sent.Body = body
+		// Plain []byte: the client sends it as it is. A json.RawMessage
+		// would go through json.Marshal, which re-escapes <, > and & —
+		// other bytes than the plan's.
+		sent.Body = []byte(body)
 	}
 	res, err := b.env.Client.Resolve(&sent)
 	if err != nil {

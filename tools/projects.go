@@ -82,9 +82,13 @@ type ProjectOutput struct {
 	Raw     json.RawMessage `json:"raw,omitempty"`
 }
 
+func getProjectRequest(id string) *atlasclient.Request {
+	return &atlasclient.Request{Method: http.MethodGet, Template: projectPath, Params: map[string]string{"groupId": id}}
+}
+
 func readProject(ctx context.Context, env *Env, id string) (*Project, json.RawMessage, error) {
 	var raw json.RawMessage
-	if _, err := env.Client.Do(ctx, &atlasclient.Request{Method: http.MethodGet, Template: projectPath, Params: map[string]string{"groupId": id}}, &raw); err != nil {
+	if _, err := env.Client.Do(ctx, getProjectRequest(id), &raw); err != nil {
 		return nil, nil, err
 	}
 	var p Project
@@ -166,11 +170,26 @@ func createProject() *Tool {
 		Description: "Create a project (group) in an organization and return its project ID. In Atlas for Government, regionUsageRestrictions GOV_REGIONS_ONLY makes a government-regions project; the default is standard regions.",
 		Area:        AreaProjects,
 		Method:      http.MethodPost, Template: projectsPath,
-		Plan: func(env *Env, in *CreateProjectInput) ([]Step, error) { return steps(env, in.request()) },
-		Run: func(ctx context.Context, env *Env, in *CreateProjectInput) (*Result, error) {
+		Build: func(_ context.Context, env *Env, in *CreateProjectInput, b *Builder) error {
+			if err := b.Send(in.request()); err != nil {
+				return err
+			}
+			lines := []string{}
+			if in.RegionUsageRestrictions != "" {
+				lines = append(lines, "region usage: "+in.RegionUsageRestrictions+" (cannot be changed later)")
+			} else if env.gov() {
+				lines = append(lines, "region usage: standard (COMMERCIAL_FEDRAMP_REGIONS_ONLY; cannot be changed later)")
+			}
+			if in.WithDefaultAlertsSettings != nil && !*in.WithDefaultAlertsSettings {
+				lines = append(lines, "without Atlas's default alert configurations")
+			}
+			b.Render(Rendering{Title: fmt.Sprintf("Create project %s in organization %s.", in.Name, in.OrgID), Lines: lines})
+			return nil
+		},
+		Answer: func(_ context.Context, _ *Env, in *CreateProjectInput, _ *Plan, answers []json.RawMessage) (*Result, error) {
 			var p Project
-			if _, err := env.Client.Do(ctx, in.request(), &p); err != nil {
-				return nil, err
+			if err := json.Unmarshal(answers[0], &p); err != nil {
+				return nil, fmt.Errorf("decoding created project: %w", err)
 			}
 			return &Result{Summary: fmt.Sprintf("Created project %s with ID %s in organization %s.", p.Name, p.ID, p.OrgID), Data: projectRows([]Project{p}), Structured: &ProjectOutput{Project: p}}, nil
 		},
@@ -183,10 +202,6 @@ func createProject() *Tool {
 type DeleteProjectInput struct {
 	ProjectScope
 	WriteOptions
-
-	// confirmedName is the name the person confirmed; Run refuses if the
-	// project it re-reads has another.
-	confirmedName string
 }
 
 func (in *DeleteProjectInput) prepare(env *Env) error {
@@ -211,35 +226,32 @@ func deleteProject() *Tool {
 		Area:        AreaProjects,
 		Destructive: true, Idempotent: true, Grave: true,
 		Method: http.MethodDelete, Template: projectPath,
-		Plan: func(env *Env, in *DeleteProjectInput) ([]Step, error) {
-			return steps(env, &atlasclient.Request{Method: http.MethodGet, Template: projectPath, Params: map[string]string{"groupId": in.ProjectID}}, in.request())
-		},
-		Confirm: func(ctx context.Context, env *Env, in *DeleteProjectInput) (Confirmation, error) {
-			p, _, err := readProject(ctx, env, in.ProjectID)
-			if err != nil {
-				return Confirmation{}, err
-			}
-			in.confirmedName = p.Name
-			return Confirmation{
-				Message:       fmt.Sprintf("atlas-delete-project will permanently delete project %q (%s) and every resource scoped under it (database users, access list, alert configurations). It has %d cluster(s). This cannot be undone.", p.Name, p.ID, p.ClusterCount),
-				TypeToConfirm: p.Name,
-			}, nil
-		},
-		Run: func(ctx context.Context, env *Env, in *DeleteProjectInput) (*Result, error) {
-			p, _, err := readProject(ctx, env, in.ProjectID)
-			if err != nil {
-				return nil, err
-			}
-			if in.confirmedName != "" && p.Name != in.confirmedName {
-				return nil, &StateError{Resource: "project " + p.ID, State: fmt.Sprintf("now named %q", p.Name), Want: fmt.Sprintf("still named %q as confirmed; ask again", in.confirmedName)}
+		Build: func(_ context.Context, _ *Env, in *DeleteProjectInput, b *Builder) error {
+			// Read first: the person types the project's name, and a project
+			// renamed (or replaced) since is another plan.
+			var p Project
+			if _, err := b.Read(getProjectRequest(in.ProjectID), &p); err != nil {
+				return err
 			}
 			if p.ClusterCount > 0 {
-				return nil, &StateError{Resource: fmt.Sprintf("project %s (%s)", p.Name, p.ID), State: fmt.Sprintf("holding %d cluster(s)", p.ClusterCount), Want: "empty: delete its clusters first"}
+				return &StateError{Resource: fmt.Sprintf("project %s (%s)", p.Name, p.ID), State: fmt.Sprintf("holding %d cluster(s)", p.ClusterCount), Want: "empty: delete its clusters first"}
 			}
-			if _, err := env.Client.Do(ctx, in.request(), nil); err != nil {
-				return nil, err
+			b.Observe("project.id", p.ID)
+			b.Observe("project.name", p.Name)
+			if err := b.Send(in.request()); err != nil {
+				return err
 			}
-			return &Result{Summary: fmt.Sprintf("Deleted project %s (%s).", p.Name, p.ID), Structured: &DeleteOutput{Deleted: "project " + p.ID, Accepted: true}}, nil
+			b.Render(Rendering{
+				Title:         fmt.Sprintf("Delete project %s (id %s) of organization %s.", p.Name, p.ID, orDash(p.OrgID)),
+				Lines:         []string{fmt.Sprintf("%d cluster(s); every resource scoped under the project (database users, access list, alert configurations) goes with it", p.ClusterCount)},
+				Irreversible:  "the project and everything scoped under it are deleted",
+				TypeToConfirm: p.Name,
+			})
+			return nil
+		},
+		Answer: func(_ context.Context, _ *Env, in *DeleteProjectInput, p *Plan, _ []json.RawMessage) (*Result, error) {
+			name := p.Observed["project.name"]
+			return &Result{Summary: fmt.Sprintf("Deleted project %s (%s).", name, in.ProjectID), Structured: &DeleteOutput{Deleted: "project " + in.ProjectID, Accepted: true}}, nil
 		},
 	}.tool()
 }

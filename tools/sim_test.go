@@ -23,20 +23,24 @@ func simEnv(t *testing.T, gov bool) (*Env, *atlassim.Sim) {
 }
 
 // simEnvWith is simEnv with explicit simulator options.
-func simEnvWith(t *testing.T, opts atlassim.Options) (*Env, *atlassim.Sim) {
+func simEnvWith(t testing.TB, opts atlassim.Options, limits ...map[string]atlasclient.Limit) (*Env, *atlassim.Sim) {
 	t.Helper()
 	gov := opts.Gov
 	sim := atlassim.New(opts)
 	srv := httptest.NewServer(sim)
 	t.Cleanup(srv.Close)
-	c, err := atlasclient.New(atlasclient.Config{
+	cfg := atlasclient.Config{
 		BaseURL:            srv.URL,
 		AppServicesBaseURL: srv.URL + "/api/admin/v3.0",
 		Credentials: atlasclient.Credentials{
 			ClientID: atlassim.DemoClientID, ClientSecret: atlassim.DemoClientSecret,
 			PublicKey: atlassim.DemoPublicKey, PrivateKey: atlassim.DemoPrivateKey,
 		},
-	})
+	}
+	if len(limits) > 0 {
+		cfg.Limits = limits[0]
+	}
+	c, err := atlasclient.New(cfg)
 	if err != nil {
 		t.Fatalf("atlasclient.New: %v", err)
 	}
@@ -48,14 +52,24 @@ func simEnvWith(t *testing.T, opts atlassim.Options) (*Env, *atlassim.Sim) {
 	return env, sim
 }
 
-// call decodes and runs one tool call as the server would (without policy).
+// call decodes, plans and executes one tool call as the server would
+// (without policy).
 func call(t *testing.T, env *Env, tool *Tool, args string) (*Result, error) {
+	t.Helper()
+	return callCtx(t.Context(), t, env, tool, args)
+}
+
+func callCtx(ctx context.Context, t *testing.T, env *Env, tool *Tool, args string) (*Result, error) {
 	t.Helper()
 	c, err := tool.Decode(json.RawMessage(args), env)
 	if err != nil {
 		return nil, err
 	}
-	return c.Run(t.Context())
+	p, err := c.Plan(ctx, testAgent)
+	if err != nil {
+		return nil, err
+	}
+	return c.Execute(ctx, p)
 }
 
 // mustRun runs a call that must succeed and returns its result.
@@ -71,18 +85,14 @@ func mustRun(t *testing.T, env *Env, tool *Tool, args string) *Result {
 	return r
 }
 
-// confirm decodes a call and returns its confirmation.
-func confirm(t *testing.T, env *Env, tool *Tool, args string) (*Call, Confirmation) {
+// confirm decodes and plans a call and returns the plan a person would see.
+func confirm(t *testing.T, env *Env, tool *Tool, args string) (*Call, *Plan) {
 	t.Helper()
 	c, err := tool.Decode(json.RawMessage(args), env)
 	if err != nil {
 		t.Fatalf("%s %s: %v", tool.Name, args, err)
 	}
-	conf, err := c.Confirmation(t.Context())
-	if err != nil {
-		t.Fatalf("%s confirmation: %v", tool.Name, err)
-	}
-	return c, conf
+	return c, planOf(t, c)
 }
 
 // apiRequests are the requests that reached Atlas's APIs (not token endpoints
@@ -193,7 +203,8 @@ func TestBadInputNeverReachesAtlas(t *testing.T) {
 	}
 }
 
-// TestDryRunSendsNothing plans every kind of write and checks nothing was sent.
+// TestDryRunSendsNothing plans every kind of write and checks no write was
+// sent: planning may read (the resource a delete names), never write.
 func TestDryRunSendsNothing(t *testing.T) {
 	env, sim := simEnv(t, false)
 	writes := []struct {
@@ -223,15 +234,27 @@ func TestDryRunSendsNothing(t *testing.T) {
 		if !c.DryRun {
 			t.Errorf("%s: DryRun not set", w.tool.Name)
 		}
-		steps, err := c.Plan()
-		if err != nil || len(steps) == 0 {
-			t.Errorf("%s: plan %v, %v", w.tool.Name, steps, err)
+		p, err := c.Plan(t.Context(), testAgent)
+		if err != nil || len(p.Requests) == 0 {
+			t.Fatalf("%s: plan %v, %v", w.tool.Name, p, err)
 		}
-		if last := steps[len(steps)-1]; last.Method == "GET" || !strings.HasPrefix(last.Path, "/api/atlas/v2/") {
-			t.Errorf("%s: last step %+v is not the write", w.tool.Name, last)
+		if last := p.Requests[len(p.Requests)-1]; last.Method == "GET" || !strings.HasPrefix(last.Path, "/api/atlas/v2/") {
+			t.Errorf("%s: last request %+v is not the write", w.tool.Name, last)
 		}
 	}
-	if reqs := apiRequests(sim); len(reqs) > 0 {
-		t.Errorf("planning sent requests: %+v", reqs)
+	for _, r := range apiRequests(sim) {
+		if r.Method != "GET" {
+			t.Errorf("planning sent a write: %+v", r)
+		}
 	}
+}
+
+// planAndRun plans a decoded call and executes the plan, under ctx.
+func planAndRun(t *testing.T, c *Call, ctx context.Context) (*Result, error) {
+	t.Helper()
+	p, err := c.Plan(ctx, testAgent)
+	if err != nil {
+		return nil, err
+	}
+	return c.Execute(ctx, p)
 }

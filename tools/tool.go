@@ -166,6 +166,13 @@ func (c *Call) Plan(ctx context.Context, agent string) (*Plan, error) {
 		return nil, err
 	}
 	p.Facts = f
+	// Atlas for Government's rules hold on the final requests, however
+	// the body was put together.
+	if c.env.gov() {
+		if err := govCheck(f, p); err != nil {
+			return nil, err
+		}
+	}
 	if p.Render.Title == "" {
 		return nil, fmt.Errorf("tools: %s planned no rendering", c.Tool.Name)
 	}

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -41,7 +42,7 @@ func TestRequestLog(t *testing.T) {
 		t.Fatalf("%d entries", len(log))
 	}
 	want := LoggedRequest{Method: "GET", Path: "/api/atlas/v2/orgs", RawQuery: "pretty=true", Accept: latest, Auth: "bearer", Status: 200, Time: h.clock.Now()}
-	if log[0] != want {
+	if !reflect.DeepEqual(log[0], want) {
 		t.Errorf("entry %+v, want %+v", log[0], want)
 	}
 	if log[1].Auth != "none" || log[1].Status != 401 {

@@ -78,6 +78,9 @@ type LoggedRequest struct {
 	Method, Path, RawQuery, Accept, Auth string
 	Status                               int
 	Time                                 time.Time
+	// Body is the request body as received (nil when there was none), so
+	// tests can compare the bytes on the wire with what was planned.
+	Body []byte
 }
 
 // Requests returns a copy of the request log (oldest first; the newest
@@ -186,6 +189,9 @@ func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		// The client went away mid-body; nothing sensible to answer.
 		return
+	}
+	if len(body) > 0 {
+		entry.Body = body
 	}
 
 	path := r.URL.EscapedPath()
