@@ -14,7 +14,6 @@ import (
 	mcpserver "github.com/mark3labs/mcp-go/server"
 
 	"github.com/atlas-mcp/atlas-mcp/internal/audit"
-	"github.com/atlas-mcp/atlas-mcp/tools"
 )
 
 // confirmID is the key of the confirmation in elicitation requests and answers.
