@@ -137,7 +137,7 @@ func (r Rendering) Text() string {
 		b.WriteString("\n  • " + l)
 	}
 	if r.Irreversible != "" {
-		b.WriteString("\nCannot be undone: " + r.Irreversible)
+		b.WriteString("\nThis cannot be undone: " + r.Irreversible + ".")
 	}
 	return b.String()
 }

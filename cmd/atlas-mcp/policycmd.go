@@ -3,10 +3,14 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"net/http"
 
+	"github.com/atlas-mcp/atlas-mcp/internal/atlasclient"
+	"github.com/atlas-mcp/atlas-mcp/internal/atlasspec"
 	"github.com/atlas-mcp/atlas-mcp/internal/server"
 	"github.com/atlas-mcp/atlas-mcp/tools"
 )
@@ -48,20 +52,44 @@ func policyCommand(ctx context.Context, cfg *config, args []string, stdout, stde
 	if len(rest) == 2 {
 		raw = json.RawMessage(rest[1])
 	}
-	env := &tools.Env{Cloud: cfg.cloud(), DefaultProjectID: cfg.ProjectID, DefaultOrgID: cfg.OrgID}
+	// explain makes no Atlas call: its client refuses to send anything. A
+	// plan that needs no read (a create) is built and judged exactly as a
+	// call would be; one that starts from Atlas's state (an update, a
+	// delete) is judged on its scope, and the output says so.
+	offline, err := atlasclient.New(atlasclient.Config{BaseURL: "http://offline.invalid", Credentials: atlasclient.Credentials{ClientID: "explain", ClientSecret: "explain"}, BaseTransport: refuseTransport{}, MaxAttempts: 1})
+	if err != nil {
+		return err
+	}
+	env := &tools.Env{Client: offline, Cloud: cfg.cloud(), DefaultProjectID: cfg.ProjectID, DefaultOrgID: cfg.OrgID, Bodies: atlasspec.New()}
 	call, err := t.Decode(raw, env)
 	if err != nil {
 		return fmt.Errorf("the arguments would be refused before any policy decision: %w", err)
 	}
-	// explain makes no Atlas call, so it cannot build a plan that starts from
-	// Atlas's state: it judges the call's scope; a real call is judged on its plan.
-	pc := server.PolicyCall(t, call.Facts)
-	fmt.Fprintln(stdout, p.Explain(agent, pc))
+	facts, planned := call.Facts, false
 	if t.Access == tools.Write {
-		fmt.Fprintln(stdout, "Note: this judges the arguments' scope only. A real call is judged on its plan: every tier, region, entry, role and project in the exact requests it would send (see dryRun).")
+		if plan, err := call.Plan(context.Background(), agent.Name); err == nil {
+			facts, planned = plan.Facts, true
+		} else if !errors.As(err, new(offlineError)) {
+			return fmt.Errorf("the call could not be planned: %w", err)
+		}
+	}
+	pc := server.PolicyCall(t, facts)
+	fmt.Fprintln(stdout, p.Explain(agent, pc))
+	if t.Access == tools.Write && !planned {
+		fmt.Fprintln(stdout, "Note: this call's plan starts from what it reads in Atlas, which explain does not contact, so this judges the arguments' scope only. A real call is judged on its plan: every tier, region, entry, role and project in the exact requests it would send (see dryRun).")
 	}
 	if !p.Decide(agent, pc).Allow {
 		return exitError{code: 1}
 	}
 	return nil
 }
+
+// refuseTransport is the offline client's network: it sends nothing.
+type refuseTransport struct{}
+
+// offlineError is what the offline client answers every request with.
+type offlineError struct{}
+
+func (offlineError) Error() string { return "policy explain makes no Atlas call" }
+
+func (refuseTransport) RoundTrip(*http.Request) (*http.Response, error) { return nil, offlineError{} }

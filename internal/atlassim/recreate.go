@@ -16,5 +16,6 @@ func (s *Sim) RecreateCluster(projectID, name string) bool {
 		return false
 	}
 	cl.id = newID()
+	cl.gen++ // the cached view names the old ID
 	return true
 }

@@ -286,7 +286,7 @@ func (s *Server) writeAudit(ctx context.Context, cs *callState) error {
 	}
 	if cs.call != nil {
 		rec.DryRun = cs.call.DryRun
-		rec.Args = audit.Redact(cs.call.Input, s.opts.Secrets)
+		rec.Args = redactArgs(audit.Redact(cs.call.Input, s.opts.Secrets))
 	} else if len(cs.raw) > 0 {
 		var v any
 		if json.Unmarshal(audit.RedactJSON(cs.raw, s.opts.Secrets), &v) == nil {
@@ -370,4 +370,18 @@ func sessionInfo(ctx context.Context) (string, audit.Host) {
 		}
 	}
 	return sess.SessionID(), host
+}
+
+// redactArgs masks, in arguments already redacted by type, every secret a
+// free-form member holds (an escape-hatch body has no Go type to tag).
+func redactArgs(v any) any {
+	raw, err := json.Marshal(v)
+	if err != nil {
+		return v
+	}
+	var out any
+	if json.Unmarshal(tools.RedactJSON(raw), &out) != nil {
+		return v
+	}
+	return out
 }

@@ -24,7 +24,13 @@ agents:
     grants:
       - area: "*"
         access: read
-      - area: [clusters, backups, networkAccess, databaseUsers, alerts]
+      - area: clusters
+        access: [read, write]
+        projects: ["` + atlassim.DemoProjectID + `"]
+      - area: backups
+        access: [read, write]
+        projects: ["` + atlassim.DemoProjectID + `"]
+      - area: databaseUsers
         access: [read, write]
         projects: ["` + atlassim.DemoProjectID + `"]
     constraints:
@@ -103,7 +109,7 @@ func TestAYesIsBoundToThePlan(t *testing.T) {
 	c := h.client(t)
 	first := call(t, c, "atlas-delete-cluster", `{"clusterName":"victim-1"}`)
 	token := tokenOf(t, first)
-	if !strings.Contains(resultText(first), "victim-1") || !strings.Contains(resultText(first), "Cannot be undone") {
+	if !strings.Contains(resultText(first), "victim-1") || !strings.Contains(resultText(first), "cannot be undone") {
 		t.Fatalf("the person is not shown the plan: %s", resultText(first))
 	}
 	other := call(t, c, "atlas-delete-cluster", `{"clusterName":"victim-2","confirmationToken":"`+token+`"}`)
