@@ -71,7 +71,7 @@ func TestAPIKeyToolsAgainstSim(t *testing.T) {
 	mustNotContain(t, "list after create", resultJSON(t, r)+r.Data, out.PrivateKey)
 
 	dc, conf := confirm(t, env, deleteAPIKey(), `{"apiKeyId":"`+out.APIKey.ID+`"}`)
-	mustContain(t, "confirmation", conf.Render.Text(), out.APIKey.ID, out.APIKey.PublicKey, "nightly export", "role ORG_READ_ONLY", "role ORG_BILLING_READ_ONLY", atlassim.DemoOrgID, "Cannot be undone")
+	mustContain(t, "confirmation", conf.Render.Text(), out.APIKey.ID, out.APIKey.PublicKey, "nightly export", "role ORG_READ_ONLY", "role ORG_BILLING_READ_ONLY", atlassim.DemoOrgID, "cannot be undone")
 	if _, err := dc.Execute(t.Context(), conf); err != nil {
 		t.Fatal(err)
 	}

@@ -145,7 +145,7 @@ func TestClusterToolsAgainstSim(t *testing.T) {
 	}
 
 	dc, conf := confirm(t, env, deleteCluster(), `{"clusterName":"c-new"}`)
-	mustContain(t, "confirmation", conf.Render.Text(), "c-new", atlassim.DemoProjectID, "Cannot be undone")
+	mustContain(t, "confirmation", conf.Render.Text(), "c-new", atlassim.DemoProjectID, "cannot be undone")
 	if conf.Render.TypeToConfirm != "c-new" {
 		t.Errorf("TypeToConfirm = %q", conf.Render.TypeToConfirm)
 	}
@@ -201,7 +201,7 @@ func TestProjectToolsAgainstSim(t *testing.T) {
 	if conf.Render.TypeToConfirm != "empty-project" {
 		t.Errorf("TypeToConfirm = %q, want the project name", conf.Render.TypeToConfirm)
 	}
-	mustContain(t, "confirmation", conf.Render.Text(), "empty-project", "0 cluster(s)", "Cannot be undone")
+	mustContain(t, "confirmation", conf.Render.Text(), "empty-project", "0 cluster(s)", "cannot be undone")
 	if _, err := dc.Execute(t.Context(), conf); err != nil {
 		t.Fatal(err)
 	}

@@ -141,7 +141,7 @@ func TestDBUserToolsAgainstSim(t *testing.T) {
 	}
 
 	dc, conf := confirm(t, env, deleteDBUser(), `{"username":"reporting"}`)
-	mustContain(t, "confirmation", conf.Render.Text(), "reporting", atlassim.DemoProjectID, "role read on database sales, collection orders", "Cannot be undone")
+	mustContain(t, "confirmation", conf.Render.Text(), "reporting", atlassim.DemoProjectID, "role read on database sales, collection orders", "cannot be undone")
 	r, err := dc.Execute(t.Context(), conf)
 	if err != nil {
 		t.Fatal(err)

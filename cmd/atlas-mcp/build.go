@@ -15,8 +15,8 @@ import (
 	"go.uber.org/zap/zapcore"
 
 	"github.com/atlas-mcp/atlas-mcp/internal/atlasclient"
-	"github.com/atlas-mcp/atlas-mcp/internal/atlasspec"
 	"github.com/atlas-mcp/atlas-mcp/internal/atlassim"
+	"github.com/atlas-mcp/atlas-mcp/internal/atlasspec"
 	"github.com/atlas-mcp/atlas-mcp/internal/audit"
 	"github.com/atlas-mcp/atlas-mcp/internal/server"
 	"github.com/atlas-mcp/atlas-mcp/policy"

@@ -18,8 +18,8 @@ type route struct {
 	// refuses them rather than answer in a shape the version does not have.
 	legacy []string
 	set    string
-	write    bool
-	handle   func(*Sim, *call) reply
+	write  bool
+	handle func(*Sim, *call) reply
 }
 
 func (r *route) withLegacy(vs []string) *route {
