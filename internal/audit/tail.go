@@ -25,16 +25,16 @@ type Filter struct {
 // tailRecord is Record without Args: Tail never shows arguments (they are
 // long and people grep the file for them), so it does not decode them.
 type tailRecord struct {
-	Time         string    `json:"time"`
-	Seq          uint64    `json:"seq"`
-	Agent        string    `json:"agent"`
-	Tool         string    `json:"tool"`
-	DryRun       bool      `json:"dryRun"`
-	Decision     Decision  `json:"decision"`
-	Confirmation string    `json:"confirmation"`
-	Requests     []Request `json:"requests"`
-	Outcome      Outcome   `json:"outcome"`
-	DurationMs   float64   `json:"ms"`
+	Time         string       `json:"time"`
+	Seq          uint64       `json:"seq"`
+	Agent        string       `json:"agent"`
+	Tool         string       `json:"tool"`
+	DryRun       bool         `json:"dryRun"`
+	Decision     Decision     `json:"decision"`
+	Confirmation Confirmation `json:"confirmation"`
+	Requests     []Request    `json:"requests"`
+	Outcome      Outcome      `json:"outcome"`
+	DurationMs   float64      `json:"ms"`
 }
 
 // Tail prints one readable line per matching record of the files, in order:
@@ -111,7 +111,7 @@ func (f Filter) match(r *tailRecord) bool {
 	if f.Tool != "" && r.Tool != f.Tool {
 		return false
 	}
-	if f.Denied && r.Decision.Allow && r.Confirmation != ConfirmDeclined && r.Confirmation != ConfirmUnavailable {
+	if f.Denied && r.Decision.Allow && !r.Confirmation.Refused() {
 		return false
 	}
 	return true
@@ -135,7 +135,7 @@ func formatRecord(r *tailRecord) string {
 		}
 	}
 	if r.Confirmation != "" && r.Confirmation != ConfirmNotNeeded {
-		fmt.Fprintf(&b, " confirm=%s", clean(r.Confirmation))
+		fmt.Fprintf(&b, " confirm=%s", clean(string(r.Confirmation)))
 	}
 	if r.Outcome.OK {
 		b.WriteString(" ok")
