@@ -53,7 +53,7 @@ func callCommand(ctx context.Context, cfg *config, args []string, stdin io.Reade
 		return fmt.Errorf("the arguments are not a JSON object: %v (example: '{\"clusterName\":\"demo\"}')", err)
 	}
 
-	a, err := build(ctx, cfg, stderr)
+	a, err := build(ctx, cfg, stdout, stderr)
 	if err != nil {
 		return err
 	}

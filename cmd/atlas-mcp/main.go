@@ -84,7 +84,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		fmt.Fprintf(stdout, "atlas-mcp %s (commit %s, built %s)\n", version, commit, date)
 		return nil
 	case "audit":
-		return auditCommand(rest, stdout, stderr)
+		return auditCommand(rest, stdout, stderr, env)
 	case "sim":
 		return simCommand(ctx, rest, stdout, stderr)
 	case "healthcheck":

@@ -18,11 +18,17 @@ import (
 // listener error. On SIGTERM the HTTP server drains: /readyz turns 503 first,
 // in-flight calls finish, then the process exits.
 func serve(ctx context.Context, cfg *config, stdin io.Reader, stdout, stderr io.Writer) error {
-	a, err := build(ctx, cfg, stderr)
+	if cfg.AuditLog == "-" && cfg.Transport == "stdio" {
+		return fmt.Errorf("--audit-log - streams audit records to stdout, which the stdio transport uses for MCP messages: use --transport http, or give the audit log a file")
+	}
+	a, err := build(ctx, cfg, stdout, stderr)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
+	if !a.audit.Anchored() {
+		fmt.Fprintf(stderr, "atlas-mcp: the audit log %s is not anchored: without --audit-key and --audit-checkpoints nothing signed is kept apart from it, so cutting its tail, emptying it or rewriting it would not be detected. Create a key with: atlas-mcp audit keygen FILE\n", a.audit.Path())
+	}
 	if cfg.Transport == "stdio" {
 		a.log.Info("serving MCP over stdio", zap.Int("tools", len(a.server.Registered())))
 		return a.server.ServeStdio(ctx, stdin, stdout)
@@ -50,6 +56,10 @@ func serve(ctx context.Context, cfg *config, stdin io.Reader, stdout, stderr io.
 	a.log.Info("shutting down: draining in-flight calls")
 	sctx, cancel := context.WithTimeout(context.Background(), 25*time.Second)
 	defer cancel()
+	// Calls still running after the grace period (a wait:true poll) are
+	// cancelled, so they write their outcome record before the drain ends.
+	grace := time.AfterFunc(cfg.ShutdownGrace, a.server.CancelCalls)
+	defer grace.Stop()
 	_ = shutdown(sctx)
 	return srv.Shutdown(sctx)
 }

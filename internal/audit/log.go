@@ -340,3 +340,6 @@ func (l *Log) Close() error {
 	}
 	return nil
 }
+
+// Anchored reports whether checkpoints of the log are signed.
+func (l *Log) Anchored() bool { return l.anchor != nil }

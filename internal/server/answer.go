@@ -35,6 +35,28 @@ func errorResult(text string) *mcp.CallToolResult {
 	return &mcp.CallToolResult{Content: []mcp.Content{mcp.NewTextContent(text)}, IsError: true}
 }
 
+// withAuditSeq adds to a write's structured answer the sequence numbers of
+// its audit records, so a change ticket can cite them (and `audit prove`
+// can show they were logged). The tool's own structure is kept: it is
+// re-encoded as an object with two more members.
+func withAuditSeq(res *mcp.CallToolResult, cs *callState) *mcp.CallToolResult {
+	if cs.intentSeq == 0 || res == nil || res.IsError || res.StructuredContent == nil {
+		return res
+	}
+	b, err := json.Marshal(res.StructuredContent)
+	if err != nil {
+		return res
+	}
+	var m map[string]any
+	if json.Unmarshal(b, &m) != nil || m == nil {
+		return res
+	}
+	m["auditSeq"], m["auditIntentSeq"] = cs.auditSeq, cs.intentSeq
+	out := *res
+	out.StructuredContent = m
+	return &out
+}
+
 func (s *Server) successAnswer(r *tools.Result) *mcp.CallToolResult {
 	var b strings.Builder
 	if s.opts.Sandbox {

@@ -163,3 +163,15 @@ func (h *harness) apiRequests() int {
 	}
 	return n
 }
+
+// callRecords drops intent records: what remains is one record per call, the
+// outcome of a write naming its intent.
+func callRecords(recs []audit.Record) []audit.Record {
+	var out []audit.Record
+	for _, r := range recs {
+		if r.Kind != audit.KindIntent {
+			out = append(out, r)
+		}
+	}
+	return out
+}

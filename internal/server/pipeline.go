@@ -40,6 +40,9 @@ type callState struct {
 	// noRecord is set on the first leg of a multi round-trip confirmation: the
 	// call is not over yet, and the leg that finishes it writes the record.
 	noRecord bool
+	// intentSeq is the intent record of a write (0: none); auditSeq the
+	// call's last record.
+	intentSeq, auditSeq uint64
 }
 
 // stage is one named place of the pipeline. It returns true to stop the call
@@ -57,6 +60,7 @@ func (s *Server) stages() []stage {
 		{"validate", s.validate},
 		{"decide", s.decide},
 		{"confirm", s.confirm},
+		{"intent", s.intent},
 		{"call", s.callAtlas},
 	}
 }
@@ -66,6 +70,8 @@ func (s *Server) handler(t *tools.Tool) mcpserver.ToolHandlerFunc {
 		s.inflight.Add(1)
 		s.lastStart.Store(time.Now().UnixNano())
 		defer s.inflight.Add(-1)
+		ctx, stop := s.callContext(ctx)
+		defer stop()
 		cs := &callState{tool: t, req: req, start: s.now(), confirmation: "not_needed"}
 		cs.session, cs.host = sessionInfo(ctx)
 		s.auditExpired(ctx, false)
@@ -90,7 +96,7 @@ func (s *Server) handler(t *tools.Tool) mcpserver.ToolHandlerFunc {
 		if err := s.writeAudit(ctx, cs); err != nil {
 			return s.auditFailure(cs, err), nil
 		}
-		return cs.result, nil
+		return withAuditSeq(cs.result, cs), nil
 	}
 }
 
@@ -230,7 +236,7 @@ func (s *Server) writeAudit(ctx context.Context, cs *callState) error {
 		Area:         string(cs.tool.Area),
 		Access:       string(cs.tool.Access),
 		Decision:     audit.Decision{Allow: cs.decision.Allow, Rule: cs.decision.Rule, Reason: cs.decision.Reason},
-		Confirmation: cs.confirmation,
+		Confirmation: audit.Confirmation(cs.confirmation),
 		Outcome:      cs.outcome,
 		DurationMs:   ms(s.now().Sub(cs.start)),
 	}
@@ -248,8 +254,10 @@ func (s *Server) writeAudit(ctx context.Context, cs *callState) error {
 			rec.Requests = append(rec.Requests, audit.Request{Method: e.Method, Path: e.Path, Status: e.Status, DurationMs: ms(e.Duration), Attempts: e.Attempts})
 		}
 	}
+	linkOutcome(rec, cs)
 	// The record must be written even if the host has gone away.
 	err := s.opts.Audit.Append(context.WithoutCancel(ctx), rec)
+	cs.auditSeq = rec.Seq
 	s.auditMu.Lock()
 	s.auditBroken = err
 	s.auditMu.Unlock()

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/atlas-mcp/atlas-mcp/internal/atlassim"
+	"github.com/atlas-mcp/atlas-mcp/internal/audit"
 )
 
 // A script that pipes its requests and closes stdin gets every answer: the end
@@ -28,7 +29,8 @@ func TestStdioEOFLetsRunningCallsFinish(t *testing.T) {
 	if !strings.Contains(out.String(), `"id":2`) || !strings.Contains(out.String(), "it is IDLE") {
 		t.Fatalf("the piped call did not finish:\n%s", out.String())
 	}
-	if n := len(h.records(t)); n != 1 {
-		t.Fatalf("%d audit records", n)
+	recs := h.records(t)
+	if len(recs) != 2 || recs[0].Kind != audit.KindIntent || recs[1].Kind != audit.KindOutcome || recs[1].Intent != recs[0].Seq || !recs[1].Outcome.OK {
+		t.Fatalf("want an intent and its outcome, got %+v", recs)
 	}
 }

@@ -39,6 +39,9 @@ type Options struct {
 	// Sandbox marks answers so nobody mistakes the simulator for Atlas.
 	Sandbox bool
 	Now     func() time.Time
+	// ShutdownGrace is how long calls still running at shutdown (stdin EOF,
+	// SIGTERM) may finish before they are cancelled (default 10 s).
+	ShutdownGrace time.Duration
 }
 
 // Server is one MCP server: the tools, the pipeline and the transports.
@@ -58,6 +61,9 @@ type Server struct {
 
 	inflight  atomic.Int64 // tool calls running now
 	lastStart atomic.Int64 // when the last call started (Unix ns)
+
+	stopCtx   context.Context // done once CancelCalls was called
+	stopCalls context.CancelFunc
 }
 
 // New builds the server and registers every tool the configuration allows.
@@ -76,7 +82,11 @@ func New(opts Options) (*Server, error) {
 	if opts.AuditFailReads == "" {
 		opts.AuditFailReads = "closed"
 	}
+	if opts.ShutdownGrace <= 0 {
+		opts.ShutdownGrace = 10 * time.Second
+	}
 	s := &Server{opts: opts, byName: map[string]*tools.Tool{}, log: opts.Logger, now: opts.Now}
+	s.stopCtx, s.stopCalls = context.WithCancel(context.Background())
 	s.pending = newPendingStore(opts.Policy.TokenTTL(), opts.Now)
 
 	s.mcp = mcpserver.NewMCPServer("atlas-mcp", opts.Version,
