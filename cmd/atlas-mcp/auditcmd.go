@@ -195,8 +195,12 @@ func printReport(w io.Writer, rep *audit.Report, anchored bool) {
 		fmt.Fprintf(w, "TAMPERED: %s\n", p.Reason)
 	}
 	for _, u := range rep.Unfinished {
-		fmt.Fprintf(w, "UNFINISHED: record %d at %s: agent %s, tool %s, plan %s: the write was recorded as about to be sent, and no outcome follows (the server stopped between sending and answering); check Atlas for its effect\n",
-			u.Seq, u.Time, orDash(u.Agent), orDash(u.Tool), orDash(u.PlanHash))
+		why := "the write was recorded as about to be sent, and no outcome follows (the server stopped between sending and answering)"
+		if u.OutcomeSeq != 0 {
+			why = fmt.Sprintf("its outcome, record %d, says %s: the call was cut short (shutdown or a host that left) before Atlas's answer or before the operation finished", u.OutcomeSeq, u.Code)
+		}
+		fmt.Fprintf(w, "UNFINISHED: record %d at %s: agent %s, tool %s, plan %s: %s; check Atlas for its effect\n",
+			u.Seq, u.Time, orDash(u.Agent), orDash(u.Tool), orDash(u.PlanHash), why)
 	}
 	if rep.FirstBreak != nil {
 		fmt.Fprintf(w, "BROKEN: %s\n%d record(s) verified before the break.\n", rep.FirstBreak, rep.Records)

@@ -168,14 +168,23 @@ func checkChain(rep *Report, c *Chain, roots map[uint64][]byte, cps []Checkpoint
 
 	// Forks: one size, two roots.
 	bySize := map[uint64]Checkpoint{}
+	var forks []Problem
 	for _, cp := range cps {
 		if prev, ok := bySize[cp.Size]; ok && !bytes.Equal(prev.Root, cp.Root) {
-			add(Problem{Kind: ProblemFork, From: 1, To: cp.Size, Reason: fmt.Sprintf(
+			forks = append(forks, Problem{Kind: ProblemFork, From: 1, To: cp.Size, Reason: fmt.Sprintf(
 				"checkpoints fork: the checkpoints at %s and %s both cover records 1–%d but sign different roots (two histories of one log)",
 				when(prev.Time), when(cp.Time), cp.Size)})
 			continue
 		}
 		bySize[cp.Size] = cp
+	}
+	if len(forks) > 0 {
+		// The first fork says it; the later ones follow from it.
+		sort.Slice(forks, func(i, j int) bool { return forks[i].To < forks[j].To })
+		if len(forks) > 1 {
+			forks[0].Reason += fmt.Sprintf("; %d later checkpoint(s) fork as well", len(forks)-1)
+		}
+		add(forks[0])
 	}
 	// Rollbacks: a later checkpoint smaller than an earlier one.
 	var high Checkpoint
@@ -183,8 +192,8 @@ func checkChain(rep *Report, c *Chain, roots map[uint64][]byte, cps []Checkpoint
 		if cp.Size < high.Size {
 			k := matchedBelow(cp.Size, high.Time)
 			add(Problem{Kind: ProblemRollback, From: k + 1, To: high.Size, Reason: fmt.Sprintf(
-				"records %s covered by checkpoint at %s were cut: the checkpoint at %s has only %d records (rollback: the log was truncated and written again)",
-				seqRange(k+1, high.Size), when(high.Time), when(cp.Time), cp.Size)})
+				"%s covered by checkpoint at %s were cut: the checkpoint at %s has only %d records (rollback: the log was truncated and written again)",
+				recordsText(k+1, high.Size), when(high.Time), when(cp.Time), cp.Size)})
 			high = cp // report each restart once
 			continue
 		}
@@ -199,11 +208,10 @@ func checkChain(rep *Report, c *Chain, roots map[uint64][]byte, cps []Checkpoint
 		if cp.Size > largest.Size {
 			largest = cp
 		}
-		if cp.Size <= n && !matches(cp) && !rewritten {
-			k := matchedBelow(cp.Size, cp.Time)
+		if k := matchedBelow(cp.Size, cp.Time); cp.Size <= n && !matches(cp) && !rewritten && k < cp.Size {
 			add(Problem{Kind: ProblemRewritten, From: k + 1, To: cp.Size, Reason: fmt.Sprintf(
-				"records %s covered by checkpoint at %s do not match the log (rewritten, removed or reordered; the log matches its checkpoints up to record %d)",
-				seqRange(k+1, cp.Size), when(cp.Time), k)})
+				"%s covered by checkpoint at %s do not match the log (rewritten, removed or reordered; the log matches its checkpoints up to record %d)",
+				recordsText(k+1, cp.Size), when(cp.Time), k)})
 			rewritten = true // later ones follow from the first
 		}
 	}
@@ -216,7 +224,7 @@ func checkChain(rep *Report, c *Chain, roots map[uint64][]byte, cps []Checkpoint
 			ends = fmt.Sprintf("the chain verifies only up to record %d", n)
 		}
 		add(Problem{Kind: ProblemMissing, From: from, To: largest.Size, Reason: fmt.Sprintf(
-			"records %s covered by checkpoint at %s are missing (%s)", seqRange(from, largest.Size), when(largest.Time), ends)})
+			"%s covered by checkpoint at %s %s missing (%s)", recordsText(from, largest.Size), when(largest.Time), areIs(from, largest.Size), ends)})
 	}
 	// Torn lines where a signed record stood.
 	for i, t := range rep.Torn {
@@ -233,12 +241,12 @@ func checkChain(rep *Report, c *Chain, roots map[uint64][]byte, cps []Checkpoint
 		slack := interval/2 + 5*time.Second
 		if last.Sub(newest.Time) > interval+slack {
 			add(Problem{Kind: ProblemStale, From: newest.Size + 1, To: c.LastSeq, Reason: fmt.Sprintf(
-				"records %s are not covered by any checkpoint, yet the last of them is from %s and the newest checkpoint from %s, more than the heartbeat (%s) allows: checkpoints were removed or stopped",
-				seqRange(newest.Size+1, c.LastSeq), when(last), when(newest.Time), interval)})
+				"%s are not covered by any checkpoint, yet the last of them is from %s and the newest checkpoint from %s, more than the heartbeat (%s) allows: checkpoints were removed or stopped",
+				recordsText(newest.Size+1, c.LastSeq), when(last), when(newest.Time), interval)})
 		} else if c.LastSeq-newest.Size > every {
 			add(Problem{Kind: ProblemStale, From: newest.Size + 1, To: c.LastSeq, Reason: fmt.Sprintf(
-				"records %s are not covered by any checkpoint, more than the %d records between checkpoints the server keeps: checkpoints were removed",
-				seqRange(newest.Size+1, c.LastSeq), every)})
+				"%s are not covered by any checkpoint, more than the %d records between checkpoints the server keeps: checkpoints were removed",
+				recordsText(newest.Size+1, c.LastSeq), every)})
 		}
 	}
 }

@@ -105,6 +105,7 @@ type lineInfo struct {
 	Agent    string
 	Tool     string
 	PlanHash string
+	Outcome  Outcome
 }
 
 // Errors of checkLine, told apart by Verify to explain a break.
@@ -140,6 +141,7 @@ func checkLine(line []byte) (lineInfo, error) {
 		Agent    string  `json:"agent"`
 		Tool     string  `json:"tool"`
 		PlanHash string  `json:"planHash"`
+		Outcome  Outcome `json:"outcome"`
 	}
 	if err := json.Unmarshal(line, &fields); err != nil {
 		return lineInfo{}, fmt.Errorf("%w: %v", errMalformed, err)
@@ -155,5 +157,5 @@ func checkLine(line []byte) (lineInfo, error) {
 		return lineInfo{}, errEdited
 	}
 	return lineInfo{Seq: *fields.Seq, Prev: *fields.Prev, Hash: hash, Time: fields.Time, Kind: fields.Kind,
-		Intent: fields.Intent, Agent: fields.Agent, Tool: fields.Tool, PlanHash: fields.PlanHash}, nil
+		Intent: fields.Intent, Agent: fields.Agent, Tool: fields.Tool, PlanHash: fields.PlanHash, Outcome: fields.Outcome}, nil
 }

@@ -27,6 +27,28 @@ type Request struct {
 	Attempts   int     `json:"attempts"`
 }
 
+// Outcome error codes that readers act on. The server writes them and
+// verify and tail read them, from this one list.
+const (
+	// CodeWaitStopped: Atlas accepted the write, and the call stopped
+	// waiting for it to finish (shutdown, or the host went away).
+	CodeWaitStopped = "WAIT_STOPPED"
+	// CodeCancelled: the call was cancelled before Atlas answered; the
+	// write may or may not have been applied.
+	CodeCancelled = "CANCELLED"
+	// CodeAuditUnavailable: refused because the record could not be kept.
+	CodeAuditUnavailable = "AUDIT_UNAVAILABLE"
+	// CodeConfirmationTimeout: nobody answered the confirmation.
+	CodeConfirmationTimeout = "CONFIRMATION_TIMEOUT"
+)
+
+// Interrupted reports whether an outcome leaves a write's effect in Atlas
+// unknown or still under way, which verify lists beside intents without
+// an outcome.
+func (o Outcome) Interrupted() bool {
+	return o.ErrorCode == CodeWaitStopped || o.ErrorCode == CodeCancelled
+}
+
 // Outcome is how the call ended as the agent saw it.
 type Outcome struct {
 	OK        bool   `json:"ok"`

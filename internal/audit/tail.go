@@ -58,6 +58,9 @@ func Tail(w io.Writer, paths []string, f Filter) error {
 				case KindIntent:
 					f.unfinished[r.Seq] = true
 				case KindOutcome:
+					if f.unfinished[r.Intent] && r.Outcome.Interrupted() {
+						f.unfinished[r.Seq] = true // the outcome says why
+					}
 					delete(f.unfinished, r.Intent)
 				}
 				return nil

@@ -10,12 +10,19 @@ import (
 	"sort"
 )
 
-// seqRange names records a–b for people ("records 8–12", "record 8").
-func seqRange(a, b uint64) string {
+// recordsText names records a–b for people ("records 8–12", "record 8").
+func recordsText(a, b uint64) string {
 	if a == b {
-		return fmt.Sprintf("%d", a)
+		return fmt.Sprintf("record %d", a)
 	}
-	return fmt.Sprintf("%d–%d", a, b)
+	return fmt.Sprintf("records %d–%d", a, b)
+}
+
+func areIs(a, b uint64) string {
+	if a == b {
+		return "is"
+	}
+	return "are"
 }
 
 // BreakKind classifies a Break so that callers branch on it, not on Reason.
@@ -101,15 +108,19 @@ type Chain struct {
 	leaves   [][]byte // Merkle leaf hashes, when the chain starts at seq 1
 }
 
-// Unfinished is an intent record with no outcome record naming it.
+// Unfinished is an intent record with no outcome record naming it, or whose
+// outcome says the call was interrupted (OutcomeSeq and Code set): either
+// way Atlas may hold an effect whose end the log does not show.
 type Unfinished struct {
-	Seq      uint64 `json:"seq"`
-	Time     string `json:"time"`
-	Agent    string `json:"agent"`
-	Tool     string `json:"tool"`
-	PlanHash string `json:"planHash"`
-	File     string `json:"file"`
-	Line     int    `json:"line"`
+	Seq        uint64 `json:"seq"`
+	OutcomeSeq uint64 `json:"outcomeSeq,omitempty"`
+	Code       string `json:"code,omitempty"`
+	Time       string `json:"time"`
+	Agent      string `json:"agent"`
+	Tool       string `json:"tool"`
+	PlanHash   string `json:"planHash"`
+	File       string `json:"file"`
+	Line       int    `json:"line"`
 }
 
 // Verify checks the chain and the sequence across the files in order (use
@@ -147,6 +158,8 @@ type verifier struct {
 	newFile bool    // no record of the current file has been read yet
 	chain   *Chain
 	intents map[uint64]Unfinished
+	// interrupted are intents whose outcome says the call was cut short.
+	interrupted []Unfinished
 }
 
 // finish lists the chains and the intents left without an outcome.
@@ -157,6 +170,7 @@ func (v *verifier) finish() {
 	for _, u := range v.intents {
 		v.rep.Unfinished = append(v.rep.Unfinished, u)
 	}
+	v.rep.Unfinished = append(v.rep.Unfinished, v.interrupted...)
 	sort.Slice(v.rep.Unfinished, func(i, j int) bool { return v.rep.Unfinished[i].Seq < v.rep.Unfinished[j].Seq })
 }
 
@@ -179,7 +193,12 @@ func (v *verifier) record(path string, n int, body []byte, info lineInfo) {
 	case KindIntent:
 		v.intents[info.Seq] = Unfinished{Seq: info.Seq, Time: info.Time, Agent: info.Agent, Tool: info.Tool, PlanHash: info.PlanHash, File: path, Line: n}
 	case KindOutcome:
+		u, ok := v.intents[info.Intent]
 		delete(v.intents, info.Intent)
+		if ok && info.Outcome.Interrupted() {
+			u.OutcomeSeq, u.Code = info.Seq, info.Outcome.ErrorCode
+			v.interrupted = append(v.interrupted, u)
+		}
 	}
 }
 
@@ -238,7 +257,7 @@ func (v *verifier) line(path string, n int, raw []byte) bool {
 	if info.Prev != v.expect.Hash {
 		missing := ""
 		if info.Seq > v.expect.Seq+1 {
-			missing = fmt.Sprintf(": records %s are missing", seqRange(v.expect.Seq+1, info.Seq-1))
+			missing = fmt.Sprintf(": %s %s missing", recordsText(v.expect.Seq+1, info.Seq-1), areIs(v.expect.Seq+1, info.Seq-1))
 		}
 		switch {
 		case len(v.pending) > 0:
@@ -248,8 +267,8 @@ func (v *verifier) line(path string, n int, raw []byte) bool {
 			return true
 		case v.rep.Records == 0 && info.Prev != Genesis:
 			return fail(info.Seq, BreakContinuation, fmt.Sprintf(
-				"first record (seq %d) chains from a previous file (prev %s…): verify the rotated files before it too (records %s are not given)",
-				info.Seq, info.Prev[:12], seqRange(1, max(info.Seq, 2)-1)))
+				"first record (seq %d) chains from a previous file (prev %s…): verify the rotated files before it too (%s are not given)",
+				info.Seq, info.Prev[:12], recordsText(1, max(info.Seq, 2)-1)))
 		default:
 			return fail(info.Seq, BreakRemoved, "prev does not match previous hash: a record was removed or reordered (or the record before it was rewritten)"+missing)
 		}

@@ -95,7 +95,7 @@ func (s *Server) errorAnswer(err error) (*mcp.CallToolResult, audit.Outcome) {
 		out = audit.Outcome{ErrorCode: "GOV_RULE", Message: ge.Rule}
 	case errors.As(err, &we):
 		text = "Stopped waiting: " + we.Error()
-		out = audit.Outcome{ErrorCode: "WAIT_STOPPED", Message: we.LastState}
+		out = audit.Outcome{ErrorCode: audit.CodeWaitStopped, Message: we.LastState}
 	case errors.As(err, &api):
 		text = apiErrorText(api)
 		out = audit.Outcome{Status: api.Status, ErrorCode: api.ErrorCode, Message: truncate(api.Detail, 200)}
@@ -104,7 +104,7 @@ func (s *Server) errorAnswer(err error) (*mcp.CallToolResult, audit.Outcome) {
 		out = audit.Outcome{ErrorCode: "STATE_CONFLICT", Message: se.Error()}
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		text = "The call was cancelled or ran out of time before Atlas answered (" + err.Error() + "). A write may or may not have been applied: check with the matching list or get tool before retrying."
-		out = audit.Outcome{ErrorCode: "CANCELLED", Message: err.Error()}
+		out = audit.Outcome{ErrorCode: audit.CodeCancelled, Message: err.Error()}
 	default:
 		s.log.Warn("tool call failed", zap.Error(err))
 		text = "The call failed: " + err.Error() + ". If this persists, check connectivity to Atlas (MONGODB_ATLAS_BASE_URL) and the server's log."

@@ -34,7 +34,7 @@ func (s *Server) intent(ctx context.Context, cs *callState) bool {
 	if err != nil {
 		s.log.Error("audit intent not written; the write is not sent", zap.String("tool", cs.tool.Name), zap.Error(err))
 		cs.result = errorResult("Refused: the audit record of this write could not be written before sending it (" + err.Error() + "). Nothing was sent to Atlas. Ask the operator to fix the audit log (free disk space, permissions).")
-		cs.outcome = audit.Outcome{ErrorCode: "AUDIT_UNAVAILABLE", Message: "intent not recorded"}
+		cs.outcome = audit.Outcome{ErrorCode: audit.CodeAuditUnavailable, Message: "intent not recorded"}
 		return true
 	}
 	cs.intentSeq = rec.Seq
