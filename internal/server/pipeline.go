@@ -90,6 +90,7 @@ func (s *Server) handler(t *tools.Tool) mcpserver.ToolHandlerFunc {
 			cs.result = errorResult("internal error: the call produced no answer")
 			cs.outcome = audit.Outcome{OK: false, ErrorCode: "INTERNAL"}
 		}
+		noteShutdown(ctx, cs)
 		if cs.noRecord {
 			return cs.result, nil
 		}

@@ -4,7 +4,10 @@ import (
 	"context"
 	"errors"
 	"io"
+	"strings"
 	"time"
+
+	"github.com/mark3labs/mcp-go/mcp"
 
 	mcpserver "github.com/mark3labs/mcp-go/server"
 )
@@ -44,6 +47,19 @@ func (s *Server) Close(ctx context.Context) {
 // record. Shutdown calls it once the grace period for in-flight calls ends,
 // well before the process must exit.
 func (s *Server) CancelCalls() { s.stopCalls() }
+
+// noteShutdown says so in the answer and the record when a call ended
+// because the server is stopping, not because of the host or Atlas.
+func noteShutdown(ctx context.Context, cs *callState) {
+	if !errors.Is(context.Cause(ctx), ErrShuttingDown) || cs.result == nil || !cs.result.IsError {
+		return
+	}
+	res := *cs.result
+	res.Content = append(append([]mcp.Content(nil), res.Content...),
+		mcp.NewTextContent("\natlas-mcp is shutting down: the call was cancelled so that its outcome is recorded before the server exits."))
+	cs.result = &res
+	cs.outcome.Message = strings.TrimSpace(cs.outcome.Message + " (server shutting down)")
+}
 
 // callContext is a call's context, cancelled by CancelCalls too.
 func (s *Server) callContext(ctx context.Context) (context.Context, func()) {
