@@ -291,8 +291,8 @@ func ReadCheckpoints(path string) ([][]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("audit: checkpoints: %w", err)
 	}
-	if !bytes.HasPrefix(bytes.TrimSpace(data), []byte("{")) {
-		return [][]byte{data}, nil
+	if !bytes.Contains(data, []byte(`{"auditCheckpoint"`)) {
+		return [][]byte{data}, nil // one signed note
 	}
 	var out [][]byte
 	for _, l := range bytes.Split(data, []byte("\n")) {

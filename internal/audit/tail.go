@@ -59,9 +59,10 @@ func Tail(w io.Writer, paths []string, f Filter) error {
 					f.unfinished[r.Seq] = true
 				case KindOutcome:
 					if f.unfinished[r.Intent] && r.Outcome.Interrupted() {
-						f.unfinished[r.Seq] = true // the outcome says why
+						f.unfinished[r.Seq] = true // both: the outcome says why
+					} else {
+						delete(f.unfinished, r.Intent)
 					}
-					delete(f.unfinished, r.Intent)
 				}
 				return nil
 			})

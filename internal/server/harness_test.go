@@ -37,6 +37,8 @@ type harnessOpts struct {
 	sim    atlassim.Options
 	// limits are the client's token buckets (default: Atlas's published ones).
 	limits map[string]atlasclient.Limit
+	// audit overrides the audit log's options (Path included).
+	audit *audit.Options
 }
 
 func newHarness(t *testing.T, o harnessOpts) *harness { return newHarnessTB(t, o) }
@@ -67,7 +69,12 @@ func newHarnessTB(t testing.TB, o harnessOpts) *harness {
 		pol = policy.Default(policy.Options{})
 	}
 	path := filepath.Join(t.TempDir(), "audit.jsonl")
-	log, err := audit.Open(audit.Options{Path: path})
+	aopts := audit.Options{Path: path}
+	if o.audit != nil {
+		aopts = *o.audit
+		path = aopts.Path
+	}
+	log, err := audit.Open(aopts)
 	if err != nil {
 		t.Fatal(err)
 	}
