@@ -79,6 +79,12 @@ func (l *Log) checkpoint() {
 	if a == nil || l.w.tree == nil {
 		return
 	}
+	// Another process may have appended since our last write: look, so a
+	// heartbeat never signs a smaller tree than the file holds (which
+	// verify would rightly call a rollback).
+	if err := l.acquire(); err == nil {
+		_ = unlockFile(l.w.f)
+	}
 	if l.w.treeStale {
 		if err := l.rebuildTree(); err != nil {
 			l.log.Error("audit checkpoint skipped: cannot read the log back", zap.Error(err))

@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"go.uber.org/zap"
+	"go.uber.org/zap/zaptest/observer"
 	"golang.org/x/mod/sumdb/note"
 )
 
@@ -261,5 +263,42 @@ func TestTailDeniedAndUnfinished(t *testing.T) {
 	rep := mustVerify(t, path)
 	if len(rep.Unfinished) != 2 || rep.Unfinished[0].Seq != 4 || rep.Unfinished[1].OutcomeSeq != 6 {
 		t.Fatalf("unfinished: %+v", rep.Unfinished)
+	}
+}
+
+// TestRestartOnACutLogSaysSo: a writer opened on a log shorter than its last
+// checkpoint logs which records are missing instead of resuming silently.
+func TestRestartOnACutLogSaysSo(t *testing.T) {
+	dir := t.TempDir()
+	s, _ := testKeys(t)
+	path := filepath.Join(dir, "audit.jsonl")
+	sink := &FileSink{Path: filepath.Join(dir, "cp", "cp.jsonl")}
+	l := openLog(t, Options{Path: path, Signer: s, Sinks: []Sink{sink}, CheckpointInterval: time.Hour})
+	appendN(t, l, 10)
+	l.Close()
+	lines := readLines(t, path)
+	writeFile(t, path, lines[:6]...)
+	core, logs := observer.New(zap.ErrorLevel)
+	l = openLog(t, Options{Path: path, Signer: s, Sinks: []Sink{sink}, CheckpointInterval: time.Hour, Logger: zap.New(core)})
+	l.Close()
+	found := false
+	for _, e := range logs.All() {
+		found = found || strings.Contains(e.Message, "missing records 7–10 covered by the checkpoint")
+	}
+	if !found {
+		t.Fatalf("no error about the cut: %+v", logs.All())
+	}
+}
+
+// TestExportStreamsDurableRecords: --audit-log - gets exactly the lines the
+// file holds, once they are on disk.
+func TestExportStreamsDurableRecords(t *testing.T) {
+	var buf lockedBuffer
+	path := filepath.Join(t.TempDir(), "audit.jsonl")
+	l := openLog(t, Options{Path: path, Export: &buf})
+	appendN(t, l, 5)
+	l.Close()
+	if !bytes.Equal(buf.Bytes(), mustRead(t, path)) {
+		t.Fatalf("export differs from the file:\n%s", buf.Bytes())
 	}
 }
