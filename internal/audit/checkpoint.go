@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -355,5 +354,3 @@ func parseUnverified(msg []byte) (Checkpoint, error) {
 	}
 	return cp, nil
 }
-
-func b64(b []byte) string { return base64.StdEncoding.EncodeToString(b) }
