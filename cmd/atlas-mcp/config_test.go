@@ -183,6 +183,7 @@ func TestRunRejectsBadInvocations(t *testing.T) {
 		{"unreadable audit key", []string{"--sandbox", "--audit-log", audit, "--audit-key", dir + "/nokey", "--audit-checkpoints", "stderr", "call", "atlas-list-orgs"}, nil, []string{"ATLAS_MCP_AUDIT_KEY", "nokey"}, nil},
 		{"checkpoints into the log itself", []string{"--sandbox", "--audit-log", audit, "--audit-key", dir + "/real.key", "--audit-checkpoints", audit, "call", "atlas-list-orgs"}, nil, []string{"is the audit log itself"}, nil},
 		{"audit log on stdout with stdio", []string{"--sandbox", "--audit-log", "-"}, nil, []string{"--audit-log -", "stdout", "--transport http"}, nil},
+		{"audit log on stdout with call", []string{"--sandbox", "--audit-log", "-", "call", "atlas-list-orgs"}, nil, []string{"--audit-log -", "where call prints its answer"}, nil},
 		{"audit keygen without a file", []string{"audit", "keygen"}, nil, []string{"usage: atlas-mcp audit keygen"}, nil},
 		{"audit verify with checkpoints and no key", []string{"audit", "verify", "--checkpoints", dir, audit}, nil, []string{"needs --key"}, nil},
 	}
