@@ -81,7 +81,10 @@ func (l *Log) checkpoint() {
 	}
 	// Another process may have appended since our last write: look, so a
 	// heartbeat never signs a smaller tree than the file holds (which
-	// verify would rightly call a rollback).
+	// verify would rightly call a rollback). The time is taken first: any
+	// record another process writes after it is in its own, later,
+	// checkpoint.
+	at := l.now()
 	if err := l.acquire(); err == nil {
 		_ = unlockFile(l.w.f)
 	}
@@ -92,7 +95,7 @@ func (l *Log) checkpoint() {
 		}
 	}
 	t := l.w.tree
-	cp, err := signCheckpoint(a.signer, t.size(), t.root(), l.now())
+	cp, err := signCheckpoint(a.signer, t.size(), t.root(), at)
 	if err != nil {
 		l.log.Error("audit checkpoint not signed", zap.Error(err))
 		return

@@ -302,3 +302,36 @@ func TestExportStreamsDurableRecords(t *testing.T) {
 		t.Fatalf("export differs from the file:\n%s", buf.Bytes())
 	}
 }
+
+// TestTwoWritersShareOneAnchoredChain: two processes (two Logs) on one file,
+// signing into one sink, produce checkpoints of one history: no fork, no
+// rollback.
+func TestTwoWritersShareOneAnchoredChain(t *testing.T) {
+	dir := t.TempDir()
+	s, v := testKeys(t)
+	path := filepath.Join(dir, "audit.jsonl")
+	sink := &FileSink{Path: filepath.Join(dir, "cp", "cp.jsonl")}
+	opts := Options{Path: path, Signer: s, Sinks: []Sink{sink}, CheckpointEvery: 2, CheckpointInterval: 15 * time.Millisecond}
+	a := openLog(t, opts)
+	b := openLog(t, opts)
+	for i := range 12 {
+		l := a
+		if i%3 == 0 {
+			l = b
+		}
+		if err := l.Append(context.Background(), sampleRecord(i)); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	a.Close()
+	b.Close()
+	notes, err := ReadCheckpoints(sink.Path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep := anchoredOK(t, v, notes, path)
+	if rep.Records != 12 {
+		t.Fatalf("%d records", rep.Records)
+	}
+}
