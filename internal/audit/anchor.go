@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sort"
 	"time"
 
 	"go.uber.org/zap"
@@ -94,8 +95,7 @@ func (l *Log) checkpoint() {
 			return
 		}
 	}
-	t := l.w.tree
-	cp, err := signCheckpoint(a.signer, t.size(), t.root(), at)
+	cp, err := signCheckpoint(a.signer, l.w.tree, at)
 	if err != nil {
 		l.log.Error("audit checkpoint not signed", zap.Error(err))
 		return
@@ -112,56 +112,82 @@ func (l *Log) checkpoint() {
 // resumeTree rebuilds the Merkle tree from the whole chain on disk (rotated
 // files included) when the log opens, and compares it with the newest
 // checkpoint a file sink holds: a log cut while the server was stopped is
-// reported now rather than silently extended.
+// reported now rather than silently extended. When the oldest files were
+// deleted (retention), the tree is carried on from the newest checkpoint
+// whose compact range the remaining files continue.
 func (l *Log) resumeTree() error {
-	last, haveLast := lastFileCheckpoint(l.anchor.sinks)
-	var rootAtLast []byte
-	t := newTree()
-	files, err := Files(l.path)
-	if err != nil {
-		files = nil // a new log
-	}
-	n, err := chainLeaves(files, func(seq uint64, line []byte) {
-		t.add(line)
-		if haveLast && seq == last.Size {
-			rootAtLast = t.root()
-		}
-	})
+	cps := fileCheckpoints(l.anchor.sinks)
+	t, n, err := l.loadTree(cps)
 	if err != nil {
 		return &WriteError{Path: l.path, Err: err}
 	}
-	if n != l.w.head.Seq {
-		// Old rotated files were deleted, or the chain on disk has a gap:
-		// the tree over the whole chain cannot be recomputed, and a
+	if t == nil {
+		// The tree over the whole chain cannot be recomputed, and a
 		// checkpoint nobody can reproduce proves nothing.
-		l.log.Error("audit log is not anchored: the chain on disk does not start at record 1 or has a gap, so its Merkle tree cannot be rebuilt; no checkpoints will be signed",
+		l.log.Error("audit log is not anchored: the chain on disk does not start at record 1 (or has a gap) and no checkpoint in a file sink carries a tree state it continues; no checkpoints will be signed",
 			zap.String("path", l.path), zap.Uint64("contiguousTo", n), zap.Uint64("head", l.w.head.Seq))
 		l.anchor = nil
 		return nil
 	}
-	if haveLast {
-		switch {
-		case last.Size > n:
-			l.log.Error(fmt.Sprintf("audit log is missing records %d–%d covered by the checkpoint of %s; the log was cut while the server was stopped. Records continue after record %d; `audit verify` will report the cut.",
-				n+1, last.Size, last.Time.Format(time.RFC3339), n), zap.String("path", l.path))
-		case last.Size > 0 && string(rootAtLast) != string(last.Root):
-			l.log.Error(fmt.Sprintf("audit log does not reproduce the checkpoint of %s (size %d): records up to %d were rewritten while the server was stopped",
-				last.Time.Format(time.RFC3339), last.Size, last.Size), zap.String("path", l.path))
+	var last Checkpoint
+	for _, cp := range cps {
+		if cp.Size > last.Size || cp.Size == last.Size && cp.Time.After(last.Time) {
+			last = cp
 		}
+	}
+	if last.Size > n {
+		l.log.Error(fmt.Sprintf("audit log is missing records %d–%d covered by the checkpoint of %s; the log was cut while the server was stopped. Records continue after record %d; `audit verify` will report the cut.",
+			n+1, last.Size, last.Time.Format(time.RFC3339), n), zap.String("path", l.path))
+	} else if last.Size == n && n > 0 && string(t.root()) != string(last.Root) {
+		l.log.Error(fmt.Sprintf("audit log does not reproduce the checkpoint of %s (size %d): records were rewritten while the server was stopped",
+			last.Time.Format(time.RFC3339), last.Size), zap.String("path", l.path))
 	}
 	l.w.tree, l.w.treeStale = t, false
 	return nil
 }
 
+// loadTree builds the tree of the chain on disk: from record 1, or, when the
+// oldest records are gone, from a checkpoint's compact range. It returns a
+// nil tree when neither reaches the chain's head.
+func (l *Log) loadTree(cps []Checkpoint) (*tree, uint64, error) {
+	files, err := Files(l.path)
+	if err != nil {
+		files = nil // a new log
+	}
+	t := newTree()
+	n, err := chainLeaves(files, 0, func(_ uint64, line []byte) { t.add(line) })
+	if err != nil || n == l.w.head.Seq {
+		return t, n, err
+	}
+	sort.Slice(cps, func(i, j int) bool { return cps[i].Size > cps[j].Size })
+	for _, cp := range cps {
+		if cp.Size > l.w.head.Seq || len(cp.Range) == 0 {
+			continue
+		}
+		bt, ok := treeFrom(cp.Size, cp.Range, cp.Root)
+		if !ok {
+			continue
+		}
+		m, err := chainLeaves(files, cp.Size, func(_ uint64, line []byte) { bt.add(line) })
+		if err != nil {
+			return nil, n, err
+		}
+		if m == l.w.head.Seq {
+			l.log.Info("audit tree resumed from a checkpoint (the oldest records are no longer on disk)", zap.Uint64("size", cp.Size))
+			return bt, m, nil
+		}
+	}
+	return nil, n, nil
+}
+
 // rebuildTree re-reads the chain after another process appended to it.
 func (l *Log) rebuildTree() error {
-	files, err := Files(l.path)
+	t, _, err := l.loadTree(fileCheckpoints(l.anchor.sinks))
 	if err != nil {
 		return err
 	}
-	t := newTree()
-	if _, err := chainLeaves(files, func(_ uint64, line []byte) { t.add(line) }); err != nil {
-		return err
+	if t == nil {
+		return fmt.Errorf("the chain on disk cannot be read back into its tree")
 	}
 	l.w.tree, l.w.treeStale = t, false
 	return nil

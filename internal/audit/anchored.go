@@ -51,6 +51,12 @@ type AnchorOptions struct {
 	// and Every its record count (DefaultCheckpointEvery when 0).
 	Interval time.Duration
 	Every    int
+	// Retained accepts logs whose oldest files were deleted on purpose: the
+	// chain is proven from the oldest checkpoint at or after its start that
+	// carries its tree state (Ranges, from ReadCheckpointRanges), and
+	// checkpoints before that are not checked against records.
+	Retained bool
+	Ranges   map[string][][]byte
 }
 
 // VerifyAnchored is Verify plus the checks only checkpoints make possible:
@@ -62,7 +68,7 @@ func VerifyAnchored(o AnchorOptions, paths ...string) (*Report, error) {
 	if o.Verifier == nil {
 		return nil, errors.New("audit: verify: no verifier key")
 	}
-	rep, err := Verify(paths...)
+	rep, err := verifyFiles(o.Retained, paths)
 	if err != nil {
 		return nil, err
 	}
@@ -82,6 +88,7 @@ func VerifyAnchored(o AnchorOptions, paths ...string) (*Report, error) {
 			add(Problem{Kind: ProblemSignature, Reason: fmt.Sprintf("checkpoint %d does not verify with key %s (%v): forged or damaged", i+1, o.Verifier.Name(), err)})
 			continue
 		}
+		cp.Range = o.Ranges[string(msg)]
 		cps = append(cps, cp)
 	}
 	rep.Checkpoints = len(cps)
@@ -104,8 +111,12 @@ func VerifyAnchored(o AnchorOptions, paths ...string) (*Report, error) {
 	// Each checkpoint belongs to the chain that reproduces it; one that no
 	// chain reproduces is held against the last chain given (the live log).
 	roots := make([]map[uint64][]byte, len(chains))
+	lows, ns := make([]uint64, len(chains)), make([]uint64, len(chains))
 	for i := range chains {
-		roots[i] = rootsAt(chains[i].leaves, cps)
+		roots[i], lows[i], ns[i] = chainRoots(chains[i], cps)
+		if lows[i] > 0 {
+			rep.RetainedFrom = lows[i]
+		}
 	}
 	owned := make([][]Checkpoint, len(chains))
 	for _, cp := range cps {
@@ -120,44 +131,64 @@ func VerifyAnchored(o AnchorOptions, paths ...string) (*Report, error) {
 	}
 	for i := range chains {
 		if len(owned[i]) > 0 {
-			checkChain(rep, &chains[i], roots[i], owned[i], interval, every, add)
+			checkChain(rep, &chains[i], roots[i], lows[i], ns[i], owned[i], interval, every, add)
 		}
 	}
 	rep.OK = rep.FirstBreak == nil && len(rep.Problems) == 0
 	return rep, nil
 }
 
-// rootsAt computes the chain's root at every checkpoint size it can.
-func rootsAt(leaves [][]byte, cps []Checkpoint) map[uint64][]byte {
+// chainRoots computes the chain's root at every checkpoint size it can, from
+// record 1 or, for a chain whose oldest records were deleted, from the
+// oldest checkpoint at or after its start whose compact range it continues.
+// low is that checkpoint's size (0 from record 1); n the last record the
+// tree reaches (0 when it cannot be built).
+func chainRoots(c Chain, cps []Checkpoint) (roots map[uint64][]byte, low, n uint64) {
+	t, skip := newTree(), 0
+	if c.FirstSeq > 1 {
+		var base *Checkpoint
+		for i := range cps {
+			cp := &cps[i]
+			if cp.Size+1 >= c.FirstSeq && cp.Size <= c.LastSeq && len(cp.Range) > 0 && (base == nil || cp.Size < base.Size) {
+				if _, ok := treeFrom(cp.Size, cp.Range, cp.Root); ok {
+					base = cp
+				}
+			}
+		}
+		if base == nil {
+			return map[uint64][]byte{}, 0, 0
+		}
+		t, _ = treeFrom(base.Size, base.Range, base.Root)
+		low, skip = base.Size, int(base.Size+1-c.FirstSeq)
+	}
 	want := map[uint64]bool{}
 	for _, cp := range cps {
-		if cp.Size <= uint64(len(leaves)) {
-			want[cp.Size] = true
-		}
+		want[cp.Size] = true
 	}
-	out := map[uint64][]byte{}
-	t := newTree()
-	if want[0] {
-		out[0] = t.root()
+	roots = map[uint64][]byte{}
+	if want[t.size()] {
+		roots[t.size()] = t.root()
 	}
-	for i, l := range leaves {
+	for _, l := range c.leaves[skip:] {
 		_ = t.r.Append(l, nil)
-		if want[uint64(i+1)] {
-			out[uint64(i+1)] = t.root()
+		if want[t.size()] {
+			roots[t.size()] = t.root()
 		}
 	}
-	return out
+	return roots, low, t.size()
 }
 
 func when(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 
-func checkChain(rep *Report, c *Chain, roots map[uint64][]byte, cps []Checkpoint, interval time.Duration, every uint64, add func(Problem)) {
-	n := uint64(len(c.leaves)) // records from seq 1 that verified
+// checkChain holds one chain to its checkpoints. Records up to low are
+// proven by the checkpoint the tree starts from (retention); n is the last
+// record the tree reaches.
+func checkChain(rep *Report, c *Chain, roots map[uint64][]byte, low, n uint64, cps []Checkpoint, interval time.Duration, every uint64, add func(Problem)) {
 	matches := func(cp Checkpoint) bool { r, ok := roots[cp.Size]; return ok && bytes.Equal(r, cp.Root) }
 	// matchedBelow: the largest checkpointed size ≤ s that the log still
 	// reproduces — what is proven intact.
 	matchedBelow := func(s uint64, before time.Time) uint64 {
-		var k uint64
+		k := low
 		for _, cp := range cps {
 			if cp.Size <= s && cp.Size > k && !cp.Time.After(before) && matches(cp) {
 				k = cp.Size
@@ -208,7 +239,7 @@ func checkChain(rep *Report, c *Chain, roots map[uint64][]byte, cps []Checkpoint
 		if cp.Size > largest.Size {
 			largest = cp
 		}
-		if k := matchedBelow(cp.Size, cp.Time); cp.Size <= n && !matches(cp) && !rewritten && k < cp.Size {
+		if k := matchedBelow(cp.Size, cp.Time); cp.Size <= n && cp.Size >= low && !matches(cp) && !rewritten && k < cp.Size {
 			add(Problem{Kind: ProblemRewritten, From: k + 1, To: cp.Size, Reason: fmt.Sprintf(
 				"%s covered by checkpoint at %s do not match the log (rewritten, removed or reordered; the log matches its checkpoints up to record %d)",
 				recordsText(k+1, cp.Size), when(cp.Time), k)})
@@ -218,7 +249,7 @@ func checkChain(rep *Report, c *Chain, roots map[uint64][]byte, cps []Checkpoint
 	if largest.Size > n {
 		from := n + 1
 		ends := fmt.Sprintf("the log ends at record %d", n)
-		if c.FirstSeq > 1 {
+		if c.FirstSeq > 1 && low == 0 {
 			from, ends = 1, fmt.Sprintf("the chain given starts at record %d", c.FirstSeq)
 		} else if rep.FirstBreak != nil {
 			ends = fmt.Sprintf("the chain verifies only up to record %d", n)

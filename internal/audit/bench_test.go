@@ -111,7 +111,7 @@ func BenchmarkCheckpoint(b *testing.B) {
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := signCheckpoint(s, t.size(), t.root(), time.Now()); err != nil {
+		if _, err := signCheckpoint(s, t, time.Now()); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -53,6 +53,11 @@ type Checkpoint struct {
 	// Note is the signed note; the other fields are a convenience for
 	// people and log pipelines and are never trusted by Verify.
 	Note string `json:"note"`
+	// Range is the tree's compact range at Size (RFC 6962 subtree roots,
+	// left to right). It is not signed, but its root must equal the signed
+	// one, so it can be trusted once checked: it lets a writer resume, and
+	// verify start, after the oldest rotated files were deleted.
+	Range [][]byte `json:"range,omitempty"`
 }
 
 // checkpointLine is the JSON form in file, stderr and HTTP sinks.
@@ -84,8 +89,12 @@ func NewVerifier(vkey string) (note.Verifier, error) {
 	return v, nil
 }
 
-func signCheckpoint(s note.Signer, size uint64, root []byte, at time.Time) (Checkpoint, error) {
+func signCheckpoint(s note.Signer, t *tree, at time.Time) (Checkpoint, error) {
+	size, root := t.size(), t.root()
 	cp := Checkpoint{Origin: s.Name(), Size: size, Root: root, Time: at.UTC()}
+	for _, h := range t.r.Hashes() {
+		cp.Range = append(cp.Range, append([]byte(nil), h...))
+	}
 	body := log.Checkpoint{Origin: cp.Origin, Size: size, Hash: root}.Marshal()
 	body = append(body, "time "+cp.Time.Format(time.RFC3339Nano)+"\n"...)
 	msg, err := note.Sign(&note.Note{Text: string(body)}, s)
@@ -306,12 +315,38 @@ func ReadCheckpoints(path string) ([][]byte, error) {
 	return out, nil
 }
 
-// lastFileCheckpoint is the newest checkpoint a file or directory sink holds,
-// read without a verifier (the writer has only the signer), so that a server
-// that starts on a log shorter than what it signed says so.
-func lastFileCheckpoint(sinks []Sink) (Checkpoint, bool) {
-	var best Checkpoint
-	found := false
+// ReadCheckpointRanges reads the compact ranges that JSON checkpoint lines
+// carry, keyed by their note, for AnchorOptions.Ranges.
+func ReadCheckpointRanges(path string) (map[string][][]byte, error) {
+	out := map[string][][]byte{}
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, fmt.Errorf("audit: checkpoints: %w", err)
+	}
+	if st.IsDir() {
+		return out, nil // note files carry no range
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("audit: checkpoints: %w", err)
+	}
+	for _, l := range bytes.Split(data, []byte("\n")) {
+		if i := bytes.Index(l, []byte(`{"auditCheckpoint"`)); i >= 0 {
+			var cl checkpointLine
+			if json.Unmarshal(l[i:], &cl) == nil && cl.Checkpoint != nil && len(cl.Checkpoint.Range) > 0 {
+				out[cl.Checkpoint.Note] = cl.Checkpoint.Range
+			}
+		}
+	}
+	return out, nil
+}
+
+// fileCheckpoints are the checkpoints the file and directory sinks hold,
+// read without a verifier (the writer has only the signer): so that a
+// server that starts on a log shorter than what it signed says so, and can
+// carry its tree on after old files were deleted.
+func fileCheckpoints(sinks []Sink) []Checkpoint {
+	var out []Checkpoint
 	for _, s := range sinks {
 		var path string
 		switch x := s.(type) {
@@ -326,14 +361,15 @@ func lastFileCheckpoint(sinks []Sink) (Checkpoint, bool) {
 		if err != nil {
 			continue
 		}
+		ranges, _ := ReadCheckpointRanges(path)
 		for _, n := range notes {
-			cp, err := parseUnverified(n)
-			if err == nil && (!found || cp.Size > best.Size || cp.Size == best.Size && cp.Time.After(best.Time)) {
-				best, found = cp, true
+			if cp, err := parseUnverified(n); err == nil {
+				cp.Note, cp.Range = string(n), ranges[string(n)]
+				out = append(out, cp)
 			}
 		}
 	}
-	return best, found
+	return out
 }
 
 func parseUnverified(msg []byte) (Checkpoint, error) {

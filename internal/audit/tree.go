@@ -55,12 +55,24 @@ func rootOf(leaves [][]byte) []byte {
 	return t.root()
 }
 
+// treeFrom is the tree of size leaves whose compact range is hashes (as a
+// checkpoint's Range carries it), checked against the signed root.
+func treeFrom(size uint64, hashes [][]byte, root []byte) (*tree, bool) {
+	rf := &compact.RangeFactory{Hash: hasher.HashChildren}
+	r, err := rf.NewRange(0, size, hashes)
+	if err != nil {
+		return nil, false
+	}
+	t := &tree{rf: rf, r: r}
+	return t, string(t.root()) == string(root)
+}
+
 // chainLeaves reads the records of the chain in files (oldest first) and
-// calls fn with each record's seq and line, in order, as long as the
-// sequence is contiguous from 1. It stops quietly at the first gap: the tree
-// can only be resumed over a chain that starts at the beginning.
-func chainLeaves(files []string, fn func(seq uint64, line []byte)) (uint64, error) {
-	var seq uint64
+// calls fn with each record's seq and line, in order, for the records after
+// seq from as long as the sequence is contiguous. It stops quietly at the
+// first gap: a tree can only be carried on over records it has seen.
+func chainLeaves(files []string, from uint64, fn func(seq uint64, line []byte)) (uint64, error) {
+	seq := from
 	for _, p := range files {
 		f, err := os.Open(p)
 		if err != nil {
@@ -70,7 +82,7 @@ func chainLeaves(files []string, fn func(seq uint64, line []byte)) (uint64, erro
 		for {
 			raw, err := r.ReadBytes('\n')
 			if line := bytes.TrimSuffix(raw, []byte("\n")); len(line) > 0 {
-				if info, cerr := checkLine(line); cerr == nil {
+				if info, cerr := checkLine(line); cerr == nil && info.Seq > from {
 					if info.Seq != seq+1 {
 						f.Close()
 						return seq, nil

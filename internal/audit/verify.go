@@ -96,6 +96,9 @@ type Report struct {
 	// makes OK false.
 	Checkpoints int       `json:"checkpoints,omitempty"`
 	Problems    []Problem `json:"problems,omitempty"`
+	// RetainedFrom is set when the oldest records were not given (retention)
+	// and the log was proven from the checkpoint of that size instead.
+	RetainedFrom uint64 `json:"retainedFrom,omitempty"`
 }
 
 // Chain is one hash chain among the files verified.
@@ -105,7 +108,7 @@ type Chain struct {
 	LastSeq  uint64   `json:"lastSeq"`
 	Records  int      `json:"records"`
 	LastTime string   `json:"lastTime,omitempty"`
-	leaves   [][]byte // Merkle leaf hashes, when the chain starts at seq 1
+	leaves   [][]byte // Merkle leaf hashes of FirstSeq…LastSeq
 }
 
 // Unfinished is an intent record with no outcome record naming it, or whose
@@ -130,11 +133,16 @@ type Unfinished struct {
 // given too, because a missing beginning is exactly what deleting old
 // records looks like. Verify stops at the first break. Problems with the log
 // go in the Report; the error is only for files that cannot be read.
-func Verify(paths ...string) (*Report, error) {
+func Verify(paths ...string) (*Report, error) { return verifyFiles(false, paths) }
+
+// verifyFiles is Verify; with retained, a first record that continues a
+// chain whose beginning is not given is accepted (VerifyAnchored then needs
+// a checkpoint that carries the tree state up to there).
+func verifyFiles(retained bool, paths []string) (*Report, error) {
 	if len(paths) == 0 {
 		return nil, errors.New("audit: verify: no file given")
 	}
-	v := verifier{expect: genesisHead, rep: &Report{LastHash: Genesis}, intents: map[uint64]Unfinished{}}
+	v := verifier{expect: genesisHead, rep: &Report{LastHash: Genesis}, intents: map[uint64]Unfinished{}, retained: retained}
 	defer v.finish()
 	for _, p := range paths {
 		v.newFile = true
@@ -160,6 +168,7 @@ type verifier struct {
 	intents map[uint64]Unfinished
 	// interrupted are intents whose outcome says the call was cut short.
 	interrupted []Unfinished
+	retained    bool // the oldest files were deleted on purpose
 }
 
 // finish lists the chains and the intents left without an outcome.
@@ -186,9 +195,7 @@ func (v *verifier) record(path string, n int, body []byte, info lineInfo) {
 	}
 	c.LastSeq, c.LastTime = info.Seq, info.Time
 	c.Records++
-	if c.FirstSeq == 1 {
-		c.leaves = append(c.leaves, leafHash(body))
-	}
+	c.leaves = append(c.leaves, leafHash(body))
 	switch info.Kind {
 	case KindIntent:
 		v.intents[info.Seq] = Unfinished{Seq: info.Seq, Time: info.Time, Agent: info.Agent, Tool: info.Tool, PlanHash: info.PlanHash, File: path, Line: n}
@@ -254,6 +261,11 @@ func (v *verifier) line(path string, n int, raw []byte) bool {
 		v.expect = genesisHead
 	}
 	v.newFile = false
+	if v.retained && v.rep.Records == 0 && len(v.pending) == 0 && info.Prev != Genesis && info.Seq > 1 {
+		// Retention: the chain is taken up where the files given begin;
+		// VerifyAnchored proves the start against a checkpoint.
+		v.expect = head{Seq: info.Seq - 1, Hash: info.Prev}
+	}
 	if info.Prev != v.expect.Hash {
 		missing := ""
 		if info.Seq > v.expect.Seq+1 {
