@@ -37,6 +37,9 @@ type Plan struct {
 	Render Rendering `json:"-"`
 	// ReadOnly plans send only reads, made by the tool itself when it runs.
 	ReadOnly bool `json:"-"`
+
+	// hashKey keys the commitments to secret values in the hash (Env.PlanKey).
+	hashKey []byte
 }
 
 // PlannedRequest is one Atlas request exactly as it goes on the wire.
@@ -70,16 +73,32 @@ func (r *PlannedRequest) Param(name string) string {
 
 // Hash is the call's identity from planning on: SHA-256 over the RFC 8785
 // canonical JSON of the tool, the agent, the requests and what was observed.
+//
+// Secret body members (passwords, notification keys) enter the hash as
+// HMACs under the server's plan key, not as themselves: the hash binds them,
+// yet a hash in the log or the approval store cannot be used to guess them.
 func (p *Plan) Hash() (string, error) {
-	b, err := json.Marshal(p)
+	c := *p
+	c.Requests = make([]PlannedRequest, len(p.Requests))
+	for i, r := range p.Requests {
+		if len(r.secretFields) > 0 || len(r.Body) > 0 {
+			b, err := commitSecrets(r.Body, r.secretFields, p.hashKey)
+			if err != nil {
+				return "", fmt.Errorf("hashing plan: %w", err)
+			}
+			r.Body = b
+		}
+		c.Requests[i] = r
+	}
+	b, err := json.Marshal(&c)
 	if err != nil {
 		return "", fmt.Errorf("encoding plan: %w", err)
 	}
-	c, err := jcs.Transform(b)
+	canon, err := jcs.Transform(b)
 	if err != nil {
 		return "", fmt.Errorf("canonicalising plan: %w", err)
 	}
-	sum := sha256.Sum256(c)
+	sum := sha256.Sum256(canon)
 	return "sha256:" + hex.EncodeToString(sum[:]), nil
 }
 

@@ -2,6 +2,9 @@ package tools
 
 import (
 	"bytes"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"regexp"
 	"strings"
@@ -35,7 +38,7 @@ func redactBody(body json.RawMessage, secretFields []string) json.RawMessage {
 	for _, f := range secretFields {
 		names[strings.ToLower(f)] = true
 	}
-	v = redactValue(v, names, 0)
+	v = redactValue(v, names, 0, func(any) any { return redactedValue }, true)
 	raw, err := json.Marshal(v)
 	if err != nil {
 		return json.RawMessage(`"` + redactedValue + `"`)
@@ -47,7 +50,9 @@ func redactBody(body json.RawMessage, secretFields []string) json.RawMessage {
 	return c
 }
 
-func redactValue(v any, names map[string]bool, depth int) any {
+// redactValue replaces every secret member's value with mask(value) and,
+// when urls is set, masks the credentials of every URL in a string.
+func redactValue(v any, names map[string]bool, depth int, mask func(any) any, urls bool) any {
 	if depth > maxArgumentDepth*2 {
 		return redactedValue
 	}
@@ -56,22 +61,56 @@ func redactValue(v any, names map[string]bool, depth int) any {
 		out := make(map[string]any, len(x))
 		for k, e := range x {
 			if (names[strings.ToLower(k)] || isSecretMember(k)) && e != nil && e != "" {
-				out[k] = redactedValue
+				out[k] = mask(e)
 				continue
 			}
-			out[k] = redactValue(e, names, depth+1)
+			out[k] = redactValue(e, names, depth+1, mask, urls)
 		}
 		return out
 	case []any:
 		out := make([]any, len(x))
 		for i, e := range x {
-			out[i] = redactValue(e, names, depth+1)
+			out[i] = redactValue(e, names, depth+1, mask, urls)
 		}
 		return out
 	case string:
-		return maskURLs(x)
+		if urls {
+			return maskURLs(x)
+		}
 	}
 	return v
+}
+
+// commitSecrets is a body as the plan's hash sees it: every secret member's
+// value replaced by its HMAC-SHA256 under key. The hash still changes when a
+// secret does (a yes for one password never sends another), but a recorded
+// hash is no oracle for guessing a weak password: without the key nobody
+// can test a guess against it.
+func commitSecrets(body json.RawMessage, secretFields []string, key []byte) (json.RawMessage, error) {
+	if len(bytes.TrimSpace(body)) == 0 {
+		return body, nil
+	}
+	var v any
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	if err := dec.Decode(&v); err != nil {
+		return nil, err
+	}
+	names := make(map[string]bool, len(secretFields))
+	for _, f := range secretFields {
+		names[strings.ToLower(f)] = true
+	}
+	v = redactValue(v, names, 0, func(secret any) any {
+		raw, _ := json.Marshal(secret)
+		m := hmac.New(sha256.New, key)
+		m.Write(raw)
+		return "hmac-sha256:" + hex.EncodeToString(m.Sum(nil))
+	}, false)
+	raw, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	return jcs.Transform(raw)
 }
 
 // isSecretMember reports member names that always hold a credential,

@@ -10,11 +10,13 @@ package tools
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"reflect"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 
@@ -59,6 +61,28 @@ type Env struct {
 	// Bodies checks every planned body against the Atlas request schema of
 	// the version it is sent with; nil skips the check (tests of other parts).
 	Bodies BodyValidator
+	// PlanKey keys the secret commitments in plan hashes. Replicas that must
+	// agree on a plan's hash (a call approved on one, resumed on another)
+	// share it; empty means a random key for this process.
+	PlanKey []byte
+
+	planKeyOnce sync.Once
+	planKey     []byte
+}
+
+// hashKey is PlanKey, or one random key drawn once for this Env.
+func (e *Env) hashKey() []byte {
+	e.planKeyOnce.Do(func() {
+		if len(e.PlanKey) > 0 {
+			e.planKey = e.PlanKey
+			return
+		}
+		e.planKey = make([]byte, 32)
+		if _, err := rand.Read(e.planKey); err != nil {
+			panic(err) // crypto/rand does not fail on supported platforms
+		}
+	})
+	return e.planKey
 }
 
 func (e *Env) gov() bool { return e.Cloud == atlasclient.Gov }
@@ -146,7 +170,7 @@ func (t *Tool) Decode(raw json.RawMessage, env *Env) (*Call, error) { return t.d
 // Planning may read Atlas (an update starts from the current resource). A
 // read tool's plan is its scope: it sends only reads, which it makes itself.
 func (c *Call) Plan(ctx context.Context, agent string) (*Plan, error) {
-	p := &Plan{Tool: c.Tool.Name, Agent: agent}
+	p := &Plan{Tool: c.Tool.Name, Agent: agent, hashKey: c.env.hashKey()}
 	if c.build == nil {
 		p.ReadOnly = true
 		p.Facts = c.Facts

@@ -40,7 +40,11 @@ type app struct {
 
 func (a *app) Close() {
 	if a.server != nil {
-		a.server.Close(context.Background())
+		// Running calls are cancelled and given time to record their
+		// outcome before the audit log closes.
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		a.server.Close(ctx)
+		cancel()
 	}
 	for i := len(a.close) - 1; i >= 0; i-- {
 		a.close[i]()
@@ -81,7 +85,7 @@ func loadPolicy(cfg *config) (*policy.Policy, error) {
 
 // build wires everything: sandbox simulator (if asked), client, tools, policy,
 // audit log, server.
-func build(ctx context.Context, cfg *config, stderr io.Writer) (*app, error) {
+func build(ctx context.Context, cfg *config, stdout, stderr io.Writer) (*app, error) {
 	log, err := newLogger(cfg.LogLevel, stderr)
 	if err != nil {
 		return nil, err
@@ -131,7 +135,7 @@ func build(ctx context.Context, cfg *config, stderr io.Writer) (*app, error) {
 	if a.policy, err = loadPolicy(cfg); err != nil {
 		return nil, err
 	}
-	if a.audit, err = openAudit(cfg, log, stderr, a.metrics.AuditObserver()); err != nil {
+	if a.audit, err = openAudit(cfg, log, stdout, stderr, a.metrics.AuditObserver()); err != nil {
 		return nil, err
 	}
 	a.close = append(a.close, func() { _ = a.audit.Close() })
@@ -147,6 +151,7 @@ func build(ctx context.Context, cfg *config, stderr io.Writer) (*app, error) {
 		AuditFailReads: cfg.AuditFailReads,
 		Sandbox:        cfg.Sandbox,
 		Metrics:        a.metrics,
+		ShutdownGrace:  cfg.ShutdownGrace,
 	})
 	if err != nil {
 		return nil, err
@@ -185,9 +190,17 @@ func (a *app) startSandbox(stderr io.Writer) error {
 // default location is unusable (no home directory, a read-only home in a
 // container), it falls back to the temporary directory and says where: a
 // server that cannot start helps nobody, and the records are still kept.
-func openAudit(cfg *config, log *zap.Logger, stderr io.Writer, obs audit.Observer) (*audit.Log, error) {
+func openAudit(cfg *config, log *zap.Logger, stdout, stderr io.Writer, obs audit.Observer) (*audit.Log, error) {
 	opts := audit.Options{Sync: audit.SyncMode(cfg.AuditSync), MaxBytes: cfg.AuditMaxBytes, Logger: log, Secrets: cfg.secrets(), Observer: obs}
-	if cfg.AuditLog != "" {
+	if err := anchorOptions(cfg, &opts, stderr); err != nil {
+		return nil, err
+	}
+	if cfg.AuditLog == "-" {
+		// Records stream to stdout for a SIEM; the durable file that the
+		// intent-before-send rule needs stays at the default location.
+		opts.Export = stdout
+	}
+	if cfg.AuditLog != "" && cfg.AuditLog != "-" {
 		opts.Path = cfg.AuditLog
 		l, err := audit.Open(opts)
 		if err != nil {
@@ -216,4 +229,28 @@ func openAudit(cfg *config, log *zap.Logger, stderr io.Writer, obs audit.Observe
 	}
 	fmt.Fprintf(stderr, "atlas-mcp: the default audit log location is unusable (%v); writing the audit log to %s instead. Set ATLAS_MCP_AUDIT_LOG to choose.\n", err, opts.Path)
 	return l, nil
+}
+
+// anchorOptions loads the checkpoint key and sinks.
+func anchorOptions(cfg *config, opts *audit.Options, stderr io.Writer) error {
+	if cfg.AuditKey == "" {
+		return nil
+	}
+	skey, err := os.ReadFile(cfg.AuditKey)
+	if err != nil {
+		return fmt.Errorf("--audit-key / ATLAS_MCP_AUDIT_KEY: %w", err)
+	}
+	if opts.Signer, err = audit.NewSigner(string(skey)); err != nil {
+		return fmt.Errorf("--audit-key %s: %w (create one with atlas-mcp audit keygen FILE)", cfg.AuditKey, err)
+	}
+	if opts.Sinks, err = audit.ParseSinks(cfg.AuditCheckpoints, stderr); err != nil {
+		return fmt.Errorf("--audit-checkpoints: %w", err)
+	}
+	for _, s := range opts.Sinks {
+		if fs, ok := s.(*audit.FileSink); ok && cfg.AuditLog != "" && filepath.Clean(fs.Path) == filepath.Clean(cfg.AuditLog) {
+			return fmt.Errorf("--audit-checkpoints %s is the audit log itself: checkpoints prove something only when kept apart from the log", fs.Path)
+		}
+	}
+	opts.CheckpointInterval = cfg.AuditCheckpointInterval
+	return nil
 }

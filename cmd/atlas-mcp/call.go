@@ -53,7 +53,10 @@ func callCommand(ctx context.Context, cfg *config, args []string, stdin io.Reade
 		return fmt.Errorf("the arguments are not a JSON object: %v (example: '{\"clusterName\":\"demo\"}')", err)
 	}
 
-	a, err := build(ctx, cfg, stderr)
+	if cfg.AuditLog == "-" {
+		return fmt.Errorf("--audit-log - streams audit records to stdout, where call prints its answer: give the audit log a file (or serve with --transport http)")
+	}
+	a, err := build(ctx, cfg, stdout, stderr)
 	if err != nil {
 		return err
 	}

@@ -6,8 +6,10 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/atlas-mcp/atlas-mcp/internal/atlasclient"
+	"github.com/atlas-mcp/atlas-mcp/internal/audit"
 )
 
 // config is everything main needs, resolved from flags, then environment, then
@@ -23,6 +25,14 @@ type config struct {
 	AuditSync          string
 	AuditMaxBytes      int64
 	AuditFailReads     string
+	// AuditKey is the checkpoint signing key file; AuditCheckpoints the
+	// sinks (comma-separated: file, directory, stderr, http(s) URL).
+	AuditKey                string
+	AuditCheckpoints        string
+	AuditCheckpointInterval time.Duration
+	// ShutdownGrace is how long running calls may finish at shutdown before
+	// they are cancelled (and record their outcome).
+	ShutdownGrace      time.Duration
 	ReadOnly           bool
 	DisableDestructive bool
 	Sandbox            bool
@@ -46,6 +56,8 @@ type config struct {
 // flagValues holds raw flag values; set records which were given.
 type flagValues struct {
 	transport, listen, cloud, policy, auditLog, auditSync, auditFailReads, logLevel, origins, baseURL string
+	auditKey, auditCheckpoints                                                                        string
+	auditCheckpointInterval, shutdownGrace                                                            time.Duration
 	auditMaxBytes                                                                                     int64
 	rateShare                                                                                         float64
 	readOnly, disableDestructive, sandbox, stateless                                                  bool
@@ -61,6 +73,10 @@ func addGlobalFlags(fs *flag.FlagSet, v *flagValues) {
 	fs.StringVar(&v.auditLog, "audit-log", "", "audit log file (env ATLAS_MCP_AUDIT_LOG); default under the user's state directory")
 	fs.StringVar(&v.auditSync, "audit-sync", "always", "audit fsync policy: always or batch (env ATLAS_MCP_AUDIT_SYNC)")
 	fs.Int64Var(&v.auditMaxBytes, "audit-max-bytes", 100<<20, "rotate the audit log past this size (0: never)")
+	fs.StringVar(&v.auditKey, "audit-key", "", "private key FILE that signs audit checkpoints (env ATLAS_MCP_AUDIT_KEY; create with atlas-mcp audit keygen FILE)")
+	fs.StringVar(&v.auditCheckpoints, "audit-checkpoints", "", "where signed checkpoints go, not the log's volume: a file, a directory, stderr or an http(s) URL, comma-separated (env ATLAS_MCP_AUDIT_CHECKPOINTS)")
+	fs.DurationVar(&v.auditCheckpointInterval, "audit-checkpoint-interval", audit.DefaultCheckpointInterval, "heartbeat: sign a checkpoint at least this often, even when idle")
+	fs.DurationVar(&v.shutdownGrace, "shutdown-grace", 10*time.Second, "at shutdown, how long running calls may finish before they are cancelled and record their outcome")
 	fs.StringVar(&v.auditFailReads, "audit-fail-reads", "closed", "when the audit log cannot be written, read tools are refused (closed) or answered (open)")
 	fs.BoolVar(&v.readOnly, "read-only", false, "remove every write tool (env ATLAS_MCP_READ_ONLY)")
 	fs.BoolVar(&v.disableDestructive, "disable-destructive", false, "remove every destructive tool (env ATLAS_MCP_DISABLE_DESTRUCTIVE)")
@@ -101,23 +117,27 @@ func resolve(fs *flag.FlagSet, v *flagValues, env func(string) (string, bool)) (
 		return flagVal, nil
 	}
 	c := &config{
-		Transport:          v.transport,
-		Listen:             v.listen,
-		Cloud:              str("cloud", v.cloud, "ATLAS_MCP_CLOUD"),
-		BaseURL:            str("base-url", v.baseURL, "MONGODB_ATLAS_BASE_URL", "MDB_MCP_API_BASE_URL"),
-		AppServicesBaseURL: str("", "", "ATLAS_MCP_APPSERVICES_BASE_URL"),
-		PolicyPath:         str("policy", v.policy, "ATLAS_MCP_POLICY"),
-		AuditLog:           str("audit-log", v.auditLog, "ATLAS_MCP_AUDIT_LOG"),
-		AuditSync:          str("audit-sync", v.auditSync, "ATLAS_MCP_AUDIT_SYNC"),
-		AuditMaxBytes:      v.auditMaxBytes,
-		AuditFailReads:     v.auditFailReads,
-		Sandbox:            v.sandbox,
-		Stateless:          v.stateless,
-		ProjectID:          str("", "", "MONGODB_ATLAS_PROJECT_ID"),
-		OrgID:              str("", "", "MONGODB_ATLAS_ORG_ID"),
-		LogLevel:           v.logLevel,
-		HTTP:               v.http,
-		lookupEnv:          env,
+		Transport:               v.transport,
+		Listen:                  v.listen,
+		Cloud:                   str("cloud", v.cloud, "ATLAS_MCP_CLOUD"),
+		BaseURL:                 str("base-url", v.baseURL, "MONGODB_ATLAS_BASE_URL", "MDB_MCP_API_BASE_URL"),
+		AppServicesBaseURL:      str("", "", "ATLAS_MCP_APPSERVICES_BASE_URL"),
+		PolicyPath:              str("policy", v.policy, "ATLAS_MCP_POLICY"),
+		AuditLog:                str("audit-log", v.auditLog, "ATLAS_MCP_AUDIT_LOG"),
+		AuditSync:               str("audit-sync", v.auditSync, "ATLAS_MCP_AUDIT_SYNC"),
+		AuditMaxBytes:           v.auditMaxBytes,
+		AuditKey:                str("audit-key", v.auditKey, "ATLAS_MCP_AUDIT_KEY"),
+		AuditCheckpoints:        str("audit-checkpoints", v.auditCheckpoints, "ATLAS_MCP_AUDIT_CHECKPOINTS"),
+		AuditCheckpointInterval: v.auditCheckpointInterval,
+		ShutdownGrace:           v.shutdownGrace,
+		AuditFailReads:          v.auditFailReads,
+		Sandbox:                 v.sandbox,
+		Stateless:               v.stateless,
+		ProjectID:               str("", "", "MONGODB_ATLAS_PROJECT_ID"),
+		OrgID:                   str("", "", "MONGODB_ATLAS_ORG_ID"),
+		LogLevel:                v.logLevel,
+		HTTP:                    v.http,
+		lookupEnv:               env,
 	}
 	var err error
 	c.RateLimitShare = v.rateShare
@@ -187,6 +207,15 @@ func (c *config) check() error {
 	}
 	if c.AuditMaxBytes < 0 {
 		return fmt.Errorf("--audit-max-bytes must be 0 or more")
+	}
+	if (c.AuditKey == "") != (c.AuditCheckpoints == "") {
+		return fmt.Errorf("--audit-key (ATLAS_MCP_AUDIT_KEY) and --audit-checkpoints (ATLAS_MCP_AUDIT_CHECKPOINTS) go together: a signed checkpoint needs somewhere to go that is not the log, and a sink needs the key that signs")
+	}
+	if c.ShutdownGrace <= 0 || c.ShutdownGrace > 20*time.Second {
+		return fmt.Errorf("--shutdown-grace %s: must be more than 0 and at most 20s, so that cancelled calls record their outcome before the 25 s drain ends", c.ShutdownGrace)
+	}
+	if c.AuditCheckpointInterval <= 0 {
+		return fmt.Errorf("--audit-checkpoint-interval must be more than 0")
 	}
 	return c.HTTP.check()
 }

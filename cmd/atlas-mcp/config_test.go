@@ -172,12 +172,26 @@ func TestRunRejectsBadInvocations(t *testing.T) {
 		{"unknown call flag", []string{"--sandbox", "call", "--yaml", "atlas-list-orgs"}, nil, []string{"-yaml"}, nil},
 		{"policy without explain", []string{"policy"}, nil, []string{"usage: atlas-mcp policy explain"}, nil},
 		{"policy with another verb", []string{"policy", "lint"}, nil, []string{"usage: atlas-mcp policy explain"}, nil},
-		{"audit without a verb", []string{"audit"}, nil, []string{"usage: atlas-mcp audit verify"}, nil},
+		{"audit without a verb", []string{"audit"}, nil, []string{"usage: atlas-mcp audit keygen FILE | atlas-mcp audit verify"}, nil},
 		{"audit with an unknown verb", []string{"audit", "rewrite"}, nil, []string{`unknown audit command "rewrite"`}, nil},
-		{"audit verify without a file", []string{"audit", "verify"}, nil, []string{"usage: atlas-mcp audit verify FILE"}, nil},
+		{"audit verify without a file", []string{"audit", "verify"}, nil, []string{"usage: atlas-mcp audit verify [--key FILE.pub --checkpoints PATH]"}, nil},
 		{"audit verify of a missing file", []string{"audit", "verify", dir + "/missing.jsonl"}, nil, []string{"missing.jsonl"}, nil},
 		{"bad log level", []string{"--sandbox", "--audit-log", audit, "--log-level", "loud", "call", "atlas-list-orgs"}, nil, []string{"--log-level", `"loud"`}, nil},
 		{"missing policy file", []string{"--sandbox", "--audit-log", audit, "--policy", dir + "/nope.yaml", "call", "atlas-list-orgs"}, nil, []string{"nope.yaml"}, nil},
+		{"audit key without a checkpoint sink", []string{"--sandbox", "--audit-log", audit, "call", "atlas-list-orgs"}, map[string]string{"ATLAS_MCP_AUDIT_KEY": dir + "/k"}, []string{"--audit-key", "--audit-checkpoints", "go together"}, nil},
+		{"checkpoint sink without a key", []string{"--sandbox", "--audit-log", audit, "--audit-checkpoints", "stderr", "call", "atlas-list-orgs"}, nil, []string{"go together"}, nil},
+		{"unreadable audit key", []string{"--sandbox", "--audit-log", audit, "--audit-key", dir + "/nokey", "--audit-checkpoints", "stderr", "call", "atlas-list-orgs"}, nil, []string{"ATLAS_MCP_AUDIT_KEY", "nokey"}, nil},
+		{"checkpoints into the log itself", []string{"--sandbox", "--audit-log", audit, "--audit-key", dir + "/real.key", "--audit-checkpoints", audit, "call", "atlas-list-orgs"}, nil, []string{"is the audit log itself"}, nil},
+		{"audit log on stdout with stdio", []string{"--sandbox", "--audit-log", "-"}, nil, []string{"--audit-log -", "stdout", "--transport http"}, nil},
+		{"audit log on stdout with call", []string{"--sandbox", "--audit-log", "-", "call", "atlas-list-orgs"}, nil, []string{"--audit-log -", "where call prints its answer"}, nil},
+		{"audit keygen without a file", []string{"audit", "keygen"}, nil, []string{"usage: atlas-mcp audit keygen"}, nil},
+		{"audit verify with checkpoints and no key", []string{"audit", "verify", "--checkpoints", dir, audit}, nil, []string{"needs --key"}, nil},
+	}
+	if r := runCLI(t, nil, nil, "audit", "keygen", dir+"/real.key"); r.err != nil {
+		t.Fatal(r.err)
+	}
+	if r := runCLI(t, nil, nil, "audit", "keygen", dir+"/real.key"); r.err == nil {
+		t.Fatal("keygen overwrote an existing key")
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

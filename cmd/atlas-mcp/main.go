@@ -28,8 +28,12 @@ Usage:
   atlas-mcp [flags] tools [--json]        list the tool catalogue
   atlas-mcp [flags] call TOOL ['JSON']    run one tool call through the whole pipeline
   atlas-mcp [flags] policy explain --agent NAME TOOL ['JSON']
-  atlas-mcp audit verify FILE...          check the audit log's hash chain
-  atlas-mcp audit tail [--agent A] [--tool T] [--denied] [FILE...]
+  atlas-mcp audit keygen FILE             make the checkpoint key (FILE) and verifier key (FILE.pub)
+  atlas-mcp audit verify [--key FILE.pub --checkpoints PATH] [--strict] FILE...
+                                          check the audit log's chain (and its signed checkpoints)
+  atlas-mcp audit prove --key FILE.pub --checkpoints PATH SEQ [FILE...]
+                                          inclusion proof of one record (check with --check PROOF)
+  atlas-mcp audit tail [--agent A] [--tool T] [--denied] [--unfinished] [FILE...]
   atlas-mcp sim --listen ADDR [--gov] [--tls-self-signed]   run the Atlas simulator alone
   atlas-mcp healthcheck [--url URL]      probe /healthz (for container HEALTHCHECK)
   atlas-mcp version
@@ -84,7 +88,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		fmt.Fprintf(stdout, "atlas-mcp %s (commit %s, built %s)\n", version, commit, date)
 		return nil
 	case "audit":
-		return auditCommand(rest, stdout, stderr)
+		return auditCommand(rest, stdout, stderr, env)
 	case "sim":
 		return simCommand(ctx, rest, stdout, stderr)
 	case "healthcheck":

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"go.uber.org/zap"
@@ -24,11 +25,17 @@ import (
 // calls finish (at most --shutdown-timeout), then the process exits. SIGHUP
 // and edits of the policy file reload the policy.
 func serve(ctx context.Context, cfg *config, stdin io.Reader, stdout, stderr io.Writer) error {
-	a, err := build(ctx, cfg, stderr)
+	if cfg.AuditLog == "-" && cfg.Transport == "stdio" {
+		return fmt.Errorf("--audit-log - streams audit records to stdout, which the stdio transport uses for MCP messages: use --transport http, or give the audit log a file")
+	}
+	a, err := build(ctx, cfg, stdout, stderr)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
+	if !a.audit.Anchored() {
+		fmt.Fprintf(stderr, "atlas-mcp: the audit log %s is not anchored: without --audit-key and --audit-checkpoints nothing signed is kept apart from it, so cutting its tail, emptying it or rewriting it would not be detected. Create a key with: atlas-mcp audit keygen FILE\n", a.audit.Path())
+	}
 	if cfg.Transport == "http" && (a.policy.Source() == "" || len(tokenAgents(a.policy)) == 0) {
 		return fmt.Errorf("HTTP mode needs a policy file whose agents have tokens (tokenSha256 or tokenEnv): with --transport http every request must carry an agent's bearer token; see testdata/policies/multi-agent.yaml")
 	}
@@ -88,6 +95,10 @@ func serveHTTP(ctx context.Context, a *app, stderr io.Writer) error {
 		zap.Duration("drainDelay", cfg.HTTP.DrainDelay), zap.Duration("shutdownTimeout", cfg.HTTP.ShutdownTimeout))
 	sctx, cancel := context.WithTimeout(context.Background(), cfg.HTTP.DrainDelay+cfg.HTTP.ShutdownTimeout)
 	defer cancel()
+	// Calls still running after the grace period (a wait:true poll) are
+	// cancelled, so they write their outcome record before the drain ends.
+	grace := time.AfterFunc(cfg.ShutdownGrace, a.server.CancelCalls)
+	defer grace.Stop()
 	_ = shutdown(sctx)
 	return srv.Shutdown(sctx)
 }

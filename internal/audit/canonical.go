@@ -29,9 +29,9 @@ const (
 // Canonical bytes, precisely: the record with Hash empty, encoded by
 // encoding/json with HTML escaping off and no indentation — that is, a compact
 // JSON object whose members are the Record fields in declaration order (time,
-// seq, agent, session, host, tool, area, access, dryRun, args, decision,
-// confirmation, requests, outcome, ms, prev), empty optional members omitted,
-// and "prev" last. The line on disk is those bytes with `,"hash":"<hex>"`
+// seq, kind, intent, agent, session, host, tool, area, access, dryRun, args,
+// planHash, plan, decision, confirmation, requests, outcome, ms, prev), empty
+// optional members omitted, and "prev" last. The line on disk is those bytes with `,"hash":"<hex>"`
 // inserted before the final `}`; equivalently, the canonical bytes of a line
 // are the line minus its trailing `,"hash":"<64 hex>"` member. Verify works
 // on the bytes as written and never re-encodes, so the chain does not depend
@@ -98,6 +98,14 @@ type lineInfo struct {
 	Seq  uint64
 	Prev string
 	Hash string
+	// What verify reports about unfinished intents and the heartbeat.
+	Time     string
+	Kind     Kind
+	Intent   uint64
+	Agent    string
+	Tool     string
+	PlanHash string
+	Outcome  Outcome
 }
 
 // Errors of checkLine, told apart by Verify to explain a break.
@@ -125,8 +133,15 @@ func checkLine(line []byte) (lineInfo, error) {
 		return lineInfo{}, fmt.Errorf("%w: hash is not 64 lowercase hex digits", errMalformed)
 	}
 	var fields struct {
-		Seq  *uint64 `json:"seq"`
-		Prev *string `json:"prev"`
+		Seq      *uint64 `json:"seq"`
+		Prev     *string `json:"prev"`
+		Time     string  `json:"time"`
+		Kind     Kind    `json:"kind"`
+		Intent   uint64  `json:"intent"`
+		Agent    string  `json:"agent"`
+		Tool     string  `json:"tool"`
+		PlanHash string  `json:"planHash"`
+		Outcome  Outcome `json:"outcome"`
 	}
 	if err := json.Unmarshal(line, &fields); err != nil {
 		return lineInfo{}, fmt.Errorf("%w: %v", errMalformed, err)
@@ -141,5 +156,6 @@ func checkLine(line []byte) (lineInfo, error) {
 	if want != hash {
 		return lineInfo{}, errEdited
 	}
-	return lineInfo{Seq: *fields.Seq, Prev: *fields.Prev, Hash: hash}, nil
+	return lineInfo{Seq: *fields.Seq, Prev: *fields.Prev, Hash: hash, Time: fields.Time, Kind: fields.Kind,
+		Intent: fields.Intent, Agent: fields.Agent, Tool: fields.Tool, PlanHash: fields.PlanHash, Outcome: fields.Outcome}, nil
 }

@@ -22,11 +22,27 @@
 // breaks its hash; removing or reordering one breaks the next record's prev;
 // a forged sequence number breaks the seq+1 rule.
 //
-// The chain proves integrity against partial edits, not against someone who
-// rewrites the whole file from the point of the edit onwards, nor against
-// cutting records off the end: keep an anchor (the head the Log logs at
-// rotation and Close, or a copy shipped elsewhere) and compare it with
-// Report.LastSeq/LastHash.
+// The chain alone proves integrity against partial edits, not against
+// someone who rewrites the whole file from the point of the edit onwards, nor
+// against cutting records off the end. That is what checkpoints are for
+// (Options.Signer, Options.Sinks): an RFC 6962 Merkle tree over every record
+// of the chain (leaf i is the line of record i+1 as written), whose size and
+// root are signed as C2SP tlog-checkpoint notes every CheckpointEvery
+// records, every CheckpointInterval even when idle, at Open and at Close, and
+// kept apart from the log. VerifyAnchored holds the log to them.
+//
+// # Writes: intent and outcome
+//
+// A call that sends a write to Atlas leaves two records: an intent
+// (KindIntent, durable before the first request leaves) and an outcome
+// (KindOutcome) whose Intent is the intent's seq. An intent without an
+// outcome is Report.Unfinished: the process stopped in between.
+//
+// # Bounds
+//
+// Values over MaxValueBytes are recorded as size and SHA-256, records over
+// MaxRecordBytes keep only digests, and an intent is refused while less than
+// ReserveBytes are free on the log's filesystem.
 //
 // # Rotation
 //

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"go.uber.org/zap"
+	"golang.org/x/mod/sumdb/note"
 )
 
 // SyncMode says when a record is forced to disk before Append returns.
@@ -60,6 +62,34 @@ type Options struct {
 	Secrets []string
 	// Observer receives append and fsync timings (see observe.go).
 	Observer Observer
+
+	// MaxValueBytes: a string or raw JSON value of Args or Plan longer than
+	// this is recorded as its size and SHA-256. 0 means
+	// DefaultMaxValueBytes, negative no limit.
+	MaxValueBytes int
+	// MaxRecordBytes: a record longer than this keeps only digests of its
+	// Args and Plan. 0 means DefaultMaxRecordBytes, negative no limit.
+	MaxRecordBytes int
+	// ReserveBytes is the free space kept on the log's filesystem: an
+	// intent (a write about to reach Atlas) is refused once less is free,
+	// while outcomes and refusals may still use the last quarter of it, so
+	// every write that was sent can still be closed. 0 means
+	// DefaultReserveBytes, negative no reserve.
+	ReserveBytes int64
+
+	// Signer signs checkpoints; nil means the log is not anchored.
+	Signer note.Signer
+	// Sinks receive the checkpoints. They must not be the log file.
+	Sinks []Sink
+	// CheckpointEvery is the most records between checkpoints (0:
+	// DefaultCheckpointEvery; at most 100).
+	CheckpointEvery int
+	// CheckpointInterval is the heartbeat (0: DefaultCheckpointInterval).
+	CheckpointInterval time.Duration
+
+	// Export, when set, also receives every record line once it is durable
+	// (`--audit-log -`: JSON lines on stdout for a SIEM).
+	Export io.Writer
 }
 
 // Log is an open audit log. It is safe for concurrent use; one goroutine
@@ -74,6 +104,11 @@ type Log struct {
 	now    func() time.Time
 	rules  *valueRules
 	obs    Observer
+
+	maxValue, maxRecord int
+	reserve             int64
+	export              io.Writer
+	anchor              *anchor // nil: not anchored
 
 	mu     sync.RWMutex // orders Append's enqueue against Close
 	closed bool
@@ -140,6 +175,17 @@ func Open(opts Options) (*Log, error) {
 	if l.now == nil {
 		l.now = time.Now
 	}
+	l.maxValue = orDefault(opts.MaxValueBytes, DefaultMaxValueBytes)
+	l.maxRecord = orDefault(opts.MaxRecordBytes, DefaultMaxRecordBytes)
+	l.reserve = int64(orDefault(int(opts.ReserveBytes), DefaultReserveBytes))
+	l.export = opts.Export
+	if opts.Signer != nil {
+		a, err := newAnchor(opts, l.log)
+		if err != nil {
+			return nil, err
+		}
+		l.anchor = a
+	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, &WriteError{Path: path, Err: err}
 	}
@@ -155,6 +201,13 @@ func Open(opts Options) (*Log, error) {
 	}
 	if st, err := l.w.f.Stat(); err == nil && st.Mode().IsRegular() && st.Mode().Perm()&0o077 != 0 {
 		l.log.Warn("audit log is readable by other users", zap.String("path", path), zap.Stringer("mode", st.Mode().Perm()))
+	}
+	if l.anchor != nil {
+		if err := l.resumeTree(); err != nil {
+			l.w.f.Close()
+			return nil, err
+		}
+		go l.anchor.deliver()
 	}
 	go l.run()
 	return l, nil
@@ -179,6 +232,14 @@ func (l *Log) Append(ctx context.Context, r *Record) (err error) {
 	defer func(start time.Time) { l.observeAppend(start, err) }(time.Now())
 	if r == nil {
 		return errors.New("audit: nil record")
+	}
+	if r.Kind == KindIntent {
+		// An intent precedes a write to Atlas: refuse it while the full
+		// reserve is not free, so the outcome of every write already sent
+		// still has room.
+		if err := l.checkSpace(0, l.reserve); err != nil {
+			return &WriteError{Path: l.path, Err: err}
+		}
 	}
 	p := &pending{rec: l.prepare(r), done: make(chan result, 1)}
 	l.mu.RLock()
@@ -211,14 +272,8 @@ func (l *Log) Append(ctx context.Context, r *Record) (err error) {
 func (l *Log) prepare(r *Record) Record {
 	c := *r
 	c.Seq, c.Prev, c.Hash = 0, "", ""
-	if c.Args != nil {
-		b, err := marshalJSON(redactWith(c.Args, l.rules))
-		if err != nil {
-			c.Args = fmt.Sprintf("[unencodable args: %v]", err)
-		} else {
-			c.Args = json.RawMessage(b)
-		}
-	}
+	c.Args = l.prepareValue(c.Args, "args")
+	c.Plan = l.prepareValue(c.Plan, "plan")
 	c.Decision.Reason = l.rules.scrub(c.Decision.Reason)
 	c.Outcome.Message = l.rules.scrub(c.Outcome.Message)
 	c.DurationMs = finite(c.DurationMs)
@@ -230,6 +285,29 @@ func (l *Log) prepare(r *Record) Record {
 		}
 	}
 	return c
+}
+
+// prepareValue redacts, bounds and encodes one free-form member.
+func (l *Log) prepareValue(v any, what string) any {
+	if v == nil {
+		return nil
+	}
+	red := redactWith(v, l.rules)
+	if l.maxValue > 0 {
+		red = bound(red, l.maxValue)
+	}
+	b, err := marshalJSON(red)
+	if err != nil {
+		return fmt.Sprintf("[unencodable %s: %v]", what, err)
+	}
+	return json.RawMessage(b)
+}
+
+func orDefault(v, def int) int {
+	if v == 0 {
+		return def
+	}
+	return v
 }
 
 func finite(f float64) float64 {
@@ -257,6 +335,9 @@ func (l *Log) Close() error {
 		err = l.w.f.Close()
 		l.w.f = nil
 	}
+	if l.anchor != nil {
+		l.anchor.close()
+	}
 	l.log.Info("audit log closed",
 		zap.String("path", l.path), zap.Uint64("seq", l.w.head.Seq), zap.String("hash", l.w.head.Hash))
 	if err != nil {
@@ -264,3 +345,6 @@ func (l *Log) Close() error {
 	}
 	return nil
 }
+
+// Anchored reports whether checkpoints of the log are signed.
+func (l *Log) Anchored() bool { return l.anchor != nil }

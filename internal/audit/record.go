@@ -27,6 +27,28 @@ type Request struct {
 	Attempts   int     `json:"attempts"`
 }
 
+// Outcome error codes that readers act on. The server writes them and
+// verify and tail read them, from this one list.
+const (
+	// CodeWaitStopped: Atlas accepted the write, and the call stopped
+	// waiting for it to finish (shutdown, or the host went away).
+	CodeWaitStopped = "WAIT_STOPPED"
+	// CodeCancelled: the call was cancelled before Atlas answered; the
+	// write may or may not have been applied.
+	CodeCancelled = "CANCELLED"
+	// CodeAuditUnavailable: refused because the record could not be kept.
+	CodeAuditUnavailable = "AUDIT_UNAVAILABLE"
+	// CodeConfirmationTimeout: nobody answered the confirmation.
+	CodeConfirmationTimeout = "CONFIRMATION_TIMEOUT"
+)
+
+// Interrupted reports whether an outcome leaves a write's effect in Atlas
+// unknown or still under way, which verify lists beside intents without
+// an outcome.
+func (o Outcome) Interrupted() bool {
+	return o.ErrorCode == CodeWaitStopped || o.ErrorCode == CodeCancelled
+}
+
 // Outcome is how the call ended as the agent saw it.
 type Outcome struct {
 	OK        bool   `json:"ok"`
@@ -35,15 +57,42 @@ type Outcome struct {
 	Message   string `json:"message,omitempty"`
 }
 
-// Confirmation outcomes. They are plain strings in Record so that a newer
-// server can add one without breaking older readers.
+// Confirmation is how the question to a person ended. The writer (the
+// server) and the readers (tail, verify) share these constants, so a value
+// one side adds cannot be silently missed by the other; on disk it is a
+// plain string, so an older reader still shows a value it does not know.
+type Confirmation string
+
 const (
-	ConfirmNotNeeded     = "not_needed"
-	ConfirmAccepted      = "accepted"
-	ConfirmDeclined      = "declined"
-	ConfirmUnavailable   = "unavailable"
-	ConfirmTokenIssued   = "token_issued"
-	ConfirmTokenAccepted = "token_accepted"
+	ConfirmNotNeeded     Confirmation = "not_needed"
+	ConfirmAccepted      Confirmation = "accepted"
+	ConfirmDeclined      Confirmation = "declined"
+	ConfirmUnavailable   Confirmation = "unavailable"
+	ConfirmTokenIssued   Confirmation = "token_issued"
+	ConfirmTokenAccepted Confirmation = "token_accepted"
+	// ConfirmTimeout: the person was asked and never answered.
+	ConfirmTimeout Confirmation = "timeout"
+)
+
+// Refused reports whether the call did not run because no person said yes.
+func (c Confirmation) Refused() bool {
+	switch c {
+	case ConfirmDeclined, ConfirmUnavailable, ConfirmTimeout:
+		return true
+	}
+	return false
+}
+
+// Kind says which part of a call a record is. A read or a refusal is one
+// record (KindCall, empty on disk); a write that reaches Atlas is two: the
+// intent, durable before the first write request leaves, and the outcome,
+// which names its intent's seq.
+type Kind string
+
+const (
+	KindCall    Kind = ""
+	KindIntent  Kind = "intent"
+	KindOutcome Kind = "outcome"
 )
 
 // Record is one line of the audit log: one tool call, allowed or not.
@@ -54,8 +103,12 @@ const (
 type Record struct {
 	// Time is RFC 3339 in UTC with exactly nine fractional digits. Append
 	// fills it when empty; a caller may set it (e.g. to the call's start).
-	Time    string `json:"time"`
-	Seq     uint64 `json:"seq"`
+	Time string `json:"time"`
+	Seq  uint64 `json:"seq"`
+	// Kind and Intent tie the two records of a write together: an outcome
+	// names the seq of its intent.
+	Kind    Kind   `json:"kind,omitempty"`
+	Intent  uint64 `json:"intent,omitempty"`
 	Agent   string `json:"agent"`
 	Session string `json:"session,omitempty"`
 	Host    Host   `json:"host,omitzero"`
@@ -66,12 +119,16 @@ type Record struct {
 	// Args should already be redacted by the caller with Redact. Append
 	// redacts again anyway (redaction is idempotent), so a forgotten call
 	// cannot leak a tagged or well-known secret field.
-	Args         any       `json:"args,omitempty"`
-	Decision     Decision  `json:"decision"`
-	Confirmation string    `json:"confirmation,omitempty"`
-	Requests     []Request `json:"requests,omitempty"`
-	Outcome      Outcome   `json:"outcome"`
-	DurationMs   float64   `json:"ms"`
+	Args any `json:"args,omitempty"`
+	// PlanHash identifies what the call was approved to send; Plan is that
+	// plan, redacted like Args. Set on intents.
+	PlanHash     string       `json:"planHash,omitempty"`
+	Plan         any          `json:"plan,omitempty"`
+	Decision     Decision     `json:"decision"`
+	Confirmation Confirmation `json:"confirmation,omitempty"`
+	Requests     []Request    `json:"requests,omitempty"`
+	Outcome      Outcome      `json:"outcome"`
+	DurationMs   float64      `json:"ms"`
 	// PolicyHash names the policy the call was decided under (policy.Hash:
 	// the SHA-256 of the file), so a decision can be traced to the file
 	// version in force, across reloads.

@@ -18,23 +18,31 @@ type Filter struct {
 	// Denied keeps only refusals: denied by policy, or a confirmation that
 	// was declined or could not be asked.
 	Denied bool
+	// Unfinished keeps only intents that no outcome record names: writes
+	// that may have reached Atlas while the process stopped.
+	Unfinished bool
 	// Limit keeps the last Limit matches; 0 means all.
 	Limit int
+
+	unfinished map[uint64]bool // filled by Tail's first pass
 }
 
 // tailRecord is Record without Args: Tail never shows arguments (they are
 // long and people grep the file for them), so it does not decode them.
 type tailRecord struct {
-	Time         string    `json:"time"`
-	Seq          uint64    `json:"seq"`
-	Agent        string    `json:"agent"`
-	Tool         string    `json:"tool"`
-	DryRun       bool      `json:"dryRun"`
-	Decision     Decision  `json:"decision"`
-	Confirmation string    `json:"confirmation"`
-	Requests     []Request `json:"requests"`
-	Outcome      Outcome   `json:"outcome"`
-	DurationMs   float64   `json:"ms"`
+	Time         string       `json:"time"`
+	Seq          uint64       `json:"seq"`
+	Kind         Kind         `json:"kind"`
+	Intent       uint64       `json:"intent"`
+	Agent        string       `json:"agent"`
+	Tool         string       `json:"tool"`
+	DryRun       bool         `json:"dryRun"`
+	PlanHash     string       `json:"planHash"`
+	Decision     Decision     `json:"decision"`
+	Confirmation Confirmation `json:"confirmation"`
+	Requests     []Request    `json:"requests"`
+	Outcome      Outcome      `json:"outcome"`
+	DurationMs   float64      `json:"ms"`
 }
 
 // Tail prints one readable line per matching record of the files, in order:
@@ -42,6 +50,27 @@ type tailRecord struct {
 // duration. Lines that are not records (torn by a crash) are skipped; Tail
 // does not verify — use Verify for that.
 func Tail(w io.Writer, paths []string, f Filter) error {
+	if f.Unfinished {
+		f.unfinished = map[uint64]bool{}
+		for _, p := range paths {
+			err := eachRecord(p, func(r *tailRecord) error {
+				switch r.Kind {
+				case KindIntent:
+					f.unfinished[r.Seq] = true
+				case KindOutcome:
+					if f.unfinished[r.Intent] && r.Outcome.Interrupted() {
+						f.unfinished[r.Seq] = true // both: the outcome says why
+					} else {
+						delete(f.unfinished, r.Intent)
+					}
+				}
+				return nil
+			})
+			if err != nil {
+				return err
+			}
+		}
+	}
 	var ring []string // the last f.Limit lines, when limited
 	next := 0
 	bw := bufio.NewWriter(w)
@@ -105,13 +134,16 @@ func eachRecord(path string, fn func(*tailRecord) error) error {
 }
 
 func (f Filter) match(r *tailRecord) bool {
+	if f.Unfinished && !f.unfinished[r.Seq] {
+		return false
+	}
 	if f.Agent != "" && r.Agent != f.Agent {
 		return false
 	}
 	if f.Tool != "" && r.Tool != f.Tool {
 		return false
 	}
-	if f.Denied && r.Decision.Allow && r.Confirmation != ConfirmDeclined && r.Confirmation != ConfirmUnavailable {
+	if f.Denied && r.Decision.Allow && !r.Confirmation.Refused() {
 		return false
 	}
 	return true
@@ -126,6 +158,12 @@ func formatRecord(r *tailRecord) string {
 	if r.DryRun {
 		b.WriteString(" (dry-run)")
 	}
+	switch r.Kind {
+	case KindIntent:
+		fmt.Fprintf(&b, " INTENT plan=%s", orDash(clean(short(r.PlanHash))))
+	case KindOutcome:
+		fmt.Fprintf(&b, " outcome-of=#%d", r.Intent)
+	}
 	if r.Decision.Allow {
 		fmt.Fprintf(&b, " allow[%s]", clean(r.Decision.Rule))
 	} else {
@@ -135,7 +173,7 @@ func formatRecord(r *tailRecord) string {
 		}
 	}
 	if r.Confirmation != "" && r.Confirmation != ConfirmNotNeeded {
-		fmt.Fprintf(&b, " confirm=%s", clean(r.Confirmation))
+		fmt.Fprintf(&b, " confirm=%s", clean(string(r.Confirmation)))
 	}
 	if r.Outcome.OK {
 		b.WriteString(" ok")

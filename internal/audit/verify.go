@@ -7,7 +7,23 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sort"
 )
+
+// recordsText names records a–b for people ("records 8–12", "record 8").
+func recordsText(a, b uint64) string {
+	if a == b {
+		return fmt.Sprintf("record %d", a)
+	}
+	return fmt.Sprintf("records %d–%d", a, b)
+}
+
+func areIs(a, b uint64) string {
+	if a == b {
+		return "is"
+	}
+	return "are"
+}
 
 // BreakKind classifies a Break so that callers branch on it, not on Reason.
 type BreakKind string
@@ -40,6 +56,9 @@ type Break struct {
 	Seq    uint64    `json:"seq,omitempty"`
 	Kind   BreakKind `json:"kind"`
 	Reason string    `json:"reason"`
+	// Acknowledged marks a torn line whose sequence number a checkpoint had
+	// already signed: the record was durable, so this is tampering.
+	Acknowledged bool `json:"acknowledged,omitempty"`
 }
 
 func (b Break) String() string { return fmt.Sprintf("%s:%d: %s", b.File, b.Line, b.Reason) }
@@ -66,6 +85,45 @@ type Report struct {
 	Torn       []Break `json:"torn,omitempty"`
 	LastSeq    uint64  `json:"lastSeq"` // the last verified record
 	LastHash   string  `json:"lastHash"`
+	// Chains: independent logs given together (each starts from Genesis)
+	// are separate chains, not one chain with a removed record.
+	Chains []Chain `json:"chains,omitempty"`
+	// Unfinished are intents without an outcome: the process stopped
+	// between recording a write and recording what Atlas answered. They are
+	// not tampering; Atlas may or may not have applied the write.
+	Unfinished []Unfinished `json:"unfinished,omitempty"`
+	// Checkpoints and Problems are filled by VerifyAnchored. Any problem
+	// makes OK false.
+	Checkpoints int       `json:"checkpoints,omitempty"`
+	Problems    []Problem `json:"problems,omitempty"`
+	// RetainedFrom is set when the oldest records were not given (retention)
+	// and the log was proven from the checkpoint of that size instead.
+	RetainedFrom uint64 `json:"retainedFrom,omitempty"`
+}
+
+// Chain is one hash chain among the files verified.
+type Chain struct {
+	Files    []string `json:"files"`
+	FirstSeq uint64   `json:"firstSeq"`
+	LastSeq  uint64   `json:"lastSeq"`
+	Records  int      `json:"records"`
+	LastTime string   `json:"lastTime,omitempty"`
+	leaves   [][]byte // Merkle leaf hashes of FirstSeq…LastSeq
+}
+
+// Unfinished is an intent record with no outcome record naming it, or whose
+// outcome says the call was interrupted (OutcomeSeq and Code set): either
+// way Atlas may hold an effect whose end the log does not show.
+type Unfinished struct {
+	Seq        uint64 `json:"seq"`
+	OutcomeSeq uint64 `json:"outcomeSeq,omitempty"`
+	Code       string `json:"code,omitempty"`
+	Time       string `json:"time"`
+	Agent      string `json:"agent"`
+	Tool       string `json:"tool"`
+	PlanHash   string `json:"planHash"`
+	File       string `json:"file"`
+	Line       int    `json:"line"`
 }
 
 // Verify checks the chain and the sequence across the files in order (use
@@ -75,12 +133,19 @@ type Report struct {
 // given too, because a missing beginning is exactly what deleting old
 // records looks like. Verify stops at the first break. Problems with the log
 // go in the Report; the error is only for files that cannot be read.
-func Verify(paths ...string) (*Report, error) {
+func Verify(paths ...string) (*Report, error) { return verifyFiles(false, paths) }
+
+// verifyFiles is Verify; with retained, a first record that continues a
+// chain whose beginning is not given is accepted (VerifyAnchored then needs
+// a checkpoint that carries the tree state up to there).
+func verifyFiles(retained bool, paths []string) (*Report, error) {
 	if len(paths) == 0 {
 		return nil, errors.New("audit: verify: no file given")
 	}
-	v := verifier{expect: genesisHead, rep: &Report{LastHash: Genesis}}
+	v := verifier{expect: genesisHead, rep: &Report{LastHash: Genesis}, intents: map[uint64]Unfinished{}, retained: retained}
+	defer v.finish()
 	for _, p := range paths {
+		v.newFile = true
 		if err := v.file(p); err != nil {
 			return nil, err
 		}
@@ -98,6 +163,50 @@ type verifier struct {
 	expect  head
 	rep     *Report
 	pending []Break // unreadable lines not yet crossed by a valid link
+	newFile bool    // no record of the current file has been read yet
+	chain   *Chain
+	intents map[uint64]Unfinished
+	// interrupted are intents whose outcome says the call was cut short.
+	interrupted []Unfinished
+	retained    bool // the oldest files were deleted on purpose
+}
+
+// finish lists the chains and the intents left without an outcome.
+func (v *verifier) finish() {
+	if v.chain != nil {
+		v.rep.Chains = append(v.rep.Chains, *v.chain)
+	}
+	for _, u := range v.intents {
+		v.rep.Unfinished = append(v.rep.Unfinished, u)
+	}
+	v.rep.Unfinished = append(v.rep.Unfinished, v.interrupted...)
+	sort.Slice(v.rep.Unfinished, func(i, j int) bool { return v.rep.Unfinished[i].Seq < v.rep.Unfinished[j].Seq })
+}
+
+// record accounts for one record that verified.
+func (v *verifier) record(path string, n int, body []byte, info lineInfo) {
+	c := v.chain
+	if c == nil {
+		c = &Chain{FirstSeq: info.Seq}
+		v.chain = c
+	}
+	if len(c.Files) == 0 || c.Files[len(c.Files)-1] != path {
+		c.Files = append(c.Files, path)
+	}
+	c.LastSeq, c.LastTime = info.Seq, info.Time
+	c.Records++
+	c.leaves = append(c.leaves, leafHash(body))
+	switch info.Kind {
+	case KindIntent:
+		v.intents[info.Seq] = Unfinished{Seq: info.Seq, Time: info.Time, Agent: info.Agent, Tool: info.Tool, PlanHash: info.PlanHash, File: path, Line: n}
+	case KindOutcome:
+		u, ok := v.intents[info.Intent]
+		delete(v.intents, info.Intent)
+		if ok && info.Outcome.Interrupted() {
+			u.OutcomeSeq, u.Code = info.Seq, info.Outcome.ErrorCode
+			v.interrupted = append(v.interrupted, u)
+		}
+	}
 }
 
 func (v *verifier) file(path string) error {
@@ -136,14 +245,32 @@ func (v *verifier) line(path string, n int, raw []byte) bool {
 		if complete {
 			reason = "torn line (incomplete JSON): crash during write; writing resumed on the next line"
 		}
-		v.pending = append(v.pending, Break{File: path, Line: n, Kind: BreakTorn, Reason: reason})
+		// A torn line can only be the record after the last good one.
+		v.pending = append(v.pending, Break{File: path, Line: n, Seq: v.expect.Seq + 1, Kind: BreakTorn, Reason: reason})
 		return false
 	case errors.Is(err, errEdited):
 		return fail(0, BreakEdited, "hash mismatch: record edited")
 	case err != nil:
 		return fail(0, BreakMalformed, "malformed record: "+err.Error())
 	}
+	if v.newFile && v.rep.Records > 0 && info.Seq == 1 && info.Prev == Genesis && len(v.pending) == 0 {
+		// A file that starts a chain of its own: another log given with
+		// this one, not a record removed from it.
+		v.rep.Chains = append(v.rep.Chains, *v.chain)
+		v.chain = nil
+		v.expect = genesisHead
+	}
+	v.newFile = false
+	if v.retained && v.rep.Records == 0 && len(v.pending) == 0 && info.Prev != Genesis && info.Seq > 1 {
+		// Retention: the chain is taken up where the files given begin;
+		// VerifyAnchored proves the start against a checkpoint.
+		v.expect = head{Seq: info.Seq - 1, Hash: info.Prev}
+	}
 	if info.Prev != v.expect.Hash {
+		missing := ""
+		if info.Seq > v.expect.Seq+1 {
+			missing = fmt.Sprintf(": %s %s missing", recordsText(v.expect.Seq+1, info.Seq-1), areIs(v.expect.Seq+1, info.Seq-1))
+		}
 		switch {
 		case len(v.pending) > 0:
 			t := v.pending[0]
@@ -152,10 +279,10 @@ func (v *verifier) line(path string, n int, raw []byte) bool {
 			return true
 		case v.rep.Records == 0 && info.Prev != Genesis:
 			return fail(info.Seq, BreakContinuation, fmt.Sprintf(
-				"first record (seq %d) chains from a previous file (prev %s…): verify the rotated files before it too",
-				info.Seq, info.Prev[:12]))
+				"first record (seq %d) chains from a previous file (prev %s…): verify the rotated files before it too (%s are not given)",
+				info.Seq, info.Prev[:12], recordsText(1, max(info.Seq, 2)-1)))
 		default:
-			return fail(info.Seq, BreakRemoved, "prev does not match previous hash: a record was removed or reordered (or the record before it was rewritten)")
+			return fail(info.Seq, BreakRemoved, "prev does not match previous hash: a record was removed or reordered (or the record before it was rewritten)"+missing)
 		}
 	}
 	if info.Seq != v.expect.Seq+1 {
@@ -163,6 +290,7 @@ func (v *verifier) line(path string, n int, raw []byte) bool {
 	}
 	v.rep.Torn = append(v.rep.Torn, v.pending...)
 	v.pending = nil
+	v.record(path, n, body, info)
 	v.expect = head{Seq: info.Seq, Hash: info.Hash}
 	v.rep.Records++
 	v.rep.LastSeq, v.rep.LastHash = info.Seq, info.Hash

@@ -2,6 +2,7 @@ package audit
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -20,21 +21,56 @@ type writerState struct {
 	known  bool // head has been read at least once
 	needNL bool // the file ends in a torn line: start the next write with '\n'
 	resync bool // re-read the file's end before the next write
+
+	// tree is the Merkle tree over the whole chain (nil when not anchored);
+	// treeStale means another process appended and it must be re-read.
+	tree      *tree
+	treeStale bool
 }
 
 func (l *Log) run() {
 	defer close(l.done)
-	batch := make([]*pending, 0, maxBatch)
-	for p := range l.queue {
-		batch = l.gather(append(batch[:0], p))
-		l.commit(batch)
-		clear(batch) // let the records be collected
+	var tick <-chan time.Time
+	if l.anchor != nil {
+		t := time.NewTicker(l.anchor.interval)
+		defer t.Stop()
+		tick = t.C
+		// A checkpoint at start: a restart on a cut log is on record at once.
+		l.checkpoint()
 	}
+	batch := make([]*pending, 0, maxBatch)
+	for {
+		select {
+		case p, ok := <-l.queue:
+			if !ok {
+				l.checkpoint() // at shutdown
+				return
+			}
+			batch = l.gather(append(batch[:0], p))
+			l.commit(batch)
+			clear(batch) // let the records be collected
+			if a := l.anchor; a != nil && l.w.tree != nil && l.w.tree.size()-a.last >= a.every {
+				l.checkpoint()
+			}
+		case <-tick:
+			// Even when idle: silence between heartbeats is evidence.
+			l.checkpoint()
+		}
+	}
+}
+
+// batchLimit keeps a batch within one checkpoint period.
+func (l *Log) batchLimit() int {
+	if l.anchor != nil && int(l.anchor.every) < maxBatch {
+		return int(l.anchor.every)
+	}
+	return maxBatch
 }
 
 // gather adds to batch what else is pending: whatever is already queued
 // (SyncAlways) or whatever arrives within the window (SyncBatch).
 func (l *Log) gather(batch []*pending) []*pending {
+	maxBatch := l.batchLimit()
 	if l.sync == SyncBatch {
 		timer := time.NewTimer(l.window)
 		defer timer.Stop()
@@ -109,8 +145,14 @@ func (l *Log) writeOnce(batch []*pending) (_ []result, err error) {
 	}()
 
 	w := &l.w
+	if w.tree != nil && w.treeStale {
+		if err := l.rebuildTree(); err != nil {
+			return nil, fmt.Errorf("read the chain back for its Merkle tree: %w", err)
+		}
+	}
 	h := w.head
 	results := make([]result, len(batch))
+	ends := make([]int, len(batch)) // where each line ends in buf
 	var buf bytes.Buffer
 	for i, p := range batch {
 		r := p.rec // a copy: a retry must start from the caller's record
@@ -119,14 +161,22 @@ func (l *Log) writeOnce(batch []*pending) (_ []result, err error) {
 		}
 		r.Seq = h.Seq + 1
 		line, hash, err := encodeLine(&r, h.Hash)
+		if err == nil && l.maxRecord > 0 && len(line) > l.maxRecord {
+			shrink(&r)
+			line, hash, err = encodeLine(&r, h.Hash)
+		}
 		if err != nil {
 			// Cannot happen for a prepared record; refuse the batch rather
 			// than write a gap.
 			return nil, err
 		}
 		buf.Write(line)
+		ends[i] = buf.Len()
 		results[i] = result{time: r.Time, seq: r.Seq, prev: h.Hash, hash: hash}
 		h = head{Seq: r.Seq, Hash: hash}
+	}
+	if err := l.checkSpace(int64(buf.Len()), l.reserve/4); err != nil {
+		return nil, err
 	}
 
 	if l.max > 0 && w.size > 0 && w.size+int64(buf.Len()) > l.max {
@@ -158,7 +208,61 @@ func (l *Log) writeOnce(batch []*pending) (_ []result, err error) {
 	w.size += int64(n)
 	w.needNL = false
 	w.head = h
+	if w.tree != nil {
+		start := 0
+		for _, end := range ends {
+			w.tree.add(buf.Bytes()[start : end-1])
+			start = end
+		}
+	}
+	if l.export != nil {
+		if _, err := l.export.Write(buf.Bytes()); err != nil {
+			l.log.Warn("audit export failed", zap.Error(err))
+		}
+	}
 	return results, nil
+}
+
+// shrink keeps a record under the size limit: its free-form members become
+// digests, and long texts are cut. What the call was stays readable.
+func shrink(r *Record) {
+	for _, v := range []*any{&r.Args, &r.Plan} {
+		if raw, ok := (*v).(json.RawMessage); ok {
+			*v = digestOf(raw)
+		} else if *v != nil {
+			b, _ := marshalJSON(*v)
+			*v = digestOf(b)
+		}
+	}
+	r.Decision.Reason = truncateText(r.Decision.Reason, 1<<10)
+	r.Outcome.Message = truncateText(r.Outcome.Message, 1<<10)
+}
+
+func truncateText(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}
+
+// ErrReserve means the log's filesystem is down to its free-space reserve.
+var ErrReserve = errors.New("the audit log's disk is down to its free-space reserve")
+
+// checkSpace refuses a write that would leave less than keep bytes free, so
+// the disk never fills up under the log: a full disk tears records and
+// loses the outcome of writes already sent.
+func (l *Log) checkSpace(n, keep int64) error {
+	if l.reserve <= 0 {
+		return nil
+	}
+	free, ok := freeBytes(filepath.Dir(l.path))
+	if !ok {
+		return nil
+	}
+	if free-n < keep {
+		return fmt.Errorf("%w (%d bytes free, %d kept)", ErrReserve, free, keep)
+	}
+	return nil
 }
 
 // acquire opens the live file if needed, locks it, makes sure it is still the
@@ -252,6 +356,9 @@ func (l *Log) resync(size int64) error {
 	if t.torn {
 		l.log.Warn("audit log ends in an incomplete line (crash during a write?); it is kept, and records continue on the next line",
 			zap.String("path", l.path))
+	}
+	if w.tree != nil && t.head.Seq > w.tree.size() {
+		w.treeStale = true // another process appended
 	}
 	w.size, w.needNL, w.resync, w.known = size, t.needNL, false, true
 	return nil

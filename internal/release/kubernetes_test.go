@@ -90,6 +90,17 @@ func loadManifests(t *testing.T) []manifest {
 	return out
 }
 
+func byName(t *testing.T, ms []manifest, kind, name string) manifest {
+	t.Helper()
+	for _, m := range ms {
+		if m.kind() == kind && m.name() == name {
+			return m
+		}
+	}
+	t.Fatalf("no %s named %s in %s", kind, name, k8sDir)
+	return manifest{}
+}
+
 func byKind(t *testing.T, ms []manifest, kind string) manifest {
 	t.Helper()
 	var found []manifest
@@ -108,11 +119,13 @@ func byKind(t *testing.T, ms []manifest, kind string) manifest {
 type k8sExample struct {
 	ms                           []manifest
 	deploy, svc, secret, cm      manifest
+	keySecret                    manifest // the audit checkpoint signing key
 	container                    map[string]any
 	args                         map[string]string // --flag=value → flag → value ("" for booleans)
 	secretEnv                    map[string]string
 	policyKey, policyText        string
 	policyMount, auditMount, pod string
+	keyMount, checkpointMount    string
 }
 
 func loadExample(t *testing.T) *k8sExample {
@@ -120,7 +133,8 @@ func loadExample(t *testing.T) *k8sExample {
 	ms := loadManifests(t)
 	e := &k8sExample{ms: ms,
 		deploy: byKind(t, ms, "Deployment"), svc: byKind(t, ms, "Service"),
-		secret: byKind(t, ms, "Secret"), cm: byKind(t, ms, "ConfigMap")}
+		secret: byName(t, ms, "Secret", "atlas-mcp-credentials"), keySecret: byName(t, ms, "Secret", "atlas-mcp-audit-key"),
+		cm: byKind(t, ms, "ConfigMap")}
 	for _, c := range list(dig(e.deploy.raw, "spec", "template", "spec", "containers")) {
 		if str(dig(c, "name")) == "atlas-mcp" {
 			e.container, _ = c.(map[string]any)
@@ -170,7 +184,7 @@ func TestKubernetesManifests(t *testing.T) {
 				t.Errorf("selector %s=%v does not match the pod labels %v", k, v, labels)
 			}
 		}
-		for _, want := range []string{"transport", "listen", "stateless", "policy", "audit-log"} {
+		for _, want := range []string{"transport", "listen", "stateless", "policy", "audit-log", "audit-key", "audit-checkpoints"} {
 			if _, ok := e.args[want]; !ok {
 				t.Errorf("atlas-mcp args lack --%s", want)
 			}
@@ -240,6 +254,30 @@ func TestKubernetesManifests(t *testing.T) {
 			if strings.HasPrefix(e.args["audit-log"], mp+"/") && dig(vm, "readOnly") != true {
 				e.auditMount = mp
 			}
+			if sec := str(dig(v, "secret", "secretName")); sec != "" && strings.HasPrefix(e.args["audit-key"], mp+"/") {
+				if sec != e.keySecret.name() || dig(vm, "readOnly") != true {
+					t.Errorf("--audit-key=%s: want it from the read-only Secret %s, got %q (readOnly %v)", e.args["audit-key"], e.keySecret.name(), sec, dig(vm, "readOnly"))
+				}
+				key := strings.TrimPrefix(e.args["audit-key"], mp+"/")
+				if sd, _ := dig(e.keySecret.raw, "stringData").(map[string]any); str(sd[key]) == "" {
+					t.Errorf("Secret %s has no key %q", e.keySecret.name(), key)
+				}
+				e.keyMount = mp
+			}
+			for _, sink := range strings.Split(e.args["audit-checkpoints"], ",") {
+				if strings.HasPrefix(sink, mp+"/") {
+					if strings.HasPrefix(e.args["audit-log"], mp+"/") {
+						t.Errorf("checkpoint sink %s is on the audit log's volume: it must be kept apart", sink)
+					}
+					e.checkpointMount = mp
+				}
+			}
+		}
+		if e.keyMount == "" {
+			t.Errorf("--audit-key=%s is not inside a mounted Secret", e.args["audit-key"])
+		}
+		if e.checkpointMount == "" || !strings.Contains(e.args["audit-checkpoints"], "stderr") {
+			t.Errorf("--audit-checkpoints=%s: want stderr and a file on its own volume", e.args["audit-checkpoints"])
 		}
 		if e.policyMount == "" {
 			t.Errorf("--policy=%s is not inside a mounted ConfigMap", e.args["policy"])
@@ -361,6 +399,15 @@ func TestKubernetesArgsStartAServer(t *testing.T) {
 			s = "--policy=" + policyFile
 		case strings.HasPrefix(s, "--audit-log="):
 			s = "--audit-log=" + filepath.Join(dir, "audit", "audit.jsonl")
+		case strings.HasPrefix(s, "--audit-key="):
+			// The Secret holds a placeholder: sign with a fresh key.
+			key := filepath.Join(dir, "audit.key")
+			if out, err := exec.Command(bin, "audit", "keygen", key).CombinedOutput(); err != nil {
+				t.Fatalf("audit keygen: %v %s", err, out)
+			}
+			s = "--audit-key=" + key
+		case strings.HasPrefix(s, "--audit-checkpoints="):
+			s = strings.ReplaceAll(s, "/var/lib/atlas-mcp-checkpoints/", filepath.Join(dir, "checkpoints")+"/")
 		}
 		args = append(args, s)
 	}
@@ -453,5 +500,15 @@ func TestKubernetesArgsStartAServer(t *testing.T) {
 		}
 	case <-ctx.Done():
 		t.Error("the server did not exit after SIGTERM")
+	}
+	// The checkpoints the pod signed check out against its log.
+	logFile := filepath.Join(dir, "audit", "audit.jsonl")
+	if _, err := os.Stat(logFile); err != nil {
+		_ = os.WriteFile(logFile, nil, 0o600) // no call was made: an empty log
+	}
+	out, err := exec.Command(bin, "audit", "verify", "--key", filepath.Join(dir, "audit.key.pub"),
+		"--checkpoints", filepath.Join(dir, "checkpoints", "checkpoints.jsonl"), logFile).CombinedOutput()
+	if err != nil || !bytes.Contains(out, []byte("signed checkpoint(s) verify")) {
+		t.Errorf("audit verify of the pod's log against its checkpoints: %v\n%s", err, out)
 	}
 }

@@ -20,6 +20,28 @@ func errorResult(text string) *mcp.CallToolResult {
 	return &mcp.CallToolResult{Content: []mcp.Content{mcp.NewTextContent(text)}, IsError: true}
 }
 
+// withAuditSeq adds to a write's structured answer the sequence numbers of
+// its audit records, so a change ticket can cite them (and `audit prove`
+// can show they were logged). The tool's own structure is kept: it is
+// re-encoded as an object with two more members.
+func withAuditSeq(res *mcp.CallToolResult, cs *callState) *mcp.CallToolResult {
+	if cs.intentSeq == 0 || res == nil || res.IsError || res.StructuredContent == nil {
+		return res
+	}
+	b, err := json.Marshal(res.StructuredContent)
+	if err != nil {
+		return res
+	}
+	var m map[string]any
+	if json.Unmarshal(b, &m) != nil || m == nil {
+		return res
+	}
+	m["auditSeq"], m["auditIntentSeq"] = cs.auditSeq, cs.intentSeq
+	out := *res
+	out.StructuredContent = m
+	return &out
+}
+
 func (s *Server) successAnswer(r *tools.Result) *mcp.CallToolResult {
 	var b strings.Builder
 	if s.opts.Sandbox {
@@ -58,7 +80,7 @@ func (s *Server) errorAnswer(err error) (*mcp.CallToolResult, audit.Outcome) {
 		out = audit.Outcome{ErrorCode: "GOV_RULE", Message: ge.Rule}
 	case errors.As(err, &we):
 		text = "Stopped waiting: " + we.Error()
-		out = audit.Outcome{ErrorCode: "WAIT_STOPPED", Message: we.LastState}
+		out = audit.Outcome{ErrorCode: audit.CodeWaitStopped, Message: we.LastState}
 	case errors.As(err, &api):
 		text = apiErrorText(api)
 		out = audit.Outcome{Status: api.Status, ErrorCode: api.ErrorCode, Message: truncate(api.Detail, 200)}
@@ -67,7 +89,7 @@ func (s *Server) errorAnswer(err error) (*mcp.CallToolResult, audit.Outcome) {
 		out = audit.Outcome{ErrorCode: "STATE_CONFLICT", Message: se.Error()}
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		text = "The call was cancelled or ran out of time before Atlas answered (" + err.Error() + "). A write may or may not have been applied: check with the matching list or get tool before retrying."
-		out = audit.Outcome{ErrorCode: "CANCELLED", Message: err.Error()}
+		out = audit.Outcome{ErrorCode: audit.CodeCancelled, Message: err.Error()}
 	default:
 		s.log.Warn("tool call failed", zap.Error(err))
 		text = "The call failed: " + err.Error() + ". If this persists, check connectivity to Atlas (MONGODB_ATLAS_BASE_URL) and the server's log."

@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"path/filepath"
 	"testing"
@@ -61,4 +62,23 @@ func benchHarness(b *testing.B, mode audit.SyncMode) *harness {
 	b.Cleanup(func() { _ = log.Close() })
 	h.server.opts.Audit = log
 	return h
+}
+
+// BenchmarkWriteCall: one atlas-create-access-list through the whole
+// pipeline: intent (fsync), POST to the simulator, outcome (fsync).
+// Compare with BenchmarkToolCall (a read: one record) and
+// audit.BenchmarkIntentRecord (the intent's own cost).
+func BenchmarkWriteCall(b *testing.B) {
+	h := benchHarness(b, audit.SyncAlways)
+	c := h.clientWithProtocol(b, mcp.LATEST_LEGACY_PROTOCOL_VERSION)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		req := mcp.CallToolRequest{}
+		req.Params.Name = "atlas-create-access-list"
+		req.Params.Arguments = map[string]any{"ipAddress": fmt.Sprintf("10.%d.%d.%d", (i>>16)&255, (i>>8)&255, i&255), "comment": "bench"}
+		res, err := c.CallTool(context.Background(), req)
+		if err != nil || res.IsError {
+			b.Fatalf("%v %v", err, res)
+		}
+	}
 }

@@ -40,6 +40,8 @@ type harnessOpts struct {
 	limits map[string]atlasclient.Limit
 	// metrics, when set, measures the client, the audit log and the server.
 	metrics *Metrics
+	// audit overrides the audit log's options (Path included).
+	audit *audit.Options
 }
 
 func newHarness(t *testing.T, o harnessOpts) *harness { return newHarnessTB(t, o) }
@@ -71,7 +73,12 @@ func newHarnessTB(t testing.TB, o harnessOpts) *harness {
 		pol = policy.Default(policy.Options{})
 	}
 	path := filepath.Join(t.TempDir(), "audit.jsonl")
-	log, err := audit.Open(audit.Options{Path: path, Observer: o.metrics.AuditObserver()})
+	aopts := audit.Options{Path: path, Observer: o.metrics.AuditObserver()}
+	if o.audit != nil {
+		aopts = *o.audit
+		path = aopts.Path
+	}
+	log, err := audit.Open(aopts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -167,4 +174,16 @@ func (h *harness) apiRequests() int {
 		}
 	}
 	return n
+}
+
+// callRecords drops intent records: what remains is one record per call, the
+// outcome of a write naming its intent.
+func callRecords(recs []audit.Record) []audit.Record {
+	var out []audit.Record
+	for _, r := range recs {
+		if r.Kind != audit.KindIntent {
+			out = append(out, r)
+		}
+	}
+	return out
 }

@@ -44,6 +44,9 @@ type callState struct {
 	// noRecord is set on the first leg of a multi round-trip confirmation: the
 	// call is not over yet, and the leg that finishes it writes the record.
 	noRecord bool
+	// intentSeq is the intent record of a write (0: none); auditSeq the
+	// call's last record.
+	intentSeq, auditSeq uint64
 }
 
 // stage is one named place of the pipeline. It returns true to stop the call
@@ -64,6 +67,7 @@ func (s *Server) stages() []stage {
 		{"plan", s.planCall},
 		{"decide", s.decide},
 		{"confirm", s.confirm},
+		{"intent", s.intent},
 		{"call", s.callAtlas},
 	}
 }
@@ -73,6 +77,8 @@ func (s *Server) handler(t *tools.Tool) mcpserver.ToolHandlerFunc {
 		s.inflight.Add(1)
 		s.lastStart.Store(time.Now().UnixNano())
 		defer s.inflight.Add(-1)
+		ctx, stop := s.callContext(ctx)
+		defer stop()
 		cs := &callState{tool: t, req: req, start: s.now(), confirmation: "not_needed"}
 		cs.session, cs.host = sessionInfo(ctx)
 		s.auditExpired(ctx, false)
@@ -91,13 +97,14 @@ func (s *Server) handler(t *tools.Tool) mcpserver.ToolHandlerFunc {
 			cs.result = errorResult("internal error: the call produced no answer")
 			cs.outcome = audit.Outcome{OK: false, ErrorCode: "INTERNAL"}
 		}
+		noteShutdown(ctx, cs)
 		if cs.noRecord {
 			return cs.result, nil
 		}
 		if err := s.writeAudit(ctx, cs); err != nil {
 			return s.auditFailure(cs, err), nil
 		}
-		return cs.result, nil
+		return withAuditSeq(cs.result, cs), nil
 	}
 }
 
@@ -271,23 +278,8 @@ func PolicyCall(t *tools.Tool, f tools.Facts) policy.Call {
 // writeAudit builds and appends the call's one record; it returns only after
 // the record is durable, so no agent sees the effect of an unrecorded call.
 func (s *Server) writeAudit(ctx context.Context, cs *callState) error {
-	rec := &audit.Record{
-		Agent:        agentName(cs.agent),
-		PolicyHash:   s.policyFor(ctx).Hash(),
-		Session:      cs.session,
-		Host:         cs.host,
-		Tool:         cs.tool.Name,
-		Area:         string(cs.tool.Area),
-		Access:       string(cs.tool.Access),
-		Decision:     audit.Decision{Allow: cs.decision.Allow, Rule: cs.decision.Rule, Reason: cs.decision.Reason},
-		Confirmation: cs.confirmation,
-		Outcome:      cs.outcome,
-		DurationMs:   ms(s.now().Sub(cs.start)),
-	}
-	if cs.call != nil {
-		rec.DryRun = cs.call.DryRun
-		rec.Args = redactArgs(audit.Redact(cs.call.Input, s.opts.Secrets))
-	} else if len(cs.raw) > 0 {
+	rec := s.callRecord(ctx, cs)
+	if cs.call == nil && len(cs.raw) > 0 {
 		var v any
 		if json.Unmarshal(audit.RedactJSON(cs.raw, s.opts.Secrets), &v) == nil {
 			rec.Args = v
@@ -298,8 +290,10 @@ func (s *Server) writeAudit(ctx context.Context, cs *callState) error {
 			rec.Requests = append(rec.Requests, audit.Request{Method: e.Method, Path: e.Path, Status: e.Status, DurationMs: ms(e.Duration), Attempts: e.Attempts})
 		}
 	}
+	linkOutcome(rec, cs)
 	// The record must be written even if the host has gone away.
 	err := s.opts.Audit.Append(context.WithoutCancel(ctx), rec)
+	cs.auditSeq = rec.Seq
 	s.auditMu.Lock()
 	s.auditBroken = err
 	s.auditMu.Unlock()

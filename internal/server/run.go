@@ -4,7 +4,10 @@ import (
 	"context"
 	"errors"
 	"io"
+	"strings"
 	"time"
+
+	"github.com/mark3labs/mcp-go/mcp"
 
 	mcpserver "github.com/mark3labs/mcp-go/server"
 )
@@ -19,10 +22,50 @@ func (s *Server) ServeStdio(ctx context.Context, in io.Reader, out io.Writer) er
 	return err
 }
 
-// Close records every confirmation still unanswered, so the audit log holds a
-// record for each call even when the process stops mid-confirmation.
+// ErrShuttingDown is the cause of a call cancelled because the server stops.
+var ErrShuttingDown = errors.New("atlas-mcp is shutting down")
+
+// Close cancels the calls still running and waits (until ctx ends) for them
+// to write their outcome records, then records every confirmation still
+// unanswered, so the audit log holds a record for each call even when the
+// process stops mid-call or mid-confirmation. Close it before the audit log.
 func (s *Server) Close(ctx context.Context) {
+	s.CancelCalls()
+	for s.inflight.Load() > 0 {
+		select {
+		case <-ctx.Done():
+			s.auditExpired(context.WithoutCancel(ctx), true)
+			return
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
 	s.auditExpired(ctx, true)
+}
+
+// CancelCalls cancels every running call: a wait:true poll stops and says so,
+// a request in flight is abandoned, and each call still writes its outcome
+// record. Shutdown calls it once the grace period for in-flight calls ends,
+// well before the process must exit.
+func (s *Server) CancelCalls() { s.stopCalls() }
+
+// noteShutdown says so in the answer and the record when a call ended
+// because the server is stopping, not because of the host or Atlas.
+func noteShutdown(ctx context.Context, cs *callState) {
+	if !errors.Is(context.Cause(ctx), ErrShuttingDown) || cs.result == nil || !cs.result.IsError {
+		return
+	}
+	res := *cs.result
+	res.Content = append(append([]mcp.Content(nil), res.Content...),
+		mcp.NewTextContent("\natlas-mcp is shutting down: the call was cancelled so that its outcome is recorded before the server exits."))
+	cs.result = &res
+	cs.outcome.Message = strings.TrimSpace(cs.outcome.Message + " (server shutting down)")
+}
+
+// callContext is a call's context, cancelled by CancelCalls too.
+func (s *Server) callContext(ctx context.Context) (context.Context, func()) {
+	ctx, cancel := context.WithCancelCause(ctx)
+	stop := context.AfterFunc(s.stopCtx, func() { cancel(ErrShuttingDown) })
+	return ctx, func() { stop(); cancel(nil) }
 }
 
 // drainOnEOF holds back the end of stdin until the calls already read have
@@ -50,6 +93,8 @@ func (s *Server) waitIdle(ctx context.Context) {
 	// handler yet: wait for a quiet moment, not just for zero calls.
 	const quiet = 200 * time.Millisecond
 	eof := time.Now()
+	grace := time.NewTimer(s.opts.ShutdownGrace)
+	defer grace.Stop()
 	for {
 		if time.Since(eof) > quiet && s.inflight.Load() == 0 && time.Since(time.Unix(0, s.lastStart.Load())) > quiet {
 			return
@@ -57,6 +102,11 @@ func (s *Server) waitIdle(ctx context.Context) {
 		select {
 		case <-ctx.Done():
 			return
+		case <-grace.C:
+			// The host has gone; a call still polling (wait:true) would
+			// hold the process forever. Cancel it so it records its
+			// outcome, then keep waiting for it to finish.
+			s.CancelCalls()
 		case <-time.After(20 * time.Millisecond):
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/atlas-mcp/atlas-mcp/internal/atlassim"
+	"github.com/atlas-mcp/atlas-mcp/internal/audit"
 )
 
 // A script that pipes its requests and closes stdin gets every answer: the end
@@ -28,7 +29,37 @@ func TestStdioEOFLetsRunningCallsFinish(t *testing.T) {
 	if !strings.Contains(out.String(), `"id":2`) || !strings.Contains(out.String(), "it is IDLE") {
 		t.Fatalf("the piped call did not finish:\n%s", out.String())
 	}
-	if n := len(h.records(t)); n != 1 {
-		t.Fatalf("%d audit records", n)
+	recs := h.records(t)
+	if len(recs) != 2 || recs[0].Kind != audit.KindIntent || recs[1].Kind != audit.KindOutcome || recs[1].Intent != recs[0].Seq || !recs[1].Outcome.OK {
+		t.Fatalf("want an intent and its outcome, got %+v", recs)
+	}
+}
+
+// TestStdioEOFCancelsAWaitAfterTheGrace: the host closes stdin while a
+// wait:true create polls a cluster that takes an hour. After the grace
+// period the call is cancelled, answers that it stopped waiting, and its
+// outcome is recorded before ServeStdio returns.
+func TestStdioEOFCancelsAWaitAfterTheGrace(t *testing.T) {
+	h := newHarness(t, harnessOpts{sim: atlassim.Options{ClusterTransition: time.Hour}})
+	h.server.opts.ShutdownGrace = 300 * time.Millisecond
+	in := strings.Join([]string{
+		`{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"script","version":"1"}}}`,
+		`{"jsonrpc":"2.0","method":"notifications/initialized"}`,
+		`{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"atlas-create-cluster","arguments":{"clusterName":"slow","providerName":"AWS","regionName":"US_EAST_1","instanceSize":"M10","wait":true}}}`,
+	}, "\n") + "\n"
+	var out bytes.Buffer
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	start := time.Now()
+	if err := h.server.ServeStdio(ctx, strings.NewReader(in), &out); err != nil {
+		t.Fatal(err)
+	}
+	h.server.Close(ctx)
+	if d := time.Since(start); d > 10*time.Second {
+		t.Fatalf("took %v", d)
+	}
+	recs := h.records(t)
+	if len(recs) != 2 || recs[1].Kind != audit.KindOutcome || recs[1].Outcome.ErrorCode != audit.CodeWaitStopped || !strings.Contains(recs[1].Outcome.Message, "shutting down") {
+		t.Fatalf("want the intent and a WAIT_STOPPED outcome, got %+v", recs)
 	}
 }

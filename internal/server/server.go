@@ -41,6 +41,9 @@ type Options struct {
 	Now     func() time.Time
 	// Metrics receives the server's measurements (nil: none).
 	Metrics *Metrics
+	// ShutdownGrace is how long calls still running at shutdown (stdin EOF,
+	// SIGTERM) may finish before they are cancelled (default 10 s).
+	ShutdownGrace time.Duration
 }
 
 // Server is one MCP server: the tools, the pipeline and the transports.
@@ -62,10 +65,12 @@ type Server struct {
 
 	// live is the policy in force with what derives from it (live.go);
 	// swapMu orders reloads. opts.Policy is only the first policy.
-	live     atomic.Pointer[live]
-	swapMu   sync.Mutex
-	sessions atomic.Pointer[sessionTable] // set once HTTP transports are built
-	metrics  *Metrics
+	live      atomic.Pointer[live]
+	swapMu    sync.Mutex
+	sessions  atomic.Pointer[sessionTable] // set once HTTP transports are built
+	metrics   *Metrics
+	stopCtx   context.Context // done once CancelCalls was called
+	stopCalls context.CancelFunc
 }
 
 // New builds the server and registers every tool the configuration allows.
@@ -84,7 +89,11 @@ func New(opts Options) (*Server, error) {
 	if opts.AuditFailReads == "" {
 		opts.AuditFailReads = "closed"
 	}
+	if opts.ShutdownGrace <= 0 {
+		opts.ShutdownGrace = 10 * time.Second
+	}
 	s := &Server{opts: opts, log: opts.Logger, now: opts.Now, metrics: opts.Metrics}
+	s.stopCtx, s.stopCalls = context.WithCancel(context.Background())
 	s.pending = newPendingStore(opts.Policy.TokenTTL(), opts.Now)
 
 	s.mcp = mcpserver.NewMCPServer("atlas-mcp", opts.Version,

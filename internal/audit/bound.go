@@ -1,0 +1,65 @@
+package audit
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+)
+
+// Defaults of the record bounds. A value over DefaultMaxValueBytes is kept as
+// its size and digest: that still proves what was sent (hash the bytes you
+// hold and compare) without letting one caller fill the disk with junk
+// arguments, which refused calls would otherwise record in full.
+const (
+	DefaultMaxValueBytes  = 4 << 10
+	DefaultMaxRecordBytes = 64 << 10
+	DefaultReserveBytes   = 16 << 20
+)
+
+// digestOf is what replaces an oversized value in a record.
+func digestOf(b []byte) map[string]any {
+	sum := sha256.Sum256(b)
+	return map[string]any{
+		"omitted": fmt.Sprintf("value of %d bytes, over the audit limit", len(b)),
+		"bytes":   len(b),
+		"sha256":  hex.EncodeToString(sum[:]),
+	}
+}
+
+// bound replaces every string or raw JSON value longer than limit in a
+// redacted value (maps, slices, strings, numbers, json.RawMessage) by its
+// digest. Containers are walked, not digested whole, so the small fields
+// that say what the call was about stay readable.
+func bound(v any, limit int) any {
+	switch x := v.(type) {
+	case string:
+		if len(x) > limit {
+			return digestOf([]byte(x))
+		}
+	case json.RawMessage:
+		if len(x) > limit {
+			// An escape-hatch body may hold small fields worth keeping.
+			var inner any
+			if json.Unmarshal(x, &inner) == nil {
+				if _, scalar := inner.(string); !scalar {
+					return bound(inner, limit)
+				}
+			}
+			return digestOf(x)
+		}
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			out[k] = bound(e, limit)
+		}
+		return out
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = bound(e, limit)
+		}
+		return out
+	}
+	return v
+}
