@@ -281,7 +281,7 @@ func (s *Server) writeAudit(ctx context.Context, cs *callState) error {
 	rec := s.callRecord(ctx, cs)
 	if cs.call == nil && len(cs.raw) > 0 {
 		var v any
-		if json.Unmarshal(audit.RedactJSON(cs.raw, s.opts.Secrets), &v) == nil {
+		if json.Unmarshal(tools.RedactJSON(audit.RedactJSON(cs.raw, s.opts.Secrets)), &v) == nil {
 			rec.Args = v
 		}
 	}
