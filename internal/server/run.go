@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"strconv"
 	"sync"
 	"time"
 
@@ -15,7 +16,7 @@ import (
 // ServeStdio runs the stdio transport until ctx ends or the host closes stdin.
 func (s *Server) ServeStdio(ctx context.Context, in io.Reader, out io.Writer) error {
 	stdio := mcpserver.NewStdioServer(s.mcp)
-	p := &unanswered{answered: make(chan struct{}, 1)}
+	p := &unanswered{ids: map[string]bool{}, answered: make(chan struct{}, 1)}
 	err := stdio.Listen(ctx, &drainOnEOF{r: in, s: s, p: p, ctx: ctx}, &countAnswers{w: out, p: p})
 	if err == nil || errors.Is(err, io.EOF) || errors.Is(err, context.Canceled) {
 		return nil
@@ -67,13 +68,12 @@ func (c *countAnswers) Write(b []byte) (int, error) {
 	return n, err
 }
 
-// unanswered counts the requests read from stdin against the responses written,
-// so the end of input waits exactly for the calls read but not answered — not
-// for a fixed quiet period.
+// unanswered holds the ids of the requests read from stdin and not yet
+// answered, so the end of input waits exactly for those — not for a fixed quiet
+// period.
 type unanswered struct {
 	mu       sync.Mutex
-	requests int // requests read (messages with an id and a method)
-	answers  int // responses written (messages with an id and no method)
+	ids      map[string]bool
 	answered chan struct{}
 }
 
@@ -81,43 +81,53 @@ type unanswered struct {
 type envelope struct {
 	ID     json.RawMessage `json:"id"`
 	Method string          `json:"method"`
+	Params struct {
+		RequestID json.RawMessage `json:"requestId"`
+	} `json:"params"`
 }
 
-func (e envelope) hasID() bool { return len(e.ID) > 0 && string(e.ID) != "null" }
+// idKey is a JSON-RPC id as a map key: 7 and 7.0 are one id, "7" another.
+func idKey(raw json.RawMessage) (string, bool) {
+	var v any
+	if len(raw) == 0 || json.Unmarshal(raw, &v) != nil {
+		return "", false
+	}
+	switch x := v.(type) {
+	case float64:
+		return strconv.FormatFloat(x, 'g', -1, 64), true
+	case string:
+		return "s:" + x, true
+	}
+	return "", false
+}
 
 func (p *unanswered) sawInput(line []byte) {
-	n := 0
 	forEach(line, func(e envelope) {
-		switch {
-		case e.hasID() && e.Method != "":
-			n++
-		case e.Method == "notifications/cancelled":
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		if k, ok := idKey(e.ID); ok && e.Method != "" {
+			p.ids[k] = true
+		} else if e.Method == "notifications/cancelled" {
 			// A cancelled request may get no answer.
-			n--
+			if k, ok := idKey(e.Params.RequestID); ok {
+				delete(p.ids, k)
+			}
 		}
 	})
-	p.mu.Lock()
-	p.requests += n
-	p.mu.Unlock()
 }
 
 func (p *unanswered) sawOutput(line []byte) {
-	n := 0
 	forEach(line, func(e envelope) {
-		if e.hasID() && e.Method == "" {
-			n++
+		if k, ok := idKey(e.ID); ok && e.Method == "" {
+			p.mu.Lock()
+			delete(p.ids, k)
+			p.mu.Unlock()
+			select {
+			case p.answered <- struct{}{}:
+			default:
+			}
 		}
 	})
-	if n == 0 {
-		return
-	}
-	p.mu.Lock()
-	p.answers += n
-	p.mu.Unlock()
-	select {
-	case p.answered <- struct{}{}:
-	default:
-	}
 }
 
 // wait returns once every request read has its answer, or when ctx ends (a
@@ -127,7 +137,7 @@ func (p *unanswered) wait(ctx context.Context, s *Server) {
 	const giveUp = 5 * time.Second
 	for {
 		p.mu.Lock()
-		done := p.answers >= p.requests
+		done := len(p.ids) == 0
 		p.mu.Unlock()
 		if done {
 			return

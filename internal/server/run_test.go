@@ -43,6 +43,9 @@ func TestStdioEOFAnswersEveryQueuedCall(t *testing.T) {
 		`{"jsonrpc":"2.0","method":"notifications/initialized"}`,
 		`{"jsonrpc":"2.0","id":"list","method":"tools/list"}`,
 		`not json`,
+		`{"jsonrpc":"2.0","id":99,"result":{}}`,
+		`{"jsonrpc":"2.0","id":"gone","method":"tools/call","params":{"name":"atlas-list-clusters","arguments":{}}}`,
+		`{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":"gone"}}`,
 	}
 	for i := 0; i < 8; i++ {
 		lines = append(lines, `{"jsonrpc":"2.0","id":`+strconv.Itoa(10+i)+`,"method":"tools/call","params":{"name":"atlas-list-clusters","arguments":{}}}`)
