@@ -5,6 +5,12 @@
 //
 //   node bench/bench.mjs [--smoke] [--runs N] [--no-official] [--bin PATH]
 //                        [--official DIR] [--out FILE] [--readme FILE]
+//   node bench/bench.mjs --startup [--smoke] [--starts N] [--bin PATH] [--onetool PATH]
+//
+// --startup measures start-up alone (issue 16): process start → tools/list
+// answered, beside bench/onetool (a one-tool mcp-go server built in the same
+// run), the time from closing stdin to the process's exit, and peak RSS after
+// 1,000 stdio calls of a cheap tool.
 //
 // Every figure is the median over --runs runs. Everything listens on and talks
 // to 127.0.0.1 only; every loop is bounded by a count, and the whole run by a
@@ -43,6 +49,9 @@ function parseArgs(argv) {
     officialDir: join(SCRATCH, 'node_modules', 'mongodb-mcp-server'),
     out: '',
     readme: join(ROOT, 'README.md'),
+    startup: false,
+    starts: 0,
+    onetool: join(ROOT, 'bin', 'onetool'),
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -58,14 +67,19 @@ function parseArgs(argv) {
       case '--official': o.officialDir = resolve(next()); break;
       case '--out': o.out = resolve(next()); break;
       case '--readme': o.readme = resolve(next()); break;
+      case '--startup': o.startup = true; break;
+      case '--starts': o.starts = Number(next()); break;
+      case '--onetool': o.onetool = resolve(next()); break;
       case '-h': case '--help':
-        console.log('usage: node bench/bench.mjs [--smoke] [--runs N] [--no-official] [--bin PATH] [--official DIR] [--out FILE] [--readme FILE]');
+        console.log('usage: node bench/bench.mjs [--smoke] [--runs N] [--no-official] [--bin PATH] [--official DIR] [--out FILE] [--readme FILE]\n       node bench/bench.mjs --startup [--smoke] [--starts N] [--bin PATH] [--onetool PATH]');
         process.exit(0);
         break;
       default: throw new Error(`unknown argument ${a}`);
     }
   }
-  if (o.smoke) o.official = false;
+  if (o.smoke || o.startup) o.official = false;
+  if (!o.starts) o.starts = o.smoke ? 3 : 21;
+  if (!Number.isInteger(o.starts) || o.starts < 1 || o.starts > 200) throw new Error('--starts must be 1..200');
   if (!o.runs) o.runs = o.smoke ? 1 : 3;
   if (!Number.isInteger(o.runs) || o.runs < 1 || o.runs > 20) throw new Error('--runs must be 1..20');
   if (!o.out) o.out = o.smoke ? join(SCRATCH, 'smoke-results.md') : join(ROOT, 'bench', 'RESULTS.md');
@@ -499,10 +513,102 @@ async function rateLimit(kind, o, dir, home, S) {
   } finally { await sim.stop(); }
 }
 
+// ---------------------------------------------------------------- start-up
+
+// startupBench: ours beside a one-tool mcp-go server, started alternately so
+// that both see the same load. Cold start is process start → initialize →
+// tools/list answered (the client compiles the advertised output schemas
+// inside listTools, as a host would); exit is stdin closed → process gone;
+// RSS is VmHWM after `calls` stdio calls of a tool that makes no Atlas request
+// (atlas-whoami; onetool's ping).
+async function startupBench(o) {
+  const calls = o.smoke ? 50 : 1000;
+  const log = (...a) => console.error('bench:', ...a);
+  if (!existsSync(o.onetool)) throw new Error(`${o.onetool} not found: run bench/run --startup (it builds bench/onetool)`);
+  mkdirSync(SCRATCH, { recursive: true });
+  const dir = mkdtempSync(join(SCRATCH, 'startup-'));
+  const sim = await startSim(o, dir);
+  try {
+    const [ours] = servers(o, dir);
+    const home = mkdtempSync(join(dir, 'ours-'));
+    const kinds = [
+      { key: 'ours', name: 'atlas-mcp', spec: () => ours.stdio(sim, home), cheap: { name: 'atlas-whoami', arguments: {} } },
+      { key: 'onetool', name: 'one-tool mcp-go server', spec: () => ({ command: o.onetool, args: [], env: { PATH: process.env.PATH } }), cheap: { name: 'ping', arguments: {} } },
+    ];
+    const R = { init: { ours: [], onetool: [] }, cold: { ours: [], onetool: [] }, exit: { ours: [], onetool: [] }, rss: {}, tools: {} };
+    log(`start-up: ${o.starts} starts each, alternating; then ${calls} calls each`);
+    for (let i = 0; i < o.starts; i++) {
+      for (const k of i % 2 ? [...kinds].reverse() : kinds) {
+        const t0 = performance.now();
+        const { client } = await stdioClient(k.spec());
+        R.init[k.key].push(performance.now() - t0);
+        const tl = await client.listTools();
+        R.cold[k.key].push(performance.now() - t0);
+        R.tools[k.key] = tl.tools.length;
+        const t1 = performance.now();
+        await client.close();
+        R.exit[k.key].push(performance.now() - t1);
+      }
+    }
+    for (const k of kinds) {
+      const { client, pid } = await stdioClient(k.spec());
+      await client.listTools();
+      for (let i = 0; i < calls; i++) {
+        const r = await client.callTool(k.cheap, undefined, CALL_TIMEOUT);
+        if (r.isError) throw new Error(`${k.name}: ${k.cheap.name} failed: ${JSON.stringify(r.content).slice(0, 300)}`);
+      }
+      R.rss[k.key] = peakRSS(pid);
+      await client.close();
+    }
+    const m = (x) => median(x);
+    const ratio = m(R.cold.ours) / m(R.cold.onetool);
+    let cpu = 'unknown CPU';
+    try { cpu = os.cpus()[0].model.trim(); } catch { /* keep */ }
+    let ourVersion = '';
+    try { ourVersion = execFileSync(o.bin, ['version'], { encoding: 'utf8' }).trim(); } catch { /* none */ }
+    const load = os.loadavg().map((x) => x.toFixed(1)).join(' ');
+    const md = [
+      `Start-up measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC on ${os.cpus().length} × ${cpu}, load average ${load} at the end, Node ${process.version}; ${ourVersion}. ` +
+        `Medians of ${o.starts} starts of each, alternating${o.smoke ? ' (SMOKE: tiny counts, not a measurement)' : ''}. Reproduce: \`bench/run --startup${o.smoke ? ' --smoke' : ''}\`.`,
+      '',
+      '| measure | atlas-mcp | one-tool mcp-go server | atlas-mcp ÷ one-tool (goal ≤ 1.5) |',
+      '| --- | ---: | ---: | ---: |',
+      `| tools listed | ${R.tools.ours} | ${R.tools.onetool} | |`,
+      `| cold start: process start → tools/list answered (TS SDK) | ${fmt(m(R.cold.ours), 'ms')} | ${fmt(m(R.cold.onetool), 'ms')} | ${fmt(ratio, 'x')} |`,
+      `|   of which process start → initialize answered | ${fmt(m(R.init.ours), 'ms')} | ${fmt(m(R.init.onetool), 'ms')} | ${fmt(m(R.init.ours) / m(R.init.onetool), 'x')} |`,
+      `|   of which tools/list (the client compiles output schemas here) | ${fmt(m(R.cold.ours) - m(R.init.ours), 'ms')} | ${fmt(m(R.cold.onetool) - m(R.init.onetool), 'ms')} | ${fmt((m(R.cold.ours) - m(R.init.ours)) / (m(R.cold.onetool) - m(R.init.onetool)), 'x')} |`,
+      `| exit: stdin closed → process gone | ${fmt(m(R.exit.ours), 'ms')} | ${fmt(m(R.exit.onetool), 'ms')} | ${fmt(m(R.exit.ours) / m(R.exit.onetool), 'x')} |`,
+      `| peak RSS after ${calls} stdio calls of a cheap tool (VmHWM; goal ≤ 20 MiB) | ${fmt(R.rss.ours, 'MiB')} | ${fmt(R.rss.onetool, 'MiB')} | ${fmt(R.rss.ours / R.rss.onetool, 'x')} |`,
+    ].join('\n');
+    console.log(md);
+    if (!o.smoke) writeMarked(o.out, md, STARTUP_START, STARTUP_END);
+    rmSync(dir, { recursive: true, force: true });
+    if (!(ratio > 0) || !(R.rss.ours > 0)) { console.error('bench: FAILED: no start-up figures'); return 1; }
+    console.error('bench: ok');
+    return 0;
+  } finally { await sim.stop(); }
+}
+
+const STARTUP_START = '<!-- bench:startup:start (generated by bench/run --startup) -->';
+const STARTUP_END = '<!-- bench:startup:end -->';
+
+// writeMarked puts block between the markers of file, appending them if absent.
+function writeMarked(file, block, start, end) {
+  let text = existsSync(file) ? readFileSync(file, 'utf8') : '';
+  const i = text.indexOf(start);
+  const j = text.indexOf(end);
+  text = i >= 0 && j > i
+    ? text.slice(0, i + start.length) + '\n' + block + '\n' + text.slice(j)
+    : `${text.replace(/\n*$/, '\n')}\n${start}\n${block}\n${end}\n`;
+  writeFileSync(file, text);
+  console.error(`bench: wrote ${file}`);
+}
+
 // ---------------------------------------------------------------- main
 
 async function main() {
   const o = parseArgs(process.argv.slice(2));
+  if (o.startup) return startupBench(o);
   const S = sizes(o.smoke);
   const watchdog = setTimeout(() => {
     console.error(`bench: watchdog: still running after ${S.watchdogSec} s; stopping`);

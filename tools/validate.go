@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // ValidationError says which argument is wrong, why, and how to fix it. Bad input
@@ -43,9 +44,21 @@ func invalid(field, problem, fix string) error {
 var (
 	hex24       = regexp.MustCompile(`^[a-f0-9]{24}$`)
 	clusterName = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9-]*$`)
-	projectName = regexp.MustCompile(`^[\p{L}\p{N}\-_.(),:&@+']{1,64}$`)
+	projectName = runeLimited{regexp.MustCompile(`^[\p{L}\p{N}\-_.(),:&@+']+$`), 64}
 	tierPattern = regexp.MustCompile(`^(M|R)(\d+)(_NVME)?$`)
 )
+
+// runeLimited is a one-class pattern plus a length in runes: `^[class]{1,64}$`
+// compiles 64 copies of the Unicode class (~2.5 MB at start-up), the same
+// meaning as `^[class]+$` and at most max runes.
+type runeLimited struct {
+	re  *regexp.Regexp
+	max int
+}
+
+func (r runeLimited) MatchString(s string) bool {
+	return utf8.RuneCountInString(s) <= r.max && r.re.MatchString(s)
+}
 
 // checkID validates an Atlas 24-hex ID argument.
 func checkID(field, v, findWith string) error {

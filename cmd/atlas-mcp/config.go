@@ -44,7 +44,13 @@ type config struct {
 	// RateLimitShare scales every client token bucket: replicas that share one
 	// Atlas project's budget each take their part (0 < share <= 1).
 	RateLimitShare float64
-	Credentials    atlasclient.Credentials
+	// StandardRateLimit is the burst, and the refill per minute, of each
+	// scope's bucket for the sets Atlas publishes no figure for (standard, App
+	// Services); 0 turns client-side limiting of them off. Left at its default
+	// it is a guess that Atlas's RateLimit-Limit/Remaining answers override.
+	StandardRateLimit    int
+	standardRateLimitSet bool
+	Credentials          atlasclient.Credentials
 	// HTTP are the HTTP transport's limits and operations settings.
 	HTTP httpFlags
 	// lookupEnv is the environment the config was resolved from; the policy
@@ -60,6 +66,7 @@ type flagValues struct {
 	auditCheckpointInterval, shutdownGrace                                                            time.Duration
 	auditMaxBytes                                                                                     int64
 	rateShare                                                                                         float64
+	standardLimit                                                                                     int
 	readOnly, disableDestructive, sandbox, stateless                                                  bool
 	http                                                                                              httpFlags
 }
@@ -85,6 +92,7 @@ func addGlobalFlags(fs *flag.FlagSet, v *flagValues) {
 	fs.StringVar(&v.origins, "allowed-origin", "", "comma-separated browser origins allowed besides loopback (HTTP mode)")
 	fs.StringVar(&v.logLevel, "log-level", "info", "log level on stderr: debug, info, warn, error")
 	addHTTPFlags(fs, &v.http)
+	fs.IntVar(&v.standardLimit, "standard-rate-limit", atlasclient.DefaultStandardLimit, "requests at once, then per minute, per scope for Atlas endpoints with no published limit (standard set, App Services); Atlas's RateLimit-* answers override the default; 0: off (env ATLAS_MCP_STANDARD_RATE_LIMIT)")
 	fs.Float64Var(&v.rateShare, "rate-limit-share", 1, "this process's share of Atlas's rate-limit budget, 0 < share <= 1 (env ATLAS_MCP_RATE_LIMIT_SHARE); e.g. 0.5 for each of two replicas")
 }
 
@@ -147,6 +155,16 @@ func resolve(fs *flag.FlagSet, v *flagValues, env func(string) (string, bool)) (
 				return nil, fmt.Errorf("ATLAS_MCP_RATE_LIMIT_SHARE=%q is not a number: use a share such as 0.5", e)
 			}
 		}
+	}
+	c.StandardRateLimit, c.standardRateLimitSet = v.standardLimit, given["standard-rate-limit"]
+	if e, ok := env("ATLAS_MCP_STANDARD_RATE_LIMIT"); ok && e != "" && !given["standard-rate-limit"] {
+		if c.StandardRateLimit, err = strconv.Atoi(e); err != nil {
+			return nil, fmt.Errorf("ATLAS_MCP_STANDARD_RATE_LIMIT=%q is not a whole number of requests a minute", e)
+		}
+		c.standardRateLimitSet = true
+	}
+	if c.StandardRateLimit < 0 {
+		return nil, fmt.Errorf("standard rate limit %d (--standard-rate-limit / ATLAS_MCP_STANDARD_RATE_LIMIT): must be 0 (off) or more", c.StandardRateLimit)
 	}
 	if c.ReadOnly, err = boolean("read-only", v.readOnly, "ATLAS_MCP_READ_ONLY"); err != nil {
 		return nil, err
@@ -243,7 +261,20 @@ func lookupEnv(name string) (string, bool) { return os.LookupEnv(name) }
 // limits are Atlas's published token buckets scaled to this process's share.
 func (c *config) limits() map[string]atlasclient.Limit {
 	out := atlasclient.DefaultLimits()
+	for _, set := range []string{atlasclient.SetStandard, atlasclient.SetAppServices} {
+		switch {
+		case !c.standardRateLimitSet:
+			// the default guess, which Atlas's answers may widen
+		case c.StandardRateLimit == 0:
+			out[set] = atlasclient.Limit{}
+		default:
+			out[set] = atlasclient.Limit{Capacity: c.StandardRateLimit, Refill: c.StandardRateLimit, Per: time.Minute}
+		}
+	}
 	for set, l := range out {
+		if l == (atlasclient.Limit{}) {
+			continue
+		}
 		l.Capacity = max(1, int(float64(l.Capacity)*c.RateLimitShare))
 		l.Refill = max(1, int(float64(l.Refill)*c.RateLimitShare))
 		out[set] = l

@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/atlas-mcp/atlas-mcp/internal/atlasclient"
 )
@@ -280,6 +281,48 @@ func TestRateLimitShareScalesEveryBucket(t *testing.T) {
 		_ = fs.Parse([]string{"--rate-limit-share", bad})
 		if _, err := resolve(fs, &fv, func(string) (string, bool) { return "", false }); err == nil || !strings.Contains(err.Error(), "rate-limit-share") {
 			t.Errorf("share %s: %v", bad, err)
+		}
+	}
+}
+
+// The standard set's figure is a documented default, configurable by flag or
+// env; left alone it is marked a guess so that Atlas's own answers pace it.
+func TestStandardRateLimitIsAConfigurableDefault(t *testing.T) {
+	cases := []struct {
+		args  []string
+		env   map[string]string
+		want  atlasclient.Limit
+		fails bool
+	}{
+		{nil, nil, atlasclient.Limit{Capacity: 100, Refill: 100, Per: time.Minute, Guess: true}, false},
+		{[]string{"--standard-rate-limit", "600"}, nil, atlasclient.Limit{Capacity: 600, Refill: 600, Per: time.Minute}, false},
+		{nil, map[string]string{"ATLAS_MCP_STANDARD_RATE_LIMIT": "300"}, atlasclient.Limit{Capacity: 300, Refill: 300, Per: time.Minute}, false},
+		{[]string{"--standard-rate-limit", "50"}, map[string]string{"ATLAS_MCP_STANDARD_RATE_LIMIT": "300"}, atlasclient.Limit{Capacity: 50, Refill: 50, Per: time.Minute}, false},
+		{[]string{"--standard-rate-limit", "0"}, nil, atlasclient.Limit{}, false},
+		{nil, map[string]string{"ATLAS_MCP_STANDARD_RATE_LIMIT": "many"}, atlasclient.Limit{}, true},
+		{[]string{"--standard-rate-limit", "-1"}, nil, atlasclient.Limit{}, true},
+	}
+	for _, c := range cases {
+		fs := flag.NewFlagSet("t", flag.ContinueOnError)
+		var fv flagValues
+		addGlobalFlags(fs, &fv)
+		if err := fs.Parse(c.args); err != nil {
+			t.Fatal(err)
+		}
+		cfg, err := resolve(fs, &fv, func(k string) (string, bool) { v, ok := c.env[k]; return v, ok })
+		if c.fails {
+			if err == nil {
+				t.Errorf("%v %v: accepted", c.args, c.env)
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatalf("%v %v: %v", c.args, c.env, err)
+		}
+		for _, set := range []string{atlasclient.SetStandard, atlasclient.SetAppServices} {
+			if got := cfg.limits()[set]; got != c.want {
+				t.Errorf("%v %v: %s bucket %+v, want %+v", c.args, c.env, set, got, c.want)
+			}
 		}
 	}
 }

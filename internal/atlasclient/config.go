@@ -42,21 +42,31 @@ type Limit struct {
 	Capacity int
 	Refill   int
 	Per      time.Duration
+	// Guess marks a figure Atlas does not publish: Atlas's RateLimit-Limit and
+	// RateLimit-Remaining headers may then widen the bucket as well as narrow
+	// it. A published or configured figure is only ever narrowed by them.
+	Guess bool
 }
+
+// DefaultStandardLimit is the burst, and the refill per minute, assumed for the
+// sets whose limit Atlas does not publish (standard, App Services).
+const DefaultStandardLimit = 100
 
 // DefaultLimits mirror Atlas's published buckets so that the client slows down
 // before Atlas has to answer 429. Clusters and database users: capacity 10,000,
 // refill 5,000 per 60 s per project (seed 001). Atlas publishes no figure for
-// the "standard" set as a whole; 100 requests a minute per scope is the limit
-// Atlas documented for the Administration API before token buckets and stays
-// well under any set we call. App Services publishes none either; the same
-// 100/min per project keeps a runaway agent from hammering it.
+// the "standard" set as a whole ("standard limits apply"); DefaultStandardLimit
+// a minute per scope is the limit Atlas documented for the Administration API
+// before token buckets and stays well under any set we call. App Services
+// publishes none either; the same figure per project keeps a runaway agent
+// from hammering it. Both are guesses: where Atlas answers with RateLimit-Limit
+// and RateLimit-Remaining, those set the pace instead (see buckets.observe).
 func DefaultLimits() map[string]Limit {
 	return map[string]Limit{
 		SetClusters:      {Capacity: 10000, Refill: 5000, Per: time.Minute},
 		SetDatabaseUsers: {Capacity: 10000, Refill: 5000, Per: time.Minute},
-		SetStandard:      {Capacity: 100, Refill: 100, Per: time.Minute},
-		SetAppServices:   {Capacity: 100, Refill: 100, Per: time.Minute},
+		SetStandard:      {Capacity: DefaultStandardLimit, Refill: DefaultStandardLimit, Per: time.Minute, Guess: true},
+		SetAppServices:   {Capacity: DefaultStandardLimit, Refill: DefaultStandardLimit, Per: time.Minute, Guess: true},
 	}
 }
 

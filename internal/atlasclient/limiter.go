@@ -1,6 +1,9 @@
 package atlasclient
 
 import (
+	"net/http"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -113,4 +116,66 @@ func (b *buckets) learn(set, scope string, atlas Limit, now time.Time) {
 	if t := int(bk.lim.TokensAt(now)); t > 0 {
 		bk.lim.ReserveN(now, t)
 	}
+}
+
+// observe sets the bucket of (set, scope) to what Atlas's RateLimit-Limit
+// (its capacity) and RateLimit-Remaining (its tokens left) say, on any answer
+// that carries them. Atlas's figures narrow every bucket; they widen only a
+// bucket whose figure is a guess (Limit.Guess), since a configured figure may be
+// this replica's share of the budget. The refill rate stays the configured or
+// learned one: the headers do not give it.
+func (b *buckets) observe(set, scope string, capacity, remaining int, now time.Time) {
+	l, ok := b.limits[set]
+	if !ok {
+		l = b.limits[SetStandard]
+	}
+	if l == (Limit{}) || capacity <= 0 || remaining < 0 || remaining > capacity {
+		return
+	}
+	k := bucketKey{set, scope}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	bk := b.m[k]
+	if bk == nil {
+		if len(b.m) >= b.max {
+			b.evictLocked(now)
+		}
+		bk = &bucket{lim: rate.NewLimiter(rate.Limit(float64(l.Refill)/l.Per.Seconds()), l.Capacity)}
+		b.m[k] = bk
+	}
+	bk.lastUsed = now
+	if capacity < bk.lim.Burst() || (l.Guess && capacity > bk.lim.Burst()) {
+		bk.lim.SetBurstAt(now, capacity)
+	}
+	tokens := int(bk.lim.TokensAt(now))
+	switch {
+	case remaining < tokens:
+		bk.lim.ReserveN(now, tokens-remaining)
+	case l.Guess && remaining > tokens:
+		// rate.Limiter cannot add tokens: start a full one and take what Atlas
+		// says is spent.
+		lim := rate.NewLimiter(bk.lim.Limit(), bk.lim.Burst())
+		if spent := bk.lim.Burst() - remaining; spent > 0 {
+			lim.ReserveN(now, spent)
+		}
+		bk.lim = lim
+	}
+}
+
+// rateLimitHeaders reads RateLimit-Limit and RateLimit-Remaining; ok is false
+// unless both are there. Only the leading number counts, so the IETF draft's
+// "100, 100;w=60" form reads as 100.
+func rateLimitHeaders(h http.Header) (capacity, remaining int, ok bool) {
+	num := func(name string) (int, bool) {
+		v := strings.TrimSpace(h.Get(name))
+		i := 0
+		for i < len(v) && v[i] >= '0' && v[i] <= '9' {
+			i++
+		}
+		n, err := strconv.Atoi(v[:i])
+		return n, err == nil
+	}
+	c, ok1 := num("RateLimit-Limit")
+	r, ok2 := num("RateLimit-Remaining")
+	return c, r, ok1 && ok2
 }

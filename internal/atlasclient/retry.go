@@ -63,6 +63,11 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		if err == nil && st != nil {
 			st.noteStatus(resp.StatusCode)
 		}
+		if err == nil {
+			if c, rem, ok := rateLimitHeaders(resp.Header); ok {
+				t.buckets.observe(set, scope, c, rem, t.s.Now())
+			}
+		}
 
 		if attempt >= t.s.MaxAttempts || ctx.Err() != nil || !replayable {
 			return resp, err

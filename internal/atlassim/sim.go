@@ -36,7 +36,7 @@ type Sim struct {
 	asRefresh   map[string]*asSession
 	buckets     map[string]*bucket
 	faults      []*Fault
-	log         []LoggedRequest
+	log         requestLog
 	tokenCount  int
 	asLogins    int
 	asRefreshes int
@@ -63,6 +63,7 @@ func New(opts Options) *Sim {
 		buckets:   map[string]*bucket{},
 		jwtKey:    randomBytes(32),
 		spec:      atlasspec.New(),
+		log:       requestLog{max: maxLoggedRequests},
 	}
 	s.v2Routes = v2Routes()
 	s.asRoutes = appServicesRoutes()
@@ -88,16 +89,14 @@ type LoggedRequest struct {
 func (s *Sim) Requests() []LoggedRequest {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out := make([]LoggedRequest, len(s.log))
-	copy(out, s.log)
-	return out
+	return s.log.snapshot()
 }
 
 // ResetRequests empties the request log.
 func (s *Sim) ResetRequests() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.log = nil
+	s.log.reset()
 }
 
 // TokenRequests counts POST /api/oauth/token answered 200.
@@ -172,10 +171,7 @@ func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	defer func() {
 		entry.Status = rec.status
 		s.mu.Lock()
-		s.log = append(s.log, entry)
-		if n := len(s.log); n > maxLoggedRequests {
-			s.log = append(s.log[:0:0], s.log[n-maxLoggedRequests:]...)
-		}
+		s.log.add(entry)
 		s.mu.Unlock()
 	}()
 

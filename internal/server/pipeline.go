@@ -75,7 +75,6 @@ func (s *Server) stages() []stage {
 func (s *Server) handler(t *tools.Tool) mcpserver.ToolHandlerFunc {
 	return func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
 		s.inflight.Add(1)
-		s.lastStart.Store(time.Now().UnixNano())
 		defer s.inflight.Add(-1)
 		ctx, stop := s.callContext(ctx)
 		defer stop()

@@ -1,21 +1,25 @@
 package server
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
+	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/mark3labs/mcp-go/mcp"
-
 	mcpserver "github.com/mark3labs/mcp-go/server"
 )
 
 // ServeStdio runs the stdio transport until ctx ends or the host closes stdin.
 func (s *Server) ServeStdio(ctx context.Context, in io.Reader, out io.Writer) error {
 	stdio := mcpserver.NewStdioServer(s.mcp)
-	err := stdio.Listen(ctx, &drainOnEOF{r: in, s: s, ctx: ctx}, out)
+	p := &unanswered{ids: map[string]bool{}, answered: make(chan struct{}, 1)}
+	err := stdio.Listen(ctx, &drainOnEOF{r: in, s: s, p: p, ctx: ctx}, &countAnswers{w: out, p: p})
 	if err == nil || errors.Is(err, io.EOF) || errors.Is(err, context.Canceled) {
 		return nil
 	}
@@ -68,46 +72,175 @@ func (s *Server) callContext(ctx context.Context) (context.Context, func()) {
 	return ctx, func() { stop(); cancel(nil) }
 }
 
-// drainOnEOF holds back the end of stdin until the calls already read have
-// answered. mcp-go cancels running requests when its input ends, so a script
-// that pipes requests and closes stdin would otherwise see its calls cancelled
-// halfway — after a write may already have reached Atlas.
+// drainOnEOF holds back the end of stdin until the requests already read have
+// been answered. mcp-go cancels running requests when its input ends, so a
+// script that pipes requests and closes stdin would otherwise see its calls
+// cancelled halfway — after a write may already have reached Atlas.
 type drainOnEOF struct {
-	r   io.Reader
-	s   *Server
-	ctx context.Context
+	r    io.Reader
+	s    *Server
+	p    *unanswered
+	ctx  context.Context
+	line []byte // the part of a line read so far
 }
 
-func (d *drainOnEOF) Read(p []byte) (int, error) {
-	n, err := d.r.Read(p)
+func (d *drainOnEOF) Read(b []byte) (int, error) {
+	n, err := d.r.Read(b)
+	d.line = eachLine(d.line, b[:n], d.p.sawInput)
 	if errors.Is(err, io.EOF) {
-		d.s.waitIdle(d.ctx)
+		// An unterminated last line is not counted: mcp-go does not run it.
+		d.p.wait(d.ctx, d.s)
 	}
 	return n, err
 }
 
-// waitIdle returns once no call has been running or started for a moment, or
-// when ctx ends (a signal).
-func (s *Server) waitIdle(ctx context.Context) {
-	// A call read just before the end of input may not have reached its
-	// handler yet: wait for a quiet moment, not just for zero calls.
-	const quiet = 200 * time.Millisecond
-	eof := time.Now()
+// countAnswers counts the responses the server writes.
+type countAnswers struct {
+	mu   sync.Mutex
+	w    io.Writer
+	p    *unanswered
+	line []byte
+}
+
+func (c *countAnswers) Write(b []byte) (int, error) {
+	n, err := c.w.Write(b)
+	c.mu.Lock()
+	c.line = eachLine(c.line, b[:n], c.p.sawOutput)
+	c.mu.Unlock()
+	return n, err
+}
+
+// unanswered holds the ids of the requests read from stdin and not yet
+// answered, so the end of input waits exactly for those — not for a fixed quiet
+// period.
+type unanswered struct {
+	mu       sync.Mutex
+	ids      map[string]bool
+	answered chan struct{}
+}
+
+// envelope is what tells a request, a notification and a response apart.
+type envelope struct {
+	ID     json.RawMessage `json:"id"`
+	Method string          `json:"method"`
+	Params struct {
+		RequestID json.RawMessage `json:"requestId"`
+	} `json:"params"`
+}
+
+// idKey is a JSON-RPC id as a map key: 7 and 7.0 are one id, "7" another.
+func idKey(raw json.RawMessage) (string, bool) {
+	var v any
+	if len(raw) == 0 || json.Unmarshal(raw, &v) != nil {
+		return "", false
+	}
+	switch x := v.(type) {
+	case float64:
+		return strconv.FormatFloat(x, 'g', -1, 64), true
+	case string:
+		return "s:" + x, true
+	}
+	return "", false
+}
+
+func (p *unanswered) sawInput(line []byte) {
+	forEach(line, func(e envelope) {
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		if k, ok := idKey(e.ID); ok && e.Method != "" {
+			p.ids[k] = true
+		} else if e.Method == "notifications/cancelled" {
+			// A cancelled request may get no answer.
+			if k, ok := idKey(e.Params.RequestID); ok {
+				delete(p.ids, k)
+			}
+		}
+	})
+}
+
+func (p *unanswered) sawOutput(line []byte) {
+	forEach(line, func(e envelope) {
+		if k, ok := idKey(e.ID); ok && e.Method == "" {
+			p.mu.Lock()
+			delete(p.ids, k)
+			p.mu.Unlock()
+			select {
+			case p.answered <- struct{}{}:
+			default:
+			}
+		}
+	})
+}
+
+// wait returns once every request read has its answer, or when ctx ends (a
+// signal). Should a request never be answered (a JSON-RPC message mcp-go
+// ignores), it gives up after a long quiet spell with no call running.
+//
+// The host has gone: once the shutdown grace has passed, calls still running
+// (a wait:true poll would hold the process forever) are cancelled so that they
+// record their outcome, and the wait goes on for their answers.
+func (p *unanswered) wait(ctx context.Context, s *Server) {
+	const giveUp = 5 * time.Second
 	grace := time.NewTimer(s.opts.ShutdownGrace)
 	defer grace.Stop()
 	for {
-		if time.Since(eof) > quiet && s.inflight.Load() == 0 && time.Since(time.Unix(0, s.lastStart.Load())) > quiet {
+		p.mu.Lock()
+		done := len(p.ids) == 0
+		p.mu.Unlock()
+		if done {
 			return
 		}
 		select {
 		case <-ctx.Done():
 			return
+		case <-p.answered:
 		case <-grace.C:
-			// The host has gone; a call still polling (wait:true) would
-			// hold the process forever. Cancel it so it records its
-			// outcome, then keep waiting for it to finish.
 			s.CancelCalls()
-		case <-time.After(20 * time.Millisecond):
+		case <-time.After(giveUp):
+			if s.inflight.Load() == 0 {
+				return
+			}
 		}
+	}
+}
+
+// eachLine appends b to the partial line held, calls f on every complete line
+// and returns what is left of the last one.
+func eachLine(held, b []byte, f func([]byte)) []byte {
+	for len(b) > 0 {
+		i := bytes.IndexByte(b, '\n')
+		if i < 0 {
+			return append(held, b...)
+		}
+		if len(held) > 0 {
+			held = append(held, b[:i]...)
+			f(held)
+			held = held[:0]
+		} else {
+			f(b[:i])
+		}
+		b = b[i+1:]
+	}
+	return held
+}
+
+// forEach decodes one JSON-RPC message, or each of a batch.
+func forEach(line []byte, f func(envelope)) {
+	line = bytes.TrimSpace(line)
+	if len(line) == 0 {
+		return
+	}
+	if line[0] == '[' {
+		var batch []envelope
+		if json.Unmarshal(line, &batch) == nil {
+			for _, e := range batch {
+				f(e)
+			}
+		}
+		return
+	}
+	var e envelope
+	if json.Unmarshal(line, &e) == nil {
+		f(e)
 	}
 }

@@ -3,6 +3,7 @@ package server
 import (
 	"bytes"
 	"context"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -61,5 +62,40 @@ func TestStdioEOFCancelsAWaitAfterTheGrace(t *testing.T) {
 	recs := h.records(t)
 	if len(recs) != 2 || recs[1].Kind != audit.KindOutcome || recs[1].Outcome.ErrorCode != audit.CodeWaitStopped || !strings.Contains(recs[1].Outcome.Message, "shutting down") {
 		t.Fatalf("want the intent and a WAIT_STOPPED outcome, got %+v", recs)
+	}
+}
+
+// Calls queued behind one another when stdin ends are all answered, and the
+// server returns once they are — whatever else the script sent.
+func TestStdioEOFAnswersEveryQueuedCall(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	lines := []string{
+		`{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"script","version":"1"}}}`,
+		`{"jsonrpc":"2.0","method":"notifications/initialized"}`,
+		`{"jsonrpc":"2.0","id":"list","method":"tools/list"}`,
+		`not json`,
+		`{"jsonrpc":"2.0","id":99,"result":{}}`,
+		`{"jsonrpc":"2.0","id":"gone","method":"tools/call","params":{"name":"atlas-list-clusters","arguments":{}}}`,
+		`{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":"gone"}}`,
+	}
+	for i := 0; i < 8; i++ {
+		lines = append(lines, `{"jsonrpc":"2.0","id":`+strconv.Itoa(10+i)+`,"method":"tools/call","params":{"name":"atlas-list-clusters","arguments":{}}}`)
+	}
+	var out bytes.Buffer
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := h.server.ServeStdio(ctx, strings.NewReader(strings.Join(lines, "\n")+"\n"), &out); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 8; i++ {
+		if !strings.Contains(out.String(), `"id":`+strconv.Itoa(10+i)+`,`) {
+			t.Errorf("call %d has no answer", 10+i)
+		}
+	}
+	if !strings.Contains(out.String(), `"id":"list"`) {
+		t.Error("tools/list has no answer")
+	}
+	if ctx.Err() != nil {
+		t.Fatal("ServeStdio returned only when the test's context ended")
 	}
 }

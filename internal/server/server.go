@@ -60,8 +60,7 @@ type Server struct {
 	httpMode atomic.Bool // set once HTTP transports are built: no default agent
 	draining atomic.Bool // set on shutdown: /readyz fails
 
-	inflight  atomic.Int64 // tool calls running now
-	lastStart atomic.Int64 // when the last call started (Unix ns)
+	inflight atomic.Int64 // tool calls running now
 
 	// live is the policy in force with what derives from it (live.go);
 	// swapMu orders reloads. opts.Policy is only the first policy.

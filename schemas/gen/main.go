@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/atlas-mcp/atlas-mcp/schemas/gen/schemagen"
 	"github.com/atlas-mcp/atlas-mcp/tools"
 )
 
@@ -23,11 +24,11 @@ func main() {
 
 func write(dir string) error {
 	for _, t := range tools.All() {
-		in, err := t.GenerateInputSchema()
+		in, err := schemagen.Input(t)
 		if err != nil {
 			return fmt.Errorf("%s input: %w", t.Name, err)
 		}
-		out, err := t.GenerateOutputSchema()
+		out, err := schemagen.Output(t)
 		if err != nil {
 			return fmt.Errorf("%s output: %w", t.Name, err)
 		}
