@@ -30,6 +30,7 @@ Usage:
   atlas-mcp [flags] policy explain --agent NAME TOOL ['JSON']
   atlas-mcp audit verify FILE...          check the audit log's hash chain
   atlas-mcp audit tail [--agent A] [--tool T] [--denied] [FILE...]
+  atlas-mcp [flags] sandbox reset         forget what --sandbox calls changed (back to the demo data)
   atlas-mcp sim --listen ADDR [--gov] [--tls-self-signed]   run the Atlas simulator alone
   atlas-mcp healthcheck [--url URL]      probe /healthz (for container HEALTHCHECK)
   atlas-mcp version
@@ -89,9 +90,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return simCommand(ctx, rest, stdout, stderr)
 	case "healthcheck":
 		return healthcheckCommand(rest, stdout, stderr)
-	case "", "serve", "tools", "call", "policy":
+	case "", "serve", "tools", "call", "policy", "sandbox":
 	default:
-		return fmt.Errorf("unknown command %q (commands: tools, call, policy, audit, sim, healthcheck, version; run atlas-mcp -h)", cmd)
+		return fmt.Errorf("unknown command %q (commands: tools, call, policy, audit, sandbox, sim, healthcheck, version; run atlas-mcp -h)", cmd)
 	}
 	cfg, err := resolve(fs, &fv, env)
 	if err != nil {
@@ -109,6 +110,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return policyCommand(ctx, cfg, rest, stdout, stderr)
 	case "call":
 		return callCommand(ctx, cfg, rest, stdin, stdout, stderr)
+	case "sandbox":
+		return sandboxCommand(cfg, rest, stdout)
 	default:
 		return serve(ctx, cfg, stdin, stdout, stderr)
 	}
