@@ -174,7 +174,7 @@ func TestRunRejectsBadInvocations(t *testing.T) {
 		{"policy with another verb", []string{"policy", "lint"}, nil, []string{"usage: atlas-mcp policy explain"}, nil},
 		{"audit without a verb", []string{"audit"}, nil, []string{"usage: atlas-mcp audit verify"}, nil},
 		{"audit with an unknown verb", []string{"audit", "rewrite"}, nil, []string{`unknown audit command "rewrite"`}, nil},
-		{"audit verify without a file", []string{"audit", "verify"}, nil, []string{"usage: atlas-mcp audit verify FILE"}, nil},
+		{"audit verify without a file reads the configured log", []string{"audit", "verify"}, map[string]string{"ATLAS_MCP_AUDIT_LOG": dir + "/none.jsonl"}, []string{"none.jsonl"}, nil},
 		{"audit verify of a missing file", []string{"audit", "verify", dir + "/missing.jsonl"}, nil, []string{"missing.jsonl"}, nil},
 		{"bad log level", []string{"--sandbox", "--audit-log", audit, "--log-level", "loud", "call", "atlas-list-orgs"}, nil, []string{"--log-level", `"loud"`}, nil},
 		{"missing policy file", []string{"--sandbox", "--audit-log", audit, "--policy", dir + "/nope.yaml", "call", "atlas-list-orgs"}, nil, []string{"nope.yaml"}, nil},

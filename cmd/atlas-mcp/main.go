@@ -28,7 +28,8 @@ Usage:
   atlas-mcp [flags] tools [--json]        list the tool catalogue
   atlas-mcp [flags] call TOOL ['JSON']    run one tool call through the whole pipeline
   atlas-mcp [flags] policy explain --agent NAME TOOL ['JSON']
-  atlas-mcp audit verify FILE...          check the audit log's hash chain
+  atlas-mcp audit verify [FILE...]        check the audit log's hash chain (default: the configured,
+                                          default or sandbox log)
   atlas-mcp audit tail [--agent A] [--tool T] [--denied] [FILE...]
   atlas-mcp [flags] sandbox reset         forget what --sandbox calls changed (back to the demo data)
   atlas-mcp sim --listen ADDR [--gov] [--tls-self-signed]   run the Atlas simulator alone
@@ -85,7 +86,13 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		fmt.Fprintf(stdout, "atlas-mcp %s (commit %s, built %s)\n", version, commit, date)
 		return nil
 	case "audit":
-		return auditCommand(rest, stdout, stderr)
+		// Only where the log is is needed here: a bad unrelated setting must
+		// not stop anyone reading the record.
+		configured := fv.auditLog
+		if !flagGiven(fs, "audit-log") {
+			configured, _ = env("ATLAS_MCP_AUDIT_LOG")
+		}
+		return auditCommand(rest, func() ([]string, error) { return defaultAuditFiles(configured, fv.sandbox, stderr) }, stdout, stderr)
 	case "sim":
 		return simCommand(ctx, rest, stdout, stderr)
 	case "healthcheck":

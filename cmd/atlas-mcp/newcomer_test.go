@@ -1,6 +1,7 @@
 package main
 
 import (
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -63,4 +64,59 @@ func TestSandboxKeepsStateBetweenCalls(t *testing.T) {
 	if r := runCLI(t, nil, nil, "sandbox", "forget"); r.exitCode() != -1 || !strings.Contains(r.err.Error(), "usage: atlas-mcp sandbox reset") {
 		t.Errorf("sandbox forget: %v", r.err)
 	}
+}
+
+// `audit tail` and `audit verify` with no file read the log the calls wrote:
+// the sandbox's when that is the only one, the configured one when set, and
+// say on stderr which.
+func TestAuditCommandsFindTheLog(t *testing.T) {
+	state := t.TempDir()
+	t.Setenv("XDG_STATE_HOME", state) // where the default logs live
+	if c := runCLI(t, nil, nil, "--sandbox", "call", "atlas-list-orgs"); c.err != nil {
+		t.Fatalf("sandbox call: %v\n%s", c.err, c.stderr)
+	}
+	sandboxLog := filepath.Join(state, "atlas-mcp", "sandbox-audit.jsonl")
+	for _, args := range [][]string{{"audit", "tail"}, {"--sandbox", "audit", "tail"}} {
+		r := runCLI(t, nil, nil, args...)
+		if r.err != nil {
+			t.Fatalf("%q: %v", args, r.err)
+		}
+		mustContain(t, "stdout", r.stdout, "atlas-list-orgs")
+		mustContain(t, "stderr", r.stderr, "the sandbox's audit log "+sandboxLog)
+	}
+	v := runCLI(t, nil, nil, "audit", "verify")
+	if v.err != nil {
+		t.Fatalf("audit verify: %v\n%s", v.err, v.stdout)
+	}
+	mustContain(t, "audit verify", v.stdout, "OK: 1 record(s)")
+
+	// A configured log wins, by flag or environment.
+	configured := filepath.Join(t.TempDir(), "audit.jsonl")
+	if c := runCLI(t, nil, nil, "--sandbox", "--audit-log", configured, "call", "atlas-list-projects"); c.err != nil {
+		t.Fatal(c.err)
+	}
+	for _, r := range []cliResult{
+		runCLI(t, nil, nil, "--audit-log", configured, "audit", "tail"),
+		runCLI(t, map[string]string{"ATLAS_MCP_AUDIT_LOG": configured}, nil, "audit", "tail"),
+	} {
+		if r.err != nil {
+			t.Fatal(r.err)
+		}
+		mustContain(t, "stdout", r.stdout, "atlas-list-projects")
+		if strings.Contains(r.stdout, "atlas-list-orgs") {
+			t.Errorf("tail of the configured log shows the sandbox's records:\n%s", r.stdout)
+		}
+		mustContain(t, "stderr", r.stderr, "configured audit log "+configured)
+	}
+
+	// Nothing anywhere: the error says where it looked and how to choose.
+	t.Setenv("XDG_STATE_HOME", t.TempDir())
+	if err := os.MkdirAll(filepath.Join(os.Getenv("XDG_STATE_HOME"), "atlas-mcp"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	r := runCLI(t, nil, nil, "audit", "verify")
+	if r.exitCode() != -1 {
+		t.Fatalf("audit verify with no log: %v", r.err)
+	}
+	mustContain(t, "error", r.err.Error(), "no audit log found", "audit.jsonl", "--audit-log")
 }
