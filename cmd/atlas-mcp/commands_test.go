@@ -14,7 +14,8 @@ func TestVersion(t *testing.T) {
 	if r.err != nil {
 		t.Fatal(r.err)
 	}
-	want := "atlas-mcp " + version + " (commit " + commit + ", built " + date + ")\n"
+	v, c, d := versionInfo()
+	want := "atlas-mcp " + v + " (commit " + c + ", built " + d + ")\n"
 	if r.stdout != want {
 		t.Errorf("version printed %q, want %q", r.stdout, want)
 	}

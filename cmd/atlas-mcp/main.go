@@ -14,7 +14,8 @@ import (
 	"syscall"
 )
 
-// Set by -ldflags at release time.
+// Set by -ldflags at release time; otherwise versionInfo reads what the Go
+// toolchain stamped into the binary.
 var (
 	version = "dev"
 	commit  = "none"
@@ -83,7 +84,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 	switch cmd {
 	case "version":
-		fmt.Fprintf(stdout, "atlas-mcp %s (commit %s, built %s)\n", version, commit, date)
+		v, c, d := versionInfo()
+		fmt.Fprintf(stdout, "atlas-mcp %s (commit %s, built %s)\n", v, c, d)
 		return nil
 	case "audit":
 		// Only where the log is is needed here: a bad unrelated setting must
