@@ -45,12 +45,11 @@ func auditCommand(args []string, defaultLog func() ([]string, error), stdout, st
 		fs.StringVar(&f.Tool, "tool", "", "only this tool")
 		fs.BoolVar(&f.Denied, "denied", false, "only refused calls")
 		fs.IntVar(&f.Limit, "n", 20, "how many records (0: all)")
-		if err := fs.Parse(args[1:]); err != nil {
+		files, err := parseInterspersed(fs, args[1:])
+		if err != nil {
 			return err
 		}
-		files := fs.Args()
 		if len(files) == 0 {
-			var err error
 			if files, err = defaultLog(); err != nil {
 				return err
 			}

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"go.uber.org/zap"
@@ -121,6 +122,9 @@ func build(ctx context.Context, cfg *config, stderr io.Writer) (*app, error) {
 
 	if a.policy, err = loadPolicy(cfg); err != nil {
 		return nil, err
+	}
+	if cfg.Transport == "stdio" && a.policy.DefaultAgent() == nil {
+		fmt.Fprintf(stderr, "atlas-mcp: %s has no default agent, so calls over stdio and atlas-mcp call are refused; set default: true on the agent they should act as (agents: %s).\n", a.policy.Source(), strings.Join(agentNames(a.policy), ", "))
 	}
 	if a.audit, err = openAudit(cfg, log, stderr); err != nil {
 		return nil, err

@@ -205,17 +205,17 @@ func TestEnvAndFlagsChangeTheCatalogue(t *testing.T) {
 		name      string
 		args      []string
 		env       map[string]string
-		wantCount int
+		wantCount int // with atlas-whoami
 		noWrite   bool
 		noAppSvc  bool
 	}{
-		{"defaults", nil, nil, 33, false, false},
-		{"ATLAS_MCP_READ_ONLY=true", nil, map[string]string{"ATLAS_MCP_READ_ONLY": "true"}, 19, true, false},
-		{"--read-only=false beats ATLAS_MCP_READ_ONLY=true", []string{"--read-only=false"}, map[string]string{"ATLAS_MCP_READ_ONLY": "true"}, 33, false, false},
-		{"--cloud gov beats ATLAS_MCP_CLOUD=commercial", []string{"--cloud", "gov"}, map[string]string{"ATLAS_MCP_CLOUD": "commercial"}, 29, false, true},
-		{"ATLAS_MCP_CLOUD=gov", nil, map[string]string{"ATLAS_MCP_CLOUD": "gov"}, 29, false, true},
-		{"--cloud commercial beats ATLAS_MCP_CLOUD=gov", []string{"--cloud", "commercial"}, map[string]string{"ATLAS_MCP_CLOUD": "gov"}, 33, false, false},
-		{"ATLAS_MCP_DISABLE_DESTRUCTIVE=true", nil, map[string]string{"ATLAS_MCP_DISABLE_DESTRUCTIVE": "true"}, 27, false, false},
+		{"defaults", nil, nil, 34, false, false},
+		{"ATLAS_MCP_READ_ONLY=true", nil, map[string]string{"ATLAS_MCP_READ_ONLY": "true"}, 20, true, false},
+		{"--read-only=false beats ATLAS_MCP_READ_ONLY=true", []string{"--read-only=false"}, map[string]string{"ATLAS_MCP_READ_ONLY": "true"}, 34, false, false},
+		{"--cloud gov beats ATLAS_MCP_CLOUD=commercial", []string{"--cloud", "gov"}, map[string]string{"ATLAS_MCP_CLOUD": "commercial"}, 30, false, true},
+		{"ATLAS_MCP_CLOUD=gov", nil, map[string]string{"ATLAS_MCP_CLOUD": "gov"}, 30, false, true},
+		{"--cloud commercial beats ATLAS_MCP_CLOUD=gov", []string{"--cloud", "commercial"}, map[string]string{"ATLAS_MCP_CLOUD": "gov"}, 34, false, false},
+		{"ATLAS_MCP_DISABLE_DESTRUCTIVE=true", nil, map[string]string{"ATLAS_MCP_DISABLE_DESTRUCTIVE": "true"}, 28, false, false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

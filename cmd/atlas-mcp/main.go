@@ -26,7 +26,7 @@ const usage = `atlas-mcp — an MCP server for MongoDB Atlas
 
 Usage:
   atlas-mcp [flags]                       serve MCP (stdio by default; --transport http --listen ADDR)
-  atlas-mcp [flags] tools [--json]        list the tool catalogue
+  atlas-mcp [flags] tools [--json] [--agent NAME]   list the tool catalogue (one agent's view)
   atlas-mcp [flags] call TOOL ['JSON']    run one tool call through the whole pipeline
   atlas-mcp [flags] policy explain --agent NAME TOOL ['JSON']
   atlas-mcp audit verify [FILE...]        check the audit log's hash chain (default: the configured,

@@ -1,11 +1,17 @@
 package main
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/atlas-mcp/atlas-mcp/internal/atlasclient"
+	"github.com/atlas-mcp/atlas-mcp/tools"
 )
+
+func allTools() []*tools.Tool { return tools.ForCloud(atlasclient.Commercial) }
 
 const createDemo = `{"clusterName":"made-here","providerName":"AWS","regionName":"US_EAST_1","instanceSize":"M10"}`
 
@@ -119,4 +125,125 @@ func TestAuditCommandsFindTheLog(t *testing.T) {
 		t.Fatalf("audit verify with no log: %v", r.err)
 	}
 	mustContain(t, "error", r.err.Error(), "no audit log found", "audit.jsonl", "--audit-log")
+}
+
+func TestFirstSentenceKeepsAbbreviations(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"Take a snapshot (M10 and larger), e.g. before a risky change; give a description. It returns the ID.", "Take a snapshot (M10 and larger), e.g. before a risky change; give a description."},
+		{"Get one org. orgId defaults to MONGODB_ATLAS_ORG_ID.", "Get one org."},
+		{"Roles, i.e. names. More.", "Roles, i.e. names."},
+		{"One sentence only.", "One sentence only."},
+		{"Version 8.0 is current. Next.", "Version 8.0 is current."},
+	}
+	for _, tc := range tests {
+		if got := firstSentence(tc.in); got != tc.want {
+			t.Errorf("firstSentence(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+	// No catalogue line stops at an abbreviation.
+	for _, line := range strings.Split(markdownCatalogue(withWhoami(catalogueRows(allTools()))), "\n") {
+		cell := strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(line), "|"))
+		for _, abbr := range []string{"e.g.", "i.e."} {
+			if strings.HasSuffix(cell, abbr) {
+				t.Errorf("catalogue description cut at %q: %s", abbr, line)
+			}
+		}
+	}
+}
+
+// `atlas-mcp tools` lists atlas-whoami, and --agent shows one agent's view.
+func TestToolsAgentView(t *testing.T) {
+	const multi = "../../testdata/policies/multi-agent.yaml"
+	env := map[string]string{"ATLAS_MCP_CAROL_TOKEN": "carol-token-0123456789"}
+	names := func(r cliResult) map[string]bool {
+		t.Helper()
+		if r.err != nil {
+			t.Fatalf("%v\n%s", r.err, r.stderr)
+		}
+		var rows []toolRow
+		if err := json.Unmarshal([]byte(r.stdout), &rows); err != nil {
+			t.Fatal(err)
+		}
+		out := map[string]bool{}
+		for _, row := range rows {
+			out[row.Name] = true
+		}
+		return out
+	}
+	all := names(runCLI(t, env, nil, "--policy", multi, "tools", "--json"))
+	bob := names(runCLI(t, env, nil, "--policy", multi, "tools", "--json", "--agent", "bob"))
+	for _, name := range []string{"atlas-whoami", "atlas-list-clusters", "atlas-create-access-list", "atlas-create-db-user"} {
+		if !bob[name] {
+			t.Errorf("bob's view lacks %s", name)
+		}
+	}
+	for _, name := range []string{"atlas-create-cluster", "atlas-delete-db-user", "atlas-list-api-keys", "atlas-list-alerts"} {
+		if bob[name] {
+			t.Errorf("bob's view lists %s, which his grants do not allow", name)
+		}
+		if !all[name] {
+			t.Errorf("the whole catalogue lacks %s", name)
+		}
+	}
+	tab := runCLI(t, env, nil, "--policy", multi, "tools", "--agent", "bob")
+	mustContain(t, "table", tab.stdout, "atlas-whoami", "builtin")
+	bad := runCLI(t, env, nil, "--policy", multi, "tools", "--agent", "mallory")
+	if bad.exitCode() != -1 {
+		t.Fatalf("tools --agent mallory: %v", bad.err)
+	}
+	mustContain(t, "error", bad.err.Error(), `--agent "mallory"`, "alice, bob, carol")
+}
+
+// Flags after the tool and its arguments work as before them.
+func TestCallFlagsAfterTheTool(t *testing.T) {
+	logPath := filepath.Join(t.TempDir(), "audit.jsonl")
+	for _, args := range [][]string{
+		{"--sandbox", "--audit-log", logPath, "call", "atlas-list-orgs", "--json"},
+		{"--sandbox", "--audit-log", logPath, "call", "atlas-get-org", "{}", "--json"},
+		{"--sandbox", "--audit-log", logPath, "call", "--json", "atlas-list-orgs"},
+	} {
+		r := runCLI(t, nil, nil, args...)
+		if r.err != nil {
+			t.Fatalf("%q: %v\n%s", args, r.err, r.stderr)
+		}
+		var out map[string]any
+		if err := json.Unmarshal([]byte(r.stdout), &out); err != nil || out["structuredContent"] == nil {
+			t.Errorf("%q printed no JSON answer (%v):\n%s", args, err, r.stdout)
+		}
+	}
+	// After "--" a word that looks like a flag is an argument.
+	r := runCLI(t, nil, nil, "--sandbox", "--audit-log", logPath, "call", "--", "atlas-list-orgs", "--json")
+	if r.exitCode() != -1 || !strings.Contains(r.err.Error(), "not a JSON object") {
+		t.Errorf("call -- TOOL --json: %v", r.err)
+	}
+}
+
+// policy explain names the policy file it used and what chose it; in the
+// sandbox the demo project is the default; a policy without a default agent
+// says how to get one.
+func TestPolicyExplainSaysWhichPolicy(t *testing.T) {
+	abs, err := filepath.Abs("../../testdata/policies/ci-bot.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	args := []string{"policy", "explain", "atlas-list-clusters", `{"projectId":"5f1a2b3c4d5e6f7a8b9c0d1e"}`}
+	flag := runCLI(t, nil, nil, append([]string{"--policy", "../../testdata/policies/ci-bot.yaml"}, args...)...)
+	mustContain(t, "explain", flag.stdout, "policy:   "+abs+" (from --policy)")
+	env := runCLI(t, map[string]string{"ATLAS_MCP_POLICY": abs}, nil, args...)
+	mustContain(t, "explain", env.stdout, "policy:   "+abs+" (from ATLAS_MCP_POLICY)")
+	def := runCLI(t, nil, nil, "--sandbox", "policy", "explain", "atlas-list-clusters")
+	if def.err != nil {
+		t.Fatalf("--sandbox policy explain with no project: %v", def.err)
+	}
+	mustContain(t, "explain", def.stdout, "built-in default policy (no --policy or ATLAS_MCP_POLICY given)", "6650a0c0f0a1b2c3d4e5f602")
+
+	multi := map[string]string{"ATLAS_MCP_CAROL_TOKEN": "carol-token-0123456789", "MONGODB_ATLAS_PROJECT_ID": "6a1b2c3d4e5f6a7b8c9d0e1f"}
+	none := runCLI(t, multi, nil, "--policy", "../../testdata/policies/multi-agent.yaml", "policy", "explain", "atlas-list-clusters")
+	if none.exitCode() != -1 {
+		t.Fatalf("explain without a default agent: %v", none.err)
+	}
+	mustContain(t, "error", none.err.Error(), "no default agent", "--agent NAME", "alice, bob, carol", "default: true")
+	call := runCLI(t, multi, nil, "--sandbox", "--audit-log", filepath.Join(t.TempDir(), "a.jsonl"), "--policy", "../../testdata/policies/multi-agent.yaml", "call", "atlas-whoami")
+	mustContain(t, "call stdout", call.stdout, "default: true")
+	mustContain(t, "call stderr", call.stderr, "has no default agent", "default: true", "alice, bob, carol")
 }

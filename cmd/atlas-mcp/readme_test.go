@@ -30,7 +30,7 @@ func TestREADMECatalogueMatchesCode(t *testing.T) {
 	if i < 0 || j < i {
 		t.Fatalf("README lacks the catalogue markers %q … %q", catalogueStart, catalogueEnd)
 	}
-	want := markdownCatalogue(catalogueRows(tools.ForCloud(atlasclient.Commercial)))
+	want := markdownCatalogue(withWhoami(catalogueRows(tools.ForCloud(atlasclient.Commercial))))
 	got := s[i+len(catalogueStart) : j]
 	if got == want {
 		return
