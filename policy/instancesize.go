@@ -37,3 +37,32 @@ func tier(size string) (n int, ok bool) {
 	}
 	return n, true
 }
+
+// atlasTiers are the base tiers Atlas offers on some provider (the hardware
+// spec enums of the Admin API: AWS, Azure, GCP, shared), smallest first. A
+// limit in a policy must name one of them (or FLEX): "M31" orders like a tier
+// but is a typo, and a limit nobody can hit exactly hides it.
+var atlasTiers = []string{"M0", "M2", "M5", "M10", "M20", "M30", "M40", "M50", "M60", "M80", "M90", "M100", "M140",
+	"M200", "M250", "M300", "M400", "M600", "R40", "R50", "R60", "R80", "R200", "R300", "R400", "R600", "R700"}
+
+// knownTier reports whether size is an Atlas tier: a base tier, optionally
+// with a variant suffix (M40_NVME, R50_GEN_2), or FLEX / TENANT / SERVERLESS.
+func knownTier(size string) bool {
+	s := strings.ToUpper(strings.TrimSpace(size))
+	switch s {
+	case "FLEX", "TENANT", "SERVERLESS":
+		return true
+	}
+	base, _, _ := strings.Cut(s, "_")
+	for _, t := range atlasTiers {
+		if base == t {
+			return true
+		}
+	}
+	return false
+}
+
+// tierList is the valid tiers for an error message.
+func tierList() string {
+	return strings.Join(atlasTiers, ", ") + ", FLEX (variants such as M40_NVME or R50_GEN_2 count as their base tier)"
+}
