@@ -122,7 +122,9 @@ func ensureStop(s string) string {
 }
 
 // dryRunAnswer shows the exact requests a write would send, with secrets redacted.
-func (s *Server) dryRunAnswer(cs *callState) (*mcp.CallToolResult, audit.Outcome) {
+// It says what the real call would meet, as confirm would decide it: a
+// person asked, a token to approve, or a refusal on a host that cannot ask.
+func (s *Server) dryRunAnswer(ctx context.Context, cs *callState) (*mcp.CallToolResult, audit.Outcome) {
 	steps, err := cs.call.Plan()
 	if err != nil {
 		return s.errorAnswer(err)
@@ -137,8 +139,14 @@ func (s *Server) dryRunAnswer(cs *callState) (*mcp.CallToolResult, audit.Outcome
 	}
 	pretty, _ := json.MarshalIndent(redacted, "", "  ")
 	text := fmt.Sprintf("Dry run of %s: policy allows it (rule %s)", cs.tool.Name, cs.decision.Rule)
-	if cs.decision.Confirm {
-		text += "; a person will be asked to confirm when it runs"
+	switch {
+	case !cs.decision.Confirm:
+	case hostCanElicit(ctx):
+		text += "; when it runs, a person will be asked to confirm it"
+	case s.opts.Policy.WithoutElicitation() == "token":
+		text += "; it would need a person's approval: this host cannot ask, so the call would return a one-time confirmationToken instead of running, for a person to approve"
+	default:
+		text = fmt.Sprintf("Dry run of %s: it would be refused. The policy allows it (rule %s) only with a person's confirmation (%s), and this host does not support MCP elicitation, so nobody can be asked (confirm.withoutElicitation: refuse)", cs.tool.Name, cs.decision.Rule, orText(cs.decision.ConfirmWhy, "policy"))
 	}
 	text += ". Nothing was sent. It would send:\n" + string(pretty)
 	return &mcp.CallToolResult{

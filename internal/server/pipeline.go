@@ -154,7 +154,7 @@ func (s *Server) decide(ctx context.Context, cs *callState) bool {
 		return true
 	}
 	if cs.call.DryRun {
-		cs.result, cs.outcome = s.dryRunAnswer(cs)
+		cs.result, cs.outcome = s.dryRunAnswer(ctx, cs)
 		return true
 	}
 	return false
