@@ -44,3 +44,36 @@ func tier(size string) (n int, ok bool) {
 	}
 	return n, true
 }
+
+// atlasTiers are the base tiers Atlas offers on some provider (the hardware
+// spec enums of the Admin API: AWS, Azure, GCP, shared), smallest first. A
+// limit in a policy must name one of them (or FLEX): "M31" orders like a tier
+// but is a typo, and a limit nobody can hit exactly hides it.
+var atlasTiers = []string{"M0", "M2", "M5", "M10", "M20", "M30", "M40", "M50", "M60", "M80", "M90", "M100", "M140",
+	"M200", "M250", "M300", "M400", "M600", "R40", "R50", "R60", "R80", "R200", "R300", "R400", "R600", "R700"}
+
+// knownTier reports whether size is an Atlas tier: a base tier, optionally
+// with a variant suffix tier reads (M40_NVME, M40_LOW_CPU), or FLEX / TENANT
+// / SERVERLESS. It accepts nothing tier refuses, so a limit always compares.
+func knownTier(size string) bool {
+	if _, ok := tier(size); !ok {
+		return false
+	}
+	s := strings.ToUpper(strings.TrimSpace(size))
+	switch s {
+	case "FLEX", "TENANT", "SERVERLESS":
+		return true
+	}
+	base, _, _ := strings.Cut(s, "_")
+	for _, t := range atlasTiers {
+		if base == t {
+			return true
+		}
+	}
+	return false
+}
+
+// tierList is the valid tiers for an error message.
+func tierList() string {
+	return strings.Join(atlasTiers, ", ") + ", FLEX (the variants M40_NVME and M40_LOW_CPU count as their base tier)"
+}

@@ -413,8 +413,8 @@ func (d *decoder) clusterConstraints(n *yaml.Node, prefix string, c *clusterCons
 				return
 			}
 			t, ok := tier(s)
-			if !ok {
-				d.fail(v, "%s: %q is not an instance size (e.g. M10, M30, R40, FLEX)", id, s)
+			if !ok || !knownTier(s) {
+				d.fail(v, "%s: %q is not an instance size Atlas offers; use one of %s", id, s, tierList())
 				return
 			}
 			c.maxSize, c.maxTier, c.maxSizeRule = strings.ToUpper(strings.TrimSpace(s)), t, rule{id: id, line: k.Line}

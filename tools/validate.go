@@ -113,7 +113,7 @@ func tierNumber(v string) int {
 		return 0
 	}
 	n := 0
-	fmt.Sscanf(m[2], "%d", &n)
+	_, _ = fmt.Sscanf(m[2], "%d", &n) // m[2] is digits: the pattern matched
 	return n
 }
 

@@ -2,10 +2,13 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -16,7 +19,9 @@ import (
 const auditUsage = "usage: atlas-mcp audit keygen FILE | atlas-mcp audit verify [--key FILE.pub --checkpoints PATH] [--strict] FILE... | atlas-mcp audit prove --key FILE.pub --checkpoints PATH SEQ [FILE...] | atlas-mcp audit tail [--agent A] [--tool T] [--denied] [--unfinished] [-n N] [FILE...]"
 
 // auditCommand: `audit keygen|verify|prove|tail`.
-func auditCommand(args []string, stdout, stderr io.Writer, env func(string) (string, bool)) error {
+// defaultLog names the log (with its rotated files) to read when no file is
+// given; see defaultAuditFiles.
+func auditCommand(args []string, defaultLog func() ([]string, error), stdout, stderr io.Writer, env func(string) (string, bool)) error {
 	if len(args) == 0 {
 		return fmt.Errorf("%s", auditUsage)
 	}
@@ -24,9 +29,9 @@ func auditCommand(args []string, stdout, stderr io.Writer, env func(string) (str
 	case "keygen":
 		return auditKeygen(args[1:], stdout, stderr)
 	case "verify":
-		return auditVerify(args[1:], stdout, stderr, env)
+		return auditVerify(args[1:], defaultLog, stdout, stderr)
 	case "prove":
-		return auditProve(args[1:], stdout, stderr, env)
+		return auditProve(args[1:], defaultLog, stdout, stderr, env)
 	case "tail":
 		fs := flag.NewFlagSet("audit tail", flag.ContinueOnError)
 		fs.SetOutput(stderr)
@@ -39,7 +44,7 @@ func auditCommand(args []string, stdout, stderr io.Writer, env func(string) (str
 		if err := fs.Parse(args[1:]); err != nil {
 			return err
 		}
-		files, err := logFiles(fs.Args())
+		files, err := logFiles(fs.Args(), defaultLog)
 		if err != nil {
 			return err
 		}
@@ -49,16 +54,12 @@ func auditCommand(args []string, stdout, stderr io.Writer, env func(string) (str
 	}
 }
 
-// logFiles are the files given, or the whole chain at the default path.
-func logFiles(given []string) ([]string, error) {
+// logFiles are the files given, or the configured, default or sandbox log.
+func logFiles(given []string, defaultLog func() ([]string, error)) ([]string, error) {
 	if len(given) > 0 {
 		return given, nil
 	}
-	p, err := audit.DefaultPath()
-	if err != nil {
-		return nil, err
-	}
-	return audit.Files(p)
+	return defaultLog()
 }
 
 func auditKeygen(args []string, stdout, stderr io.Writer) error {
@@ -148,7 +149,7 @@ func (a *anchorFlags) options() (audit.AnchorOptions, error) {
 	return o, nil
 }
 
-func auditVerify(args []string, stdout, stderr io.Writer, env func(string) (string, bool)) error {
+func auditVerify(args []string, defaultLog func() ([]string, error), stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("audit verify", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var a anchorFlags
@@ -157,12 +158,11 @@ func auditVerify(args []string, stdout, stderr io.Writer, env func(string) (stri
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	files := fs.Args()
-	if len(files) == 0 {
-		return fmt.Errorf("usage: atlas-mcp audit verify [--key FILE.pub --checkpoints PATH] [--strict] FILE... (rotated files first, oldest to newest)")
+	files, err := logFiles(fs.Args(), defaultLog)
+	if err != nil {
+		return err
 	}
 	var rep *audit.Report
-	var err error
 	switch {
 	case a.key != "":
 		o, oerr := a.options()
@@ -235,7 +235,7 @@ func orDash(s string) string {
 	return s
 }
 
-func auditProve(args []string, stdout, stderr io.Writer, env func(string) (string, bool)) error {
+func auditProve(args []string, defaultLog func() ([]string, error), stdout, stderr io.Writer, env func(string) (string, bool)) error {
 	fs := flag.NewFlagSet("audit prove", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var a anchorFlags
@@ -254,7 +254,7 @@ func auditProve(args []string, stdout, stderr io.Writer, env func(string) (strin
 	if err != nil || seq == 0 {
 		return fmt.Errorf("audit prove: %q is not a record sequence number", fs.Arg(0))
 	}
-	files, err := logFiles(fs.Args()[1:])
+	files, err := logFiles(fs.Args()[1:], defaultLog)
 	if err != nil {
 		return err
 	}
@@ -303,4 +303,47 @@ func auditCheckProof(file, key string, stdout io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "OK: record %d is in the log %s signed at %s (size %d)\n", p.Seq, cp.Origin, cp.Time.UTC().Format(time.RFC3339), cp.Size)
 	return nil
+}
+
+// defaultAuditFiles finds the log `audit tail` and `audit verify` read when
+// given no file: the configured one (--audit-log, ATLAS_MCP_AUDIT_LOG), the
+// sandbox's with --sandbox, else the default log — or, when there is none,
+// the sandbox's, since a newcomer's only calls are often sandbox calls. The
+// one chosen is named on stderr, so nobody checks one log believing it is
+// another.
+func defaultAuditFiles(configured string, sandbox bool, stderr io.Writer) ([]string, error) {
+	if configured != "" {
+		fmt.Fprintf(stderr, "atlas-mcp: reading the configured audit log %s\n", configured)
+		return audit.Files(configured)
+	}
+	// The state directory, or where openAudit falls back to when that is
+	// unusable.
+	dir := fallbackDir()
+	if def, err := audit.DefaultPath(); err == nil {
+		if _, err := os.Stat(filepath.Dir(def)); err == nil {
+			dir = filepath.Dir(def)
+		}
+	}
+	names := []string{"audit.jsonl", "sandbox-audit.jsonl"}
+	if sandbox {
+		names = names[1:]
+	}
+	var tried []string
+	for _, name := range names {
+		p := filepath.Join(dir, name)
+		files, err := audit.Files(p)
+		if err == nil {
+			what := "the default audit log"
+			if name != "audit.jsonl" {
+				what = "the sandbox's audit log"
+			}
+			fmt.Fprintf(stderr, "atlas-mcp: reading %s %s\n", what, p)
+			return files, nil
+		}
+		if !errors.Is(err, fs.ErrNotExist) {
+			return nil, err
+		}
+		tried = append(tried, p)
+	}
+	return nil, fmt.Errorf("no audit log found (looked for %v); name the file, or set --audit-log / ATLAS_MCP_AUDIT_LOG", tried)
 }

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -135,6 +136,9 @@ func build(ctx context.Context, cfg *config, stdout, stderr io.Writer) (*app, er
 	if a.policy, err = loadPolicy(cfg); err != nil {
 		return nil, err
 	}
+	if cfg.Transport == "stdio" && a.policy.DefaultAgent() == nil {
+		fmt.Fprintf(stderr, "atlas-mcp: %s has no default agent, so calls over stdio and atlas-mcp call are refused; set default: true on the agent they should act as (agents: %s).\n", a.policy.Source(), strings.Join(agentNames(a.policy), ", "))
+	}
 	if a.audit, err = openAudit(cfg, log, stdout, stderr, a.metrics.AuditObserver()); err != nil {
 		return nil, err
 	}
@@ -165,11 +169,15 @@ func build(ctx context.Context, cfg *config, stdout, stderr io.Writer) (*app, er
 func (a *app) startSandbox(stderr io.Writer) error {
 	cfg := a.cfg
 	sim := atlassim.New(atlassim.Options{Seed: true, Gov: cfg.Cloud == "gov", StrictBodies: true})
+	state, err := persistSandbox(cfg, sim, stderr)
+	if err != nil {
+		return err
+	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return fmt.Errorf("sandbox: %w", err)
 	}
-	srv := &http.Server{Handler: sim, ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: state, ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = srv.Serve(ln) }()
 	a.close = append(a.close, func() { _ = srv.Close() })
 	url := "http://" + ln.Addr().String()
@@ -183,6 +191,7 @@ func (a *app) startSandbox(stderr io.Writer) error {
 		cfg.OrgID = atlassim.DemoOrgID
 	}
 	fmt.Fprintf(stderr, "atlas-mcp: SANDBOX — using the built-in Atlas simulator at %s with demo data (org %s, project %s). Nothing here reaches real MongoDB Atlas.\n", url, cfg.OrgID, cfg.ProjectID)
+	fmt.Fprintf(stderr, "atlas-mcp: the sandbox keeps its state between calls in %s; atlas-mcp sandbox reset starts again from the demo data.\n", state.Path())
 	return nil
 }
 
@@ -222,7 +231,7 @@ func openAudit(cfg *config, log *zap.Logger, stdout, stderr io.Writer, obs audit
 		}
 		err = oerr
 	}
-	opts.Path = filepath.Join(os.TempDir(), fmt.Sprintf("atlas-mcp-%d", os.Getuid()), name)
+	opts.Path = filepath.Join(fallbackDir(), name)
 	l, terr := audit.Open(opts)
 	if terr != nil {
 		return nil, fmt.Errorf("no usable audit log (default location: %v; fallback %s: %v); set --audit-log or ATLAS_MCP_AUDIT_LOG", err, opts.Path, terr)

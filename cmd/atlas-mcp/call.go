@@ -24,12 +24,12 @@ func callCommand(ctx context.Context, cfg *config, args []string, stdin io.Reade
 	fs := flag.NewFlagSet("call", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	asJSON := fs.Bool("json", false, "print the structured result as JSON")
-	if err := fs.Parse(args); err != nil {
+	rest, err := parseInterspersed(fs, args)
+	if err != nil {
 		return err
 	}
-	rest := fs.Args()
 	if len(rest) == 0 || len(rest) > 2 {
-		return fmt.Errorf("usage: atlas-mcp call TOOL ['JSON-ARGS'] (see atlas-mcp tools)")
+		return fmt.Errorf("usage: atlas-mcp call TOOL ['JSON-ARGS'] [--json] (see atlas-mcp tools)")
 	}
 	name, rawArgs := rest[0], "{}"
 	if len(rest) == 2 && strings.TrimSpace(rest[1]) != "" {
@@ -38,7 +38,7 @@ func callCommand(ctx context.Context, cfg *config, args []string, stdin io.Reade
 	var arguments map[string]any
 	dec := json.NewDecoder(strings.NewReader(rawArgs))
 	dec.UseNumber()
-	err := dec.Decode(&arguments)
+	err = dec.Decode(&arguments)
 	if err == nil && arguments == nil {
 		err = fmt.Errorf("got %s", strings.TrimSpace(rawArgs))
 	}

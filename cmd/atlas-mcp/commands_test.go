@@ -14,7 +14,8 @@ func TestVersion(t *testing.T) {
 	if r.err != nil {
 		t.Fatal(r.err)
 	}
-	want := "atlas-mcp " + version + " (commit " + commit + ", built " + date + ")\n"
+	v, c, d := versionInfo()
+	want := "atlas-mcp " + v + " (commit " + c + ", built " + d + ")\n"
 	if r.stdout != want {
 		t.Errorf("version printed %q, want %q", r.stdout, want)
 	}
@@ -33,8 +34,8 @@ func TestToolsTable(t *testing.T) {
 	if err := json.Unmarshal([]byte(js.stdout), &raw); err != nil {
 		t.Fatalf("tools --json is not JSON: %v\n%s", err, js.stdout)
 	}
-	if len(raw) != 33 {
-		t.Errorf("tools --json has %d entries, want 33", len(raw))
+	if len(raw) != 34 { // 33 Atlas tools and atlas-whoami
+		t.Errorf("tools --json has %d entries, want 34", len(raw))
 	}
 	seen := map[string]bool{}
 	for _, e := range raw {
@@ -125,12 +126,12 @@ func TestToolsJSONFilters(t *testing.T) {
 		keep func(toolRow) bool // every listed row satisfies it
 		want int
 	}{
-		{"read-only", []string{"--read-only", "tools", "--json"}, func(r toolRow) bool { return r.Access == "read" && !r.Destructive }, 19},
-		{"gov", []string{"--cloud", "gov", "tools", "--json"}, func(r toolRow) bool { return !strings.HasPrefix(r.Name, "appservices-") }, 29},
-		{"disable-destructive", []string{"--disable-destructive", "tools", "--json"}, func(r toolRow) bool { return !r.Destructive }, 27},
+		{"read-only", []string{"--read-only", "tools", "--json"}, func(r toolRow) bool { return r.Access == "read" && !r.Destructive }, 20},
+		{"gov", []string{"--cloud", "gov", "tools", "--json"}, func(r toolRow) bool { return !strings.HasPrefix(r.Name, "appservices-") }, 30},
+		{"disable-destructive", []string{"--disable-destructive", "tools", "--json"}, func(r toolRow) bool { return !r.Destructive }, 28},
 		{"gov and read-only", []string{"--cloud", "gov", "--read-only", "tools", "--json"}, func(r toolRow) bool {
 			return r.Access == "read" && !strings.HasPrefix(r.Name, "appservices-")
-		}, 15},
+		}, 16},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -57,6 +57,13 @@ type config struct {
 	// resolves agents' tokenEnv through it too (not through os.LookupEnv), so
 	// run's env parameter is the only environment the CLI reads.
 	lookupEnv func(string) (string, bool)
+
+	// SandboxState is the file the sandbox keeps its Atlas data in between
+	// processes; empty means beside the audit log (see sandboxStatePath).
+	SandboxState string
+	// PolicyFrom says where PolicyPath came from ("--policy" or
+	// "ATLAS_MCP_POLICY"), so commands can say which policy they used.
+	PolicyFrom string
 }
 
 // flagValues holds raw flag values; set records which were given.
@@ -69,6 +76,8 @@ type flagValues struct {
 	standardLimit                                                                                     int
 	readOnly, disableDestructive, sandbox, stateless                                                  bool
 	http                                                                                              httpFlags
+
+	sandboxState string
 }
 
 func addGlobalFlags(fs *flag.FlagSet, v *flagValues) {
@@ -88,6 +97,7 @@ func addGlobalFlags(fs *flag.FlagSet, v *flagValues) {
 	fs.BoolVar(&v.readOnly, "read-only", false, "remove every write tool (env ATLAS_MCP_READ_ONLY)")
 	fs.BoolVar(&v.disableDestructive, "disable-destructive", false, "remove every destructive tool (env ATLAS_MCP_DISABLE_DESTRUCTIVE)")
 	fs.BoolVar(&v.sandbox, "sandbox", false, "run against the built-in Atlas simulator with demo data (no credentials needed)")
+	fs.StringVar(&v.sandboxState, "sandbox-state", "", "file where --sandbox keeps the simulator's data between calls (env ATLAS_MCP_SANDBOX_STATE); default: sandbox-state.json beside the audit log")
 	fs.BoolVar(&v.stateless, "stateless", false, "streamable HTTP without sessions, for replicas behind a load balancer")
 	fs.StringVar(&v.origins, "allowed-origin", "", "comma-separated browser origins allowed besides loopback (HTTP mode)")
 	fs.StringVar(&v.logLevel, "log-level", "info", "log level on stderr: debug, info, warn, error")
@@ -146,6 +156,13 @@ func resolve(fs *flag.FlagSet, v *flagValues, env func(string) (string, bool)) (
 		LogLevel:                v.logLevel,
 		HTTP:                    v.http,
 		lookupEnv:               env,
+	}
+	c.SandboxState = str("sandbox-state", v.sandboxState, "ATLAS_MCP_SANDBOX_STATE")
+	switch {
+	case given["policy"]:
+		c.PolicyFrom = "--policy"
+	case c.PolicyPath != "":
+		c.PolicyFrom = "ATLAS_MCP_POLICY"
 	}
 	var err error
 	c.RateLimitShare = v.rateShare

@@ -175,7 +175,7 @@ func TestRunRejectsBadInvocations(t *testing.T) {
 		{"policy with another verb", []string{"policy", "lint"}, nil, []string{"usage: atlas-mcp policy explain"}, nil},
 		{"audit without a verb", []string{"audit"}, nil, []string{"usage: atlas-mcp audit keygen FILE | atlas-mcp audit verify"}, nil},
 		{"audit with an unknown verb", []string{"audit", "rewrite"}, nil, []string{`unknown audit command "rewrite"`}, nil},
-		{"audit verify without a file", []string{"audit", "verify"}, nil, []string{"usage: atlas-mcp audit verify [--key FILE.pub --checkpoints PATH]"}, nil},
+		{"audit verify without a file reads the configured log", []string{"audit", "verify"}, map[string]string{"ATLAS_MCP_AUDIT_LOG": dir + "/none.jsonl"}, []string{"none.jsonl"}, nil},
 		{"audit verify of a missing file", []string{"audit", "verify", dir + "/missing.jsonl"}, nil, []string{"missing.jsonl"}, nil},
 		{"bad log level", []string{"--sandbox", "--audit-log", audit, "--log-level", "loud", "call", "atlas-list-orgs"}, nil, []string{"--log-level", `"loud"`}, nil},
 		{"missing policy file", []string{"--sandbox", "--audit-log", audit, "--policy", dir + "/nope.yaml", "call", "atlas-list-orgs"}, nil, []string{"nope.yaml"}, nil},
@@ -220,17 +220,17 @@ func TestEnvAndFlagsChangeTheCatalogue(t *testing.T) {
 		name      string
 		args      []string
 		env       map[string]string
-		wantCount int
+		wantCount int // with atlas-whoami
 		noWrite   bool
 		noAppSvc  bool
 	}{
-		{"defaults", nil, nil, 33, false, false},
-		{"ATLAS_MCP_READ_ONLY=true", nil, map[string]string{"ATLAS_MCP_READ_ONLY": "true"}, 19, true, false},
-		{"--read-only=false beats ATLAS_MCP_READ_ONLY=true", []string{"--read-only=false"}, map[string]string{"ATLAS_MCP_READ_ONLY": "true"}, 33, false, false},
-		{"--cloud gov beats ATLAS_MCP_CLOUD=commercial", []string{"--cloud", "gov"}, map[string]string{"ATLAS_MCP_CLOUD": "commercial"}, 29, false, true},
-		{"ATLAS_MCP_CLOUD=gov", nil, map[string]string{"ATLAS_MCP_CLOUD": "gov"}, 29, false, true},
-		{"--cloud commercial beats ATLAS_MCP_CLOUD=gov", []string{"--cloud", "commercial"}, map[string]string{"ATLAS_MCP_CLOUD": "gov"}, 33, false, false},
-		{"ATLAS_MCP_DISABLE_DESTRUCTIVE=true", nil, map[string]string{"ATLAS_MCP_DISABLE_DESTRUCTIVE": "true"}, 27, false, false},
+		{"defaults", nil, nil, 34, false, false},
+		{"ATLAS_MCP_READ_ONLY=true", nil, map[string]string{"ATLAS_MCP_READ_ONLY": "true"}, 20, true, false},
+		{"--read-only=false beats ATLAS_MCP_READ_ONLY=true", []string{"--read-only=false"}, map[string]string{"ATLAS_MCP_READ_ONLY": "true"}, 34, false, false},
+		{"--cloud gov beats ATLAS_MCP_CLOUD=commercial", []string{"--cloud", "gov"}, map[string]string{"ATLAS_MCP_CLOUD": "commercial"}, 30, false, true},
+		{"ATLAS_MCP_CLOUD=gov", nil, map[string]string{"ATLAS_MCP_CLOUD": "gov"}, 30, false, true},
+		{"--cloud commercial beats ATLAS_MCP_CLOUD=gov", []string{"--cloud", "commercial"}, map[string]string{"ATLAS_MCP_CLOUD": "gov"}, 34, false, false},
+		{"ATLAS_MCP_DISABLE_DESTRUCTIVE=true", nil, map[string]string{"ATLAS_MCP_DISABLE_DESTRUCTIVE": "true"}, 28, false, false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -14,7 +14,8 @@ import (
 	"syscall"
 )
 
-// Set by -ldflags at release time.
+// Set by -ldflags at release time; otherwise versionInfo reads what the Go
+// toolchain stamped into the binary.
 var (
 	version = "dev"
 	commit  = "none"
@@ -25,15 +26,17 @@ const usage = `atlas-mcp — an MCP server for MongoDB Atlas
 
 Usage:
   atlas-mcp [flags]                       serve MCP (stdio by default; --transport http --listen ADDR)
-  atlas-mcp [flags] tools [--json]        list the tool catalogue
+  atlas-mcp [flags] tools [--json] [--agent NAME]   list the tool catalogue (one agent's view)
   atlas-mcp [flags] call TOOL ['JSON']    run one tool call through the whole pipeline
   atlas-mcp [flags] policy explain --agent NAME TOOL ['JSON']
   atlas-mcp audit keygen FILE             make the checkpoint key (FILE) and verifier key (FILE.pub)
-  atlas-mcp audit verify [--key FILE.pub --checkpoints PATH] [--strict] FILE...
-                                          check the audit log's chain (and its signed checkpoints)
+  atlas-mcp audit verify [--key FILE.pub --checkpoints PATH] [--strict] [FILE...]
+                                          check the audit log's chain (and its signed checkpoints);
+                                          no FILE: the configured, default or sandbox log
   atlas-mcp audit prove --key FILE.pub --checkpoints PATH SEQ [FILE...]
                                           inclusion proof of one record (check with --check PROOF)
   atlas-mcp audit tail [--agent A] [--tool T] [--denied] [--unfinished] [FILE...]
+  atlas-mcp [flags] sandbox reset         forget what --sandbox calls changed (back to the demo data)
   atlas-mcp sim --listen ADDR [--gov] [--tls-self-signed]   run the Atlas simulator alone
   atlas-mcp healthcheck [--url URL]      probe /healthz (for container HEALTHCHECK)
   atlas-mcp version
@@ -85,17 +88,24 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 	switch cmd {
 	case "version":
-		fmt.Fprintf(stdout, "atlas-mcp %s (commit %s, built %s)\n", version, commit, date)
+		v, c, d := versionInfo()
+		fmt.Fprintf(stdout, "atlas-mcp %s (commit %s, built %s)\n", v, c, d)
 		return nil
 	case "audit":
-		return auditCommand(rest, stdout, stderr, env)
+		// Only where the log is is needed here: a bad unrelated setting must
+		// not stop anyone reading the record.
+		configured := fv.auditLog
+		if !flagGiven(fs, "audit-log") {
+			configured, _ = env("ATLAS_MCP_AUDIT_LOG")
+		}
+		return auditCommand(rest, func() ([]string, error) { return defaultAuditFiles(configured, fv.sandbox, stderr) }, stdout, stderr, env)
 	case "sim":
 		return simCommand(ctx, rest, stdout, stderr)
 	case "healthcheck":
 		return healthcheckCommand(rest, stdout, stderr)
-	case "", "serve", "tools", "call", "policy":
+	case "", "serve", "tools", "call", "policy", "sandbox":
 	default:
-		return fmt.Errorf("unknown command %q (commands: tools, call, policy, audit, sim, healthcheck, version; run atlas-mcp -h)", cmd)
+		return fmt.Errorf("unknown command %q (commands: tools, call, policy, audit, sandbox, sim, healthcheck, version; run atlas-mcp -h)", cmd)
 	}
 	cfg, err := resolve(fs, &fv, env)
 	if err != nil {
@@ -113,6 +123,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return policyCommand(ctx, cfg, rest, stdout, stderr)
 	case "call":
 		return callCommand(ctx, cfg, rest, stdin, stdout, stderr)
+	case "sandbox":
+		return sandboxCommand(cfg, rest, stdout)
 	default:
 		return serve(ctx, cfg, stdin, stdout, stderr)
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -8,10 +9,14 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"path/filepath"
+	"strings"
 
 	"github.com/atlas-mcp/atlas-mcp/internal/atlasclient"
+	"github.com/atlas-mcp/atlas-mcp/internal/atlassim"
 	"github.com/atlas-mcp/atlas-mcp/internal/atlasspec"
 	"github.com/atlas-mcp/atlas-mcp/internal/server"
+	"github.com/atlas-mcp/atlas-mcp/policy"
 	"github.com/atlas-mcp/atlas-mcp/tools"
 )
 
@@ -24,10 +29,10 @@ func policyCommand(ctx context.Context, cfg *config, args []string, stdout, stde
 	fs := flag.NewFlagSet("policy explain", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	agentName := fs.String("agent", "", "agent name (default: the policy's default agent)")
-	if err := fs.Parse(args[1:]); err != nil {
+	rest, err := parseInterspersed(fs, args[1:])
+	if err != nil {
 		return err
 	}
-	rest := fs.Args()
 	if len(rest) == 0 || len(rest) > 2 {
 		return fmt.Errorf("usage: atlas-mcp policy explain [--agent NAME] TOOL ['JSON-ARGS']")
 	}
@@ -42,7 +47,7 @@ func policyCommand(ctx context.Context, cfg *config, args []string, stdout, stde
 		}
 	}
 	if agent == nil {
-		return fmt.Errorf("the policy has no default agent: pass --agent")
+		return fmt.Errorf("%s has no default agent: pass --agent NAME (one of %s), or set default: true on the agent that stdio and the CLI should act as", p.Source(), strings.Join(agentNames(p), ", "))
 	}
 	t := tools.Find(tools.ForCloud(cfg.cloud()), rest[0])
 	if t == nil {
@@ -61,6 +66,11 @@ func policyCommand(ctx context.Context, cfg *config, args []string, stdout, stde
 		return err
 	}
 	env := &tools.Env{Client: offline, Cloud: cfg.cloud(), DefaultProjectID: cfg.ProjectID, DefaultOrgID: cfg.OrgID, Bodies: atlasspec.New()}
+	if cfg.Sandbox {
+		// As calls against the sandbox do: the demo org and project are the defaults.
+		env.DefaultProjectID = cmp.Or(env.DefaultProjectID, atlassim.DemoProjectID)
+		env.DefaultOrgID = cmp.Or(env.DefaultOrgID, atlassim.DemoOrgID)
+	}
 	call, err := t.Decode(raw, env)
 	if err != nil {
 		return fmt.Errorf("the arguments would be refused before any policy decision: %w", err)
@@ -74,7 +84,7 @@ func policyCommand(ctx context.Context, cfg *config, args []string, stdout, stde
 		}
 	}
 	pc := server.PolicyCall(t, facts)
-	fmt.Fprintln(stdout, p.Explain(agent, pc))
+	fmt.Fprintln(stdout, withPolicyOrigin(p.Explain(agent, pc), cfg))
 	if t.Access == tools.Write && !planned {
 		fmt.Fprintln(stdout, "Note: this call's plan starts from what it reads in Atlas, which explain does not contact, so this judges the arguments' scope only. A real call is judged on its plan: every tier, region, entry, role and project in the exact requests it would send (see dryRun).")
 	}
@@ -93,3 +103,28 @@ type offlineError struct{}
 func (offlineError) Error() string { return "policy explain makes no Atlas call" }
 
 func (refuseTransport) RoundTrip(*http.Request) (*http.Response, error) { return nil, offlineError{} }
+
+// withPolicyOrigin completes the explanation's first line ("policy: FILE")
+// with the absolute file and what chose it, or says how to choose one when
+// the built-in default was used.
+func withPolicyOrigin(explained string, cfg *config) string {
+	first, rest, _ := strings.Cut(explained, "\n")
+	if cfg.PolicyPath == "" {
+		first += " (no --policy or ATLAS_MCP_POLICY given)"
+	} else {
+		abs, err := filepath.Abs(cfg.PolicyPath)
+		if err != nil {
+			abs = cfg.PolicyPath
+		}
+		first = "policy:   " + abs + " (from " + cfg.PolicyFrom + ")"
+	}
+	return first + "\n" + rest
+}
+
+func agentNames(p *policy.Policy) []string {
+	var out []string
+	for _, a := range p.Agents() {
+		out = append(out, a.Name)
+	}
+	return out
+}

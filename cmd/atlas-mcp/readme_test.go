@@ -1,12 +1,19 @@
 package main
 
 import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"flag"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/atlas-mcp/atlas-mcp/internal/atlasclient"
+	"github.com/atlas-mcp/atlas-mcp/policy"
 	"github.com/atlas-mcp/atlas-mcp/tools"
 )
 
@@ -30,7 +37,7 @@ func TestREADMECatalogueMatchesCode(t *testing.T) {
 	if i < 0 || j < i {
 		t.Fatalf("README lacks the catalogue markers %q … %q", catalogueStart, catalogueEnd)
 	}
-	want := markdownCatalogue(catalogueRows(tools.ForCloud(atlasclient.Commercial)))
+	want := markdownCatalogue(withWhoami(catalogueRows(tools.ForCloud(atlasclient.Commercial))))
 	got := s[i+len(catalogueStart) : j]
 	if got == want {
 		return
@@ -43,4 +50,202 @@ func TestREADMECatalogueMatchesCode(t *testing.T) {
 		return
 	}
 	t.Fatalf("README catalogue is out of date; run go test ./cmd/atlas-mcp -update\nwant:\n%s", want)
+}
+
+// readmeBlock returns the sh block that follows the marker
+// "<!-- readme-test: NAME" in the README.
+func readmeBlock(t *testing.T, name string) string {
+	t.Helper()
+	data, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(data)
+	i := strings.Index(s, "<!-- readme-test: "+name+" ")
+	if i < 0 {
+		t.Fatalf("README has no readme-test marker %q", name)
+	}
+	s = s[i:]
+	j := strings.Index(s, "```sh\n")
+	k := strings.Index(s[j+6:], "\n```")
+	if j < 0 || k < 0 {
+		t.Fatalf("no sh block after the %q marker", name)
+	}
+	return s[j+6 : j+6+k+1]
+}
+
+// newcomerEnv is a clean user's environment: its own GOPATH (so go install
+// puts the binary where the README says), its own state directory, and the
+// build and module caches of this machine (so nothing is downloaded again).
+func newcomerEnv(t *testing.T) (env []string, home string) {
+	t.Helper()
+	home = t.TempDir()
+	goenv := func(k string) string {
+		out, err := exec.Command("go", "env", k).Output()
+		if err != nil {
+			t.Fatalf("go env %s: %v", k, err)
+		}
+		return strings.TrimSpace(string(out))
+	}
+	for _, kv := range os.Environ() {
+		k, _, _ := strings.Cut(kv, "=")
+		switch k {
+		case "GOPATH", "GOBIN", "XDG_STATE_HOME", "HOME", "ATLAS_MCP_AUDIT_LOG", "ATLAS_MCP_POLICY", "ATLAS_MCP_SANDBOX_STATE", "GOCACHE", "GOMODCACHE":
+			continue
+		}
+		env = append(env, kv)
+	}
+	env = append(env, "HOME="+home, "GOPATH="+filepath.Join(home, "go"), "XDG_STATE_HOME="+filepath.Join(home, "state"),
+		"GOCACHE="+goenv("GOCACHE"), "GOMODCACHE="+goenv("GOMODCACHE"))
+	return env, home
+}
+
+// runBlock runs a README block with bash from the repository's root, failing
+// at the first command that fails, and returns what it printed.
+func runBlock(t *testing.T, name, script string, env []string) string {
+	t.Helper()
+	bash, err := exec.LookPath("bash")
+	if err != nil {
+		t.Skip("no bash")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	// A block that starts a server in the background must not leave it
+	// running when a later line fails.
+	prefix := "set -euo pipefail\ntrap 'kill $(jobs -p) 2>/dev/null || true' EXIT\nset -x\n"
+	cmd := exec.CommandContext(ctx, bash, "-c", prefix+script)
+	cmd.Dir = "../.."
+	cmd.Env = env
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("README block %q failed: %v\n%s", name, err, out)
+	}
+	return string(out)
+}
+
+// A newcomer's path, as the README tells it, in order: put atlas-mcp on the
+// PATH from the clone, then each sandbox command of "Try it". Every command
+// must work without editing.
+func TestREADMETryItWorksAsWritten(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and installs the binary; skipped with -short")
+	}
+	block := readmeBlock(t, "try-it")
+	for _, want := range []string{"go install ./cmd/atlas-mcp", "atlas-mcp --sandbox call atlas-list-clusters"} {
+		if !strings.Contains(block, want) {
+			t.Fatalf("Try it lost %q:\n%s", want, block)
+		}
+	}
+	if strings.Contains(block, "@latest") {
+		t.Errorf("Try it installs @latest of a module that is not published:\n%s", block)
+	}
+	env, home := newcomerEnv(t)
+	out := runBlock(t, "try-it", block, env)
+	for _, want := range []string{
+		"atlas-mcp ",                // version
+		"prod-analytics", "staging", // the demo clusters
+		"Created cluster demo",            // create
+		`"name": "demo"`,                  // get --json, in a new process: the state was kept
+		"Dry run of atlas-delete-cluster", // dryRun …
+		"would be refused",                // … truthful: no terminal here, nobody to ask
+		"atlas-create-cluster",            // audit tail
+		"OK: ",                            // audit verify
+		"reset: removed",                  // sandbox reset
+		filepath.Join(home, "state", "atlas-mcp", "sandbox-state.json"),
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("Try it printed no %q:\n%s", want, out)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(home, "go", "bin", "atlas-mcp")); err != nil {
+		t.Errorf("go install did not put atlas-mcp where the README's PATH line looks: %v", err)
+	}
+	// From a clone (a .git directory, VCS stamping on) version names the commit.
+	// (A git worktree's .git is a file, which the go command does not stamp
+	// from; a machine may also turn stamping off in GOFLAGS.)
+	goflags, _ := exec.Command("go", "env", "GOFLAGS").Output()
+	if st, err := os.Stat("../../.git"); err == nil && st.IsDir() && !strings.Contains(string(goflags), "buildvcs=false") {
+		if strings.Contains(out, "commit none") {
+			t.Errorf("atlas-mcp version from a clone does not name the commit:\n%s", out)
+		}
+	}
+}
+
+// The HTTP recipe, as written: a sandbox over HTTP with a working token,
+// initialized with curl. (The Inspector line needs npm's registry and is
+// skipped; it is the same request through another client.)
+func TestREADMEHTTPSandboxRecipe(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary; skipped with -short")
+	}
+	if _, err := exec.LookPath("curl"); err != nil {
+		t.Skip("no curl")
+	}
+	block := readmeBlock(t, "http-sandbox")
+	addr := freeAddr(t)
+	var lines []string
+	skipping := false
+	for _, l := range strings.Split(block, "\n") {
+		if strings.HasPrefix(l, "npx ") || skipping {
+			skipping = strings.HasSuffix(l, "\\")
+			continue
+		}
+		lines = append(lines, strings.ReplaceAll(l, "127.0.0.1:8080", addr))
+	}
+	env, _ := newcomerEnv(t)
+	bin := t.TempDir()
+	build := exec.Command("go", "build", "-o", filepath.Join(bin, "atlas-mcp"), ".")
+	build.Env = env
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	for i, kv := range env {
+		if strings.HasPrefix(kv, "PATH=") {
+			env[i] = "PATH=" + bin + string(os.PathListSeparator) + strings.TrimPrefix(kv, "PATH=")
+		}
+	}
+	out := runBlock(t, "http-sandbox", strings.Join(lines, "\n"), env)
+	for _, want := range []string{`"serverInfo":{"name":"atlas-mcp"`, `"protocolVersion":"2025-11-25"`, "SANDBOX"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the HTTP recipe printed no %q:\n%s", want, out)
+		}
+	}
+}
+
+// The README's policy example loads as printed, and its tokenSha256 is the
+// full hash of the token it names, so both can be copied.
+func TestREADMEPolicyExample(t *testing.T) {
+	data, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(data)
+	i := strings.Index(s, "```yaml\nversion: 1\n")
+	if i < 0 {
+		t.Fatal("README has no policy example (```yaml block starting with version: 1)")
+	}
+	body := s[i+len("```yaml\n"):]
+	body = body[:strings.Index(body, "```")]
+	path := filepath.Join(t.TempDir(), "policy.yaml")
+	if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	p, err := policy.Load(path, policy.Options{})
+	if err != nil {
+		t.Fatalf("the README's policy example does not load: %v\n%s", err, body)
+	}
+	const token = "ci-bot-token-0123456789"
+	if !strings.Contains(body, token) {
+		t.Fatalf("the example does not say which token its tokenSha256 is of:\n%s", body)
+	}
+	sum := sha256.Sum256([]byte(token))
+	if !strings.Contains(body, "tokenSha256: "+hex.EncodeToString(sum[:])) {
+		t.Errorf("tokenSha256 in the example is not the full SHA-256 of %q", token)
+	}
+	if a := p.AgentByToken(token); a == nil || a.Name != "ci-bot" {
+		t.Errorf("the token %q does not identify ci-bot in the README's example", token)
+	}
+	if strings.Contains(s, "../shared") {
+		t.Error("the README links ../shared, which a clone does not have; link docs/ instead")
+	}
 }

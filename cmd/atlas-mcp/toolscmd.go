@@ -38,18 +38,32 @@ func toolsCommand(cfg *config, args []string, stdout, stderr io.Writer) error {
 	fs.SetOutput(stderr)
 	asJSON := fs.Bool("json", false, "print JSON")
 	asMarkdown := fs.Bool("markdown", false, "print the README's catalogue table")
+	agentName := fs.String("agent", "", "only the tools this agent of the policy may call (its view over MCP)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
-		return fmt.Errorf("atlas-mcp tools takes no arguments, got %q (flags: --json, --markdown)", fs.Args())
+		return fmt.Errorf("atlas-mcp tools takes no arguments, got %q (flags: --json, --markdown, --agent NAME)", fs.Args())
 	}
 	p, err := loadPolicy(cfg)
 	if err != nil {
 		return err
 	}
 	list := server.Offered(tools.ForCloud(cfg.cloud()), p)
-	rows := catalogueRows(list)
+	if *agentName != "" {
+		agent := p.Agent(*agentName)
+		if agent == nil {
+			return fmt.Errorf("--agent %q: no such agent in %s (agents: %s)", *agentName, orBuiltin(p.Source()), strings.Join(agentNames(p), ", "))
+		}
+		var visible []*tools.Tool
+		for _, t := range list {
+			if p.Visible(agent, server.ToolInfo(t)) {
+				visible = append(visible, t)
+			}
+		}
+		list = visible
+	}
+	rows := withWhoami(catalogueRows(list))
 	if *asMarkdown {
 		fmt.Fprint(stdout, markdownCatalogue(rows))
 		return nil
@@ -85,11 +99,39 @@ func markdownCatalogue(rows []toolRow) string {
 		if r.Destructive {
 			d = "**yes**"
 		}
-		desc := r.Description
-		if i := strings.Index(desc, ". "); i > 0 {
-			desc = desc[:i+1]
-		}
+		desc := firstSentence(r.Description)
 		fmt.Fprintf(&b, "| `%s` | %s | %s | %s | %s | %s |\n", r.Name, r.Area, r.Access, d, r.Permission, strings.ReplaceAll(desc, "|", "\\|"))
 	}
 	return b.String()
+}
+
+// withWhoami appends the built-in atlas-whoami, which every agent is offered
+// beside the catalogue; it has no Atlas area or role.
+func withWhoami(rows []toolRow) []toolRow {
+	name, title, desc := server.Whoami()
+	return append(rows, toolRow{Name: name, Area: "builtin", Access: "read", Title: title, Description: desc})
+}
+
+func orBuiltin(source string) string {
+	if source == "" {
+		return "the built-in default policy"
+	}
+	return source
+}
+
+// firstSentence is the description up to its first full stop that ends a
+// sentence: one followed by a space, and not the end of an abbreviation such
+// as "e.g." or "i.e.".
+func firstSentence(s string) string {
+	for i := 0; i < len(s); i++ {
+		if s[i] != '.' || i+1 >= len(s) || s[i+1] != ' ' {
+			continue
+		}
+		head := strings.ToLower(s[:i+1])
+		if strings.HasSuffix(head, "e.g.") || strings.HasSuffix(head, "i.e.") || strings.HasSuffix(head, " vs.") || strings.HasSuffix(head, " cf.") {
+			continue
+		}
+		return s[:i+1]
+	}
+	return s
 }

@@ -123,7 +123,7 @@ func TestRedactMatchesEncodingJSONShape(t *testing.T) {
 		Iface   any               `json:"iface"`
 		NoTag   float64
 		URL     *url.URL `json:"url"`
-		private int
+		private int      //nolint:unused // the redactor must skip unexported fields
 	}
 	s := "pointed"
 	ps := &s

@@ -283,11 +283,11 @@ func (l *Log) acquire() error {
 		}
 		st, current, err := l.stillCurrent()
 		if err != nil {
-			unlockFile(w.f)
+			_ = unlockFile(w.f)
 			return err
 		}
 		if !current {
-			unlockFile(w.f)
+			_ = unlockFile(w.f)
 			w.f.Close()
 			w.f = nil
 			if attempt >= 5 {
@@ -300,7 +300,7 @@ func (l *Log) acquire() error {
 		}
 		if w.resync {
 			if err := l.resync(st.Size()); err != nil {
-				unlockFile(w.f)
+				_ = unlockFile(w.f)
 				return err
 			}
 		}
@@ -388,7 +388,7 @@ func (l *Log) rotate() error {
 		w.resync = true
 		return fmt.Errorf("lock after rotation: %w", err)
 	}
-	unlockFile(w.f)
+	_ = unlockFile(w.f)
 	w.f.Close()
 	w.f = nf
 	st, err := nf.Stat()

@@ -52,11 +52,15 @@ func TestCrossCompile(t *testing.T) {
 	if testing.Short() {
 		t.Skip("cross-compiles six binaries; skipped with -short")
 	}
+	// The slowest test of the suite: say what it is doing (go test -v, as
+	// scripts/test runs this package, shows each target as it starts).
+	t.Logf("cross-compiling atlas-mcp for %d release targets (CGO_ENABLED=0, -trimpath); each takes a while on a busy machine", len(releaseTargets))
 	root := repoRoot(t)
 	out := t.TempDir()
 	for _, target := range releaseTargets {
 		goos, goarch, _ := strings.Cut(target, "/")
 		t.Run(goos+"_"+goarch, func(t *testing.T) {
+			t.Logf("go build for %s", target)
 			bin := filepath.Join(out, goos+"_"+goarch, "atlas-mcp")
 			if goos == "windows" {
 				bin += ".exe"

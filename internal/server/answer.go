@@ -129,7 +129,9 @@ func ensureStop(s string) string {
 }
 
 // dryRunAnswer shows the plan: the exact requests a write would send (secrets
-// masked), what a person would be shown, and what would happen next.
+// masked), what a person would be shown, and what the real call would meet,
+// as confirm would decide it: a person asked, a token to approve, or a
+// refusal on a host that cannot ask.
 func (s *Server) dryRunAnswer(ctx context.Context, cs *callState) (*mcp.CallToolResult, audit.Outcome) {
 	redacted, err := s.redactedPlan(cs.plan)
 	if err != nil {
@@ -141,11 +143,12 @@ func (s *Server) dryRunAnswer(ctx context.Context, cs *callState) (*mcp.CallTool
 	if cs.decision.Confirm {
 		switch {
 		case hostCanElicit(ctx):
-			next = "a person would be asked to confirm it (" + cs.decision.ConfirmWhy + ")"
+			next = "when it runs, a person will be asked to confirm it (" + cs.decision.ConfirmWhy + ")"
 		case s.policyFor(ctx).WithoutElicitation() == "token":
-			next = "it would answer with a one-time token a person must approve (" + cs.decision.ConfirmWhy + ")"
+			next = "it would need a person's approval: this host cannot ask, so the call would return a one-time confirmationToken instead of running, for a person to approve (" + cs.decision.ConfirmWhy + ")"
 		default:
-			next = "it would be refused: it needs a person's confirmation (" + cs.decision.ConfirmWhy + ") and this host cannot ask for one"
+			text = fmt.Sprintf("Dry run of %s: it would be refused. The policy allows it (rule %s) only with a person's confirmation", cs.tool.Name, cs.decision.Rule)
+			next = "(" + orText(cs.decision.ConfirmWhy, "policy") + "), and this host does not support MCP elicitation, so nobody can be asked (confirm.withoutElicitation: refuse)"
 		}
 	}
 	text += "; " + next + ". Nothing was sent. A person would see:\n" + cs.plan.Render.Text() + "\n\nIt would send (plan " + cs.planHash + "):\n" + string(pretty)

@@ -12,6 +12,13 @@ import (
 
 const whoamiName = "atlas-whoami"
 
+// Whoami is the built-in tool every agent is offered beside the catalogue
+// (it makes no Atlas call), for listings such as `atlas-mcp tools`.
+func Whoami() (name, title, description string) {
+	t := whoamiTool()
+	return t.Name, t.Annotations.Title, t.Description
+}
+
 func whoamiTool() mcp.Tool {
 	schema := json.RawMessage(`{"type":"object","properties":{},"additionalProperties":false}`)
 	t := mcp.NewToolWithRawSchema(whoamiName, "Show who you are to atlas-mcp: your agent name, the areas and access you were granted (and in which projects and orgs), tools denied to you, argument limits, and how destructive calls are confirmed. Makes no Atlas call. Use it to plan within your rights.", schema)
@@ -34,7 +41,7 @@ func (s *Server) whoami(ctx context.Context, req mcp.CallToolRequest) (*mcp.Call
 	rec := &audit.Record{PolicyHash: s.policyFor(ctx).Hash(), Session: session, Host: host, Tool: whoamiName, Access: "read", Decision: audit.Decision{Allow: agent != nil, Rule: "builtin.whoami"}, Confirmation: "not_needed"}
 	var res *mcp.CallToolResult
 	if agent == nil {
-		res = errorResult("Refused: no agent identity for this connection.")
+		res = errorResult("Refused: no agent identity for this connection. The policy has no default agent for stdio; set default: true on one agent.")
 		rec.Outcome = audit.Outcome{ErrorCode: "NO_AGENT"}
 	} else {
 		rec.Agent = agent.Name
