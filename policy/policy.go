@@ -43,6 +43,8 @@ type Policy struct {
 
 	now       func() time.Time
 	catalogue map[string]ToolInfo
+
+	oauth *OAuth // identity.oauth; nil when only static tokens are used
 }
 
 // Agent is one identity the server acts for: a local user over stdio, or a
@@ -59,6 +61,7 @@ type Agent struct {
 	grants      []grant
 	denies      []denyRule
 	constraints *constraints
+	match       *matchRule // identity: which OAuth tokens are this agent
 }
 
 type grant struct {
