@@ -1,0 +1,364 @@
+package identity
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/coreos/go-oidc/v3/oidc"
+	jose "github.com/go-jose/go-jose/v4"
+	"github.com/go-jose/go-jose/v4/jwt"
+	"go.uber.org/zap"
+
+	"github.com/atlas-mcp/atlas-mcp/policy"
+)
+
+// AllowedAlgorithms are the signature algorithms an access token may use:
+// asymmetric only. "none" and the HMAC family are never accepted — with HS256
+// an attacker who knows the issuer's public key could sign with it as the
+// shared secret.
+func AllowedAlgorithms() []string {
+	return []string{"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"}
+}
+
+func joseAlgs() []jose.SignatureAlgorithm {
+	var out []jose.SignatureAlgorithm
+	for _, a := range AllowedAlgorithms() {
+		out = append(out, jose.SignatureAlgorithm(a))
+	}
+	return out
+}
+
+// Options configures a Resource.
+type Options struct {
+	// HTTPClient fetches issuer metadata and keys; nil means a client with a
+	// 10s timeout.
+	HTTPClient *http.Client
+	Logger     *zap.Logger
+	// Now is the clock for exp/nbf and key cache ages; nil means time.Now.
+	Now func() time.Time
+	// KeyMaxAge is how long fetched keys are trusted before they are fetched
+	// again; default 5 minutes. Unknown key IDs are fetched at once, so a new
+	// key is picked up on first use; a key the issuer has withdrawn stops
+	// verifying when its cached copy ages out.
+	KeyMaxAge time.Duration
+}
+
+// Resource is this server as an OAuth resource server, and the static-token
+// check beside it. It is safe for concurrent use.
+type Resource struct {
+	p      *policy.Policy
+	oauth  *policy.OAuth // nil: static tokens only
+	client *http.Client
+	log    *zap.Logger
+	now    func() time.Time
+	maxAge time.Duration
+
+	mu      sync.Mutex
+	issuers map[string]*issuerState
+}
+
+type issuerState struct {
+	cfg      policy.Issuer
+	verifier *oidc.IDTokenVerifier
+	keys     *agingKeySet
+	lastErr  error
+	lastTry  time.Time
+}
+
+// New builds the authenticator for a policy. It does no I/O: issuer metadata is
+// discovered on the first token of that issuer, so the server starts while an
+// identity provider is briefly down.
+func New(p *policy.Policy, o Options) *Resource {
+	if o.HTTPClient == nil {
+		o.HTTPClient = &http.Client{Timeout: 10 * time.Second}
+	}
+	if o.Logger == nil {
+		o.Logger = zap.NewNop()
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.KeyMaxAge == 0 {
+		o.KeyMaxAge = 5 * time.Minute
+	}
+	r := &Resource{p: p, oauth: p.OAuth(), client: o.HTTPClient, log: o.Logger, now: o.Now, maxAge: o.KeyMaxAge, issuers: map[string]*issuerState{}}
+	if r.oauth != nil {
+		for _, is := range r.oauth.Issuers {
+			r.issuers[is.Issuer] = &issuerState{cfg: is}
+		}
+	}
+	return r
+}
+
+// OAuth reports whether OAuth is configured.
+func (r *Resource) OAuth() bool { return r.oauth != nil }
+
+// Authenticate implements Authenticator.
+func (r *Resource) Authenticate(ctx context.Context, req *http.Request) (*Identity, error) {
+	token, ok := bearer(req.Header.Get("Authorization"))
+	if !ok {
+		return nil, &Refusal{Reason: "no bearer token in the Authorization header", Err: ErrNoToken}
+	}
+	return r.Token(ctx, token)
+}
+
+// Token identifies a bearer token: a static token of the policy first (cheap,
+// constant time), then an OAuth access token.
+func (r *Resource) Token(ctx context.Context, token string) (*Identity, error) {
+	if id := staticIdentity(r.p, token); id != nil {
+		return id, nil
+	}
+	if r.oauth == nil {
+		return nil, refuse("the token is no agent's token in the policy (no OAuth issuer is configured)", nil)
+	}
+	if !looksLikeJWT(token) {
+		return nil, refuse("the token is neither an agent's static token nor a JWT", nil)
+	}
+	return r.verify(ctx, token)
+}
+
+// accessClaims are the claims read from a verified access token.
+type accessClaims struct {
+	Subject  string          `json:"sub"`
+	ClientID string          `json:"client_id"`
+	Azp      string          `json:"azp"`
+	Scope    string          `json:"scope"`
+	Scp      json.RawMessage `json:"scp"`
+	Act      *struct {
+		Subject string `json:"sub"`
+	} `json:"act"`
+}
+
+func (r *Resource) verify(ctx context.Context, token string) (*Identity, error) {
+	// Read the issuer before verifying, only to choose which issuer's keys to
+	// verify with; nothing else of the unverified token is used.
+	parsed, err := jwt.ParseSigned(token, joseAlgs())
+	if err != nil {
+		return nil, refuse("the token is not a JWT signed with an allowed algorithm ("+strings.Join(AllowedAlgorithms(), ", ")+")", err)
+	}
+	var unverified jwt.Claims
+	if err := parsed.UnsafeClaimsWithoutVerification(&unverified); err != nil {
+		return nil, refuse("the token's claims cannot be read", err)
+	}
+	st := r.issuerFor(unverified.Issuer)
+	if st == nil {
+		return nil, refuse(fmt.Sprintf("issuer %q is not in identity.oauth.issuers", unverified.Issuer), nil)
+	}
+	v, err := r.verifierFor(ctx, st)
+	if err != nil {
+		return nil, refuse("the issuer's metadata or keys cannot be fetched", err)
+	}
+	// go-oidc checks the signature with the issuer's keys (and only the
+	// allowed algorithms), iss, aud, exp and nbf.
+	tok, err := v.Verify(ctx, token)
+	if err != nil {
+		return nil, refuse("the token does not verify", err)
+	}
+	var c accessClaims
+	if err := tok.Claims(&c); err != nil {
+		return nil, refuse("the token's claims cannot be read", err)
+	}
+	var raw map[string]json.RawMessage
+	if err := tok.Claims(&raw); err != nil {
+		return nil, refuse("the token's claims cannot be read", err)
+	}
+	id := &Identity{Method: MethodOAuth, Issuer: tok.Issuer, Subject: c.Subject, ClientID: c.ClientID, Scopes: scopes(c.Scope, c.Scp)}
+	if id.ClientID == "" {
+		id.ClientID = c.Azp
+	}
+	if c.Act != nil {
+		id.Actor = c.Act.Subject
+	}
+	id.Groups = stringList(raw[st.cfg.GroupsClaim])
+	for _, s := range st.cfg.RequiredScopes {
+		if !id.HasScope(s) {
+			return nil, refuse(fmt.Sprintf("the token lacks the required scope %q (has %q)", s, id.Scopes), nil)
+		}
+	}
+	a, m := r.p.AgentByClaims(policy.Claims{Issuer: id.Issuer, Subject: id.Subject, ClientID: id.ClientID, Groups: id.Groups})
+	if a == nil {
+		return nil, refuse(fmt.Sprintf("no agent's match: rule takes this token (iss %s, sub %q, client %q, groups %q)", id.Issuer, id.Subject, id.ClientID, id.Groups), nil)
+	}
+	id.Agent, id.Rule, id.At = a, m.Rule, m.At
+	return id, nil
+}
+
+func (r *Resource) issuerFor(iss string) *issuerState {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.issuers[iss]
+}
+
+// discoveryRetry is how long a failed discovery is remembered, so a flood of
+// tokens naming an unreachable issuer does not become a flood of fetches.
+const discoveryRetry = 10 * time.Second
+
+func (r *Resource) verifierFor(ctx context.Context, st *issuerState) (*oidc.IDTokenVerifier, error) {
+	r.mu.Lock()
+	if st.verifier != nil {
+		v := st.verifier
+		r.mu.Unlock()
+		return v, nil
+	}
+	if st.lastErr != nil && r.now().Sub(st.lastTry) < discoveryRetry {
+		err := st.lastErr
+		r.mu.Unlock()
+		return nil, err
+	}
+	r.mu.Unlock()
+
+	jwksURL, err := discover(ctx, r.client, st.cfg.Issuer)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	st.lastTry = r.now()
+	if err != nil {
+		st.lastErr = err
+		return nil, err
+	}
+	if st.verifier == nil {
+		aud := st.cfg.Audience
+		if aud == "" {
+			aud = r.oauth.Resource
+		}
+		st.keys = newAgingKeySet(oidc.ClientContext(context.WithoutCancel(ctx), r.client), jwksURL, r.maxAge, r.now)
+		st.verifier = oidc.NewVerifier(st.cfg.Issuer, st.keys, &oidc.Config{
+			ClientID:             aud,
+			SupportedSigningAlgs: AllowedAlgorithms(),
+			Now:                  r.now,
+		})
+		st.lastErr = nil
+	}
+	return st.verifier, nil
+}
+
+// discover finds the issuer's JWKS: OpenID Connect discovery first, then RFC
+// 8414 authorization server metadata (issuers that are OAuth-only). The
+// metadata's issuer must be the configured one exactly, or a metadata document
+// could point us at someone else's keys.
+func discover(ctx context.Context, c *http.Client, issuer string) (string, error) {
+	var errs []error
+	for _, u := range metadataURLs(issuer) {
+		var m struct {
+			Issuer  string `json:"issuer"`
+			JWKSURI string `json:"jwks_uri"`
+		}
+		if err := getJSON(ctx, c, u, &m); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if m.Issuer != issuer {
+			errs = append(errs, fmt.Errorf("%s names issuer %q, not %q", u, m.Issuer, issuer))
+			continue
+		}
+		if m.JWKSURI == "" {
+			errs = append(errs, fmt.Errorf("%s has no jwks_uri", u))
+			continue
+		}
+		return m.JWKSURI, nil
+	}
+	return "", fmt.Errorf("discovering %s: %w", issuer, errors.Join(errs...))
+}
+
+func metadataURLs(issuer string) []string {
+	out := []string{strings.TrimSuffix(issuer, "/") + "/.well-known/openid-configuration"}
+	if u, err := url.Parse(issuer); err == nil {
+		// RFC 8414 section 3: the well-known part goes between host and path.
+		p := strings.TrimSuffix(u.Path, "/")
+		out = append(out, u.Scheme+"://"+u.Host+"/.well-known/oauth-authorization-server"+p)
+	}
+	return out
+}
+
+func getJSON(ctx context.Context, c *http.Client, u string, v any) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Accept", "application/json")
+	resp, err := c.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if err != nil {
+		return fmt.Errorf("%s: %w", u, err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("%s: HTTP %d", u, resp.StatusCode)
+	}
+	if err := json.Unmarshal(body, v); err != nil {
+		return fmt.Errorf("%s: %w", u, err)
+	}
+	return nil
+}
+
+// scopes reads OAuth's space-separated scope claim, or the scp list some
+// issuers send instead.
+func scopes(scope string, scp json.RawMessage) []string {
+	out := strings.Fields(scope)
+	if len(out) == 0 && len(scp) > 0 {
+		out = stringList(scp)
+	}
+	return out
+}
+
+// stringList reads a claim that is a list of strings or a single string.
+func stringList(raw json.RawMessage) []string {
+	if len(raw) == 0 {
+		return nil
+	}
+	var list []string
+	if json.Unmarshal(raw, &list) == nil {
+		return list
+	}
+	var one string
+	if json.Unmarshal(raw, &one) == nil && one != "" {
+		return strings.Fields(one)
+	}
+	return nil
+}
+
+// ScopeFor implements Authenticator.
+func (r *Resource) ScopeFor(id *Identity, a policy.Access) string {
+	if id == nil || id.Method != MethodOAuth {
+		return ""
+	}
+	return r.oauth.ScopeFor(a)
+}
+
+// agingKeySet is go-oidc's remote key set, replaced when older than maxAge.
+// go-oidc refetches only on an unknown key ID, so a key the issuer withdrew
+// (rotated out after a leak) would verify from the cache forever.
+type agingKeySet struct {
+	ctx    context.Context
+	url    string
+	maxAge time.Duration
+	now    func() time.Time
+
+	mu      sync.Mutex
+	set     *oidc.RemoteKeySet
+	created time.Time
+}
+
+func newAgingKeySet(ctx context.Context, url string, maxAge time.Duration, now func() time.Time) *agingKeySet {
+	return &agingKeySet{ctx: ctx, url: url, maxAge: maxAge, now: now}
+}
+
+func (k *agingKeySet) VerifySignature(ctx context.Context, token string) ([]byte, error) {
+	k.mu.Lock()
+	if k.set == nil || k.now().Sub(k.created) >= k.maxAge {
+		k.set, k.created = oidc.NewRemoteKeySet(k.ctx, k.url), k.now()
+	}
+	set := k.set
+	k.mu.Unlock()
+	return set.VerifySignature(ctx, token)
+}
