@@ -35,6 +35,15 @@ type Outcome struct {
 	Message   string `json:"message,omitempty"`
 }
 
+// Principal is the identity behind an OAuth agent, from its verified token.
+type Principal struct {
+	Issuer   string `json:"iss,omitempty"`
+	Subject  string `json:"sub,omitempty"`
+	Actor    string `json:"act,omitempty"` // act.sub: who acts on the subject's behalf
+	ClientID string `json:"clientId,omitempty"`
+	Match    string `json:"match,omitempty"` // the policy rule that chose the agent
+}
+
 // Confirmation outcomes. They are plain strings in Record so that a newer
 // server can add one without breaking older readers.
 const (
@@ -72,6 +81,10 @@ type Record struct {
 	Requests     []Request `json:"requests,omitempty"`
 	Outcome      Outcome   `json:"outcome"`
 	DurationMs   float64   `json:"ms"`
+	// Principal is who stands behind the agent when an OAuth access token
+	// identified it: an agent name says which rights were used, not which
+	// person's agent used them.
+	Principal *Principal `json:"principal,omitempty"`
 	// Prev and Hash are filled by Append; values set by the caller are
 	// overwritten.
 	Prev string `json:"prev"`

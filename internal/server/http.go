@@ -11,6 +11,7 @@ import (
 	mcpserver "github.com/mark3labs/mcp-go/server"
 	"go.uber.org/zap"
 
+	"github.com/atlas-mcp/atlas-mcp/internal/identity"
 	"github.com/atlas-mcp/atlas-mcp/policy"
 )
 
@@ -41,6 +42,9 @@ type HTTPOptions struct {
 	AllowedOrigins []string
 	// Ready reports readiness for /readyz (nil: always ready).
 	Ready func() error
+	// Authenticator says who each request is; nil means the policy's static
+	// tokens and identity.oauth, as identity.New builds them.
+	Authenticator identity.Authenticator
 }
 
 // HTTPHandler serves streamable HTTP at /mcp, SSE at /sse (+ /message) for older
@@ -48,9 +52,15 @@ type HTTPOptions struct {
 // of a policy agent: no token, no session (401) before any MCP message is read.
 func (s *Server) HTTPHandler(o HTTPOptions) (http.Handler, func(context.Context) error) {
 	s.httpMode.Store(true)
+	if o.Authenticator == nil {
+		o.Authenticator = identity.New(s.opts.Policy, identity.Options{Logger: s.log})
+	}
 	ctxFunc := func(ctx context.Context, r *http.Request) context.Context {
 		if a, ok := r.Context().Value(agentKey{}).(*policy.Agent); ok {
-			return withAgent(ctx, a)
+			ctx = withAgent(ctx, a)
+		}
+		if id, ok := r.Context().Value(identityKey{}).(*identity.Identity); ok {
+			ctx = context.WithValue(ctx, identityKey{}, id)
 		}
 		return ctx
 	}
@@ -68,6 +78,7 @@ func (s *Server) HTTPHandler(o HTTPOptions) (http.Handler, func(context.Context)
 	guard := func(h http.Handler) http.Handler { return s.authenticate(o, b, h) }
 
 	mux := http.NewServeMux()
+	o.Authenticator.Routes(mux)
 	mux.Handle("/mcp", guard(streamable))
 	mux.Handle("/sse", guard(sse.SSEHandler()))
 	mux.Handle("/message", guard(sse.MessageHandler()))
@@ -105,22 +116,22 @@ func (s *Server) HTTPHandler(o HTTPOptions) (http.Handler, func(context.Context)
 	return mux, shutdown
 }
 
-// authenticate maps the bearer token to an agent, checks the Origin, and keeps
-// each MCP session with the agent that opened it.
+// authenticate maps the bearer token to an agent (identity.Authenticator),
+// checks the Origin, and keeps each MCP session with the agent that opened it.
 func (s *Server) authenticate(o HTTPOptions, b *sessionBinder, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if origin := r.Header.Get("Origin"); origin != "" && !originAllowed(origin, o.AllowedOrigins) {
 			http.Error(w, "Forbidden: origin "+origin+" is not allowed (use --allowed-origin)", http.StatusForbidden)
 			return
 		}
-		token, ok := bearer(r.Header.Get("Authorization"))
-		var agent *policy.Agent
-		if ok {
-			agent = s.opts.Policy.AgentByToken(token)
+		id, err := o.Authenticator.Authenticate(r.Context(), r)
+		if err != nil {
+			o.Authenticator.Refuse(w, r, err)
+			return
 		}
-		if agent == nil {
-			w.Header().Set("WWW-Authenticate", `Bearer realm="atlas-mcp"`)
-			http.Error(w, "Unauthorized: send Authorization: Bearer <token> of an agent in the policy file", http.StatusUnauthorized)
+		agent := id.Agent
+		if need := s.scopeNeeded(r, o.Authenticator, id); need != "" {
+			o.Authenticator.InsufficientScope(w, r, need)
 			return
 		}
 		sid := r.Header.Get("Mcp-Session-Id")
@@ -132,17 +143,9 @@ func (s *Server) authenticate(o HTTPOptions, b *sessionBinder, next http.Handler
 			http.Error(w, "Forbidden: this MCP session belongs to another agent", http.StatusForbidden)
 			return
 		}
-		r = r.WithContext(withAgent(r.Context(), agent))
+		r = r.WithContext(context.WithValue(withAgent(r.Context(), agent), identityKey{}, id))
 		next.ServeHTTP(&bindingWriter{ResponseWriter: w, bind: func(id string) { b.claim(id, agent.Name) }}, r)
 	})
-}
-
-func bearer(h string) (string, bool) {
-	const p = "bearer "
-	if len(h) <= len(p) || !strings.EqualFold(h[:len(p)], p) {
-		return "", false
-	}
-	return strings.TrimSpace(h[len(p):]), true
 }
 
 // originAllowed implements the MCP transport's Origin check: browsers may only

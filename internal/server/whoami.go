@@ -31,7 +31,7 @@ func (s *Server) whoami(ctx context.Context, req mcp.CallToolRequest) (*mcp.Call
 	start := s.now()
 	session, host := sessionInfo(ctx)
 	agent := s.agentFor(ctx)
-	rec := &audit.Record{Session: session, Host: host, Tool: whoamiName, Access: "read", Decision: audit.Decision{Allow: agent != nil, Rule: "builtin.whoami"}, Confirmation: "not_needed"}
+	rec := &audit.Record{Session: session, Host: host, Tool: whoamiName, Access: "read", Decision: audit.Decision{Allow: agent != nil, Rule: "builtin.whoami"}, Confirmation: "not_needed", Principal: principal(ctx)}
 	var res *mcp.CallToolResult
 	if agent == nil {
 		res = errorResult("Refused: no agent identity for this connection.")
