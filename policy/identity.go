@@ -256,6 +256,9 @@ func (d *decoder) match(n *yaml.Node, a *Agent, line int) *matchRule {
 			m.issuer = s
 		}
 	})
+	if a.auth == "" {
+		a.auth = "match" // for summaries; a token key read later takes precedence
+	}
 	if m.clientID == "" && m.subject == "" && m.group == "" {
 		d.failAt(line, "%s must name a clientId, subject or group; a match on nothing would take every token", id)
 	}

@@ -27,7 +27,8 @@ Usage:
   atlas-mcp [flags]                       serve MCP (stdio by default; --transport http --listen ADDR)
   atlas-mcp [flags] tools [--json]        list the tool catalogue
   atlas-mcp [flags] call TOOL ['JSON']    run one tool call through the whole pipeline
-  atlas-mcp [flags] policy explain --agent NAME TOOL ['JSON']
+  atlas-mcp [flags] policy explain --agent NAME|--token T TOOL ['JSON']
+  atlas-mcp [flags] whoami --token T      which agent a bearer token is, and why (no Atlas call)
   atlas-mcp audit verify FILE...          check the audit log's hash chain
   atlas-mcp audit tail [--agent A] [--tool T] [--denied] [FILE...]
   atlas-mcp sim --listen ADDR [--gov] [--tls-self-signed]   run the Atlas simulator alone
@@ -89,9 +90,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return simCommand(ctx, rest, stdout, stderr)
 	case "healthcheck":
 		return healthcheckCommand(rest, stdout, stderr)
-	case "", "serve", "tools", "call", "policy":
+	case "", "serve", "tools", "call", "policy", "whoami":
 	default:
-		return fmt.Errorf("unknown command %q (commands: tools, call, policy, audit, sim, healthcheck, version; run atlas-mcp -h)", cmd)
+		return fmt.Errorf("unknown command %q (commands: tools, call, policy, whoami, audit, sim, healthcheck, version; run atlas-mcp -h)", cmd)
 	}
 	cfg, err := resolve(fs, &fv, env)
 	if err != nil {
@@ -106,7 +107,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	case "tools":
 		return toolsCommand(cfg, rest, stdout, stderr)
 	case "policy":
-		return policyCommand(ctx, cfg, rest, stdout, stderr)
+		return policyCommand(ctx, cfg, rest, stdin, stdout, stderr)
+	case "whoami":
+		return whoamiCommand(ctx, cfg, rest, stdin, stdout, stderr)
 	case "call":
 		return callCommand(ctx, cfg, rest, stdin, stdout, stderr)
 	default:

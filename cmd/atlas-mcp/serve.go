@@ -28,7 +28,7 @@ func serve(ctx context.Context, cfg *config, stdin io.Reader, stdout, stderr io.
 		return a.server.ServeStdio(ctx, stdin, stdout)
 	}
 	if a.policy.Source() == "" || len(tokenAgents(a)) == 0 {
-		return fmt.Errorf("HTTP mode needs a policy file whose agents have tokens (tokenSha256 or tokenEnv): with --transport http every request must carry an agent's bearer token; see testdata/policies/multi-agent.yaml")
+		return fmt.Errorf("HTTP mode needs a policy file whose agents have tokens (tokenSha256 or tokenEnv) or OAuth match: rules (with identity.oauth): with --transport http every request must carry an agent's bearer token; see testdata/policies/multi-agent.yaml")
 	}
 	handler, shutdown := a.server.HTTPHandler(server.HTTPOptions{Stateless: cfg.Stateless, AllowedOrigins: cfg.AllowedOrigins})
 	ln, err := net.Listen("tcp", cfg.Listen)
@@ -57,7 +57,8 @@ func serve(ctx context.Context, cfg *config, stdin io.Reader, stdout, stderr io.
 func tokenAgents(a *app) []string {
 	var out []string
 	for _, ag := range a.policy.Agents() {
-		if ag.HasToken() {
+		// An OAuth match needs identity.oauth, which the policy checked at load.
+		if ag.HasToken() || ag.HasMatch() {
 			out = append(out, ag.Name)
 		}
 	}

@@ -113,13 +113,15 @@ func bearer(h string) (string, bool) {
 	return t, t != ""
 }
 
-// Static identifies a static token of the policy.
+// staticIdentity identifies a static token of the policy.
 func staticIdentity(p *policy.Policy, token string) *Identity {
 	a := p.AgentByToken(token)
 	if a == nil {
 		return nil
 	}
-	return &Identity{Agent: a, Method: MethodToken, Rule: "agents." + a.Name + ".token"}
+	// The rule is the key that holds the token: tokenSha256 or tokenEnv.
+	key, _, _ := strings.Cut(a.Summary().Auth, ":")
+	return &Identity{Agent: a, Method: MethodToken, Rule: "agents." + a.Name + "." + key}
 }
 
 // looksLikeJWT: three base64url parts. A static token never has two dots in

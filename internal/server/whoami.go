@@ -44,7 +44,12 @@ func (s *Server) whoami(ctx context.Context, req mcp.CallToolRequest) (*mcp.Call
 		if s.opts.Policy.ReadOnly() {
 			text += "\nThe server runs read-only: no write tool is available."
 		}
-		res = &mcp.CallToolResult{Content: []mcp.Content{mcp.NewTextContent(text)}, StructuredContent: map[string]any{"agent": sum, "readOnly": s.opts.Policy.ReadOnly(), "disableDestructive": s.opts.Policy.DisableDestructive()}}
+		structured := map[string]any{"agent": sum, "readOnly": s.opts.Policy.ReadOnly(), "disableDestructive": s.opts.Policy.DisableDestructive()}
+		if pr := principal(ctx); pr != nil {
+			text += fmt.Sprintf("\nYour access token (issuer %s, subject %s) was mapped to this agent by the policy rule %s.", pr.Issuer, pr.Subject, pr.Match)
+			structured["identity"] = pr
+		}
+		res = &mcp.CallToolResult{Content: []mcp.Content{mcp.NewTextContent(text)}, StructuredContent: structured}
 		rec.Outcome = audit.Outcome{OK: true}
 	}
 	rec.DurationMs = ms(s.now().Sub(start))
