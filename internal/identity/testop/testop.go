@@ -26,22 +26,22 @@ import (
 
 // Client is one registered client of the provider.
 type Client struct {
-	ID     string
-	Secret string
+	ID     string `json:"id"`
+	Secret string `json:"secret"`
 	// Audience is the aud of the access tokens it is issued; empty means its
 	// own ID. For an MCP client this is the resource (the atlas-mcp URL).
-	Audience []string
+	Audience []string `json:"audience,omitempty"`
 	// RedirectURIs are allowed for the authorization code flow.
-	Redirects []string
+	Redirects []string `json:"redirects,omitempty"`
 	// Scopes it may ask for besides openid/profile/email/groups; nil allows
 	// any.
-	Scopes []string
+	Scopes []string `json:"scopes,omitempty"`
 	// Groups go into its client credentials tokens' groups claim.
-	Groups []string
+	Groups []string `json:"groups,omitempty"`
 	// Claims are added to its access tokens as they are (e.g. "act").
-	Claims map[string]any
+	Claims map[string]any `json:"claims,omitempty"`
 	// AccessTokenLifetime defaults to 5 minutes.
-	AccessTokenLifetime time.Duration
+	AccessTokenLifetime time.Duration `json:"accessTokenLifetime,omitempty"`
 }
 
 func (c *Client) audience() []string {
@@ -90,16 +90,16 @@ func (c *Client) IsScopeAllowed(s string) bool {
 
 // User is who signs in on the headless login page.
 type User struct {
-	Subject string
-	Groups  []string
+	Subject string   `json:"subject"`
+	Groups  []string `json:"groups,omitempty"`
 }
 
 // Config configures a provider.
 type Config struct {
-	Clients []Client
-	User    User
+	Clients []Client `json:"clients"`
+	User    User     `json:"user"`
 	// Addr to listen on; default 127.0.0.1:0.
-	Addr string
+	Addr string `json:"addr,omitempty"`
 }
 
 // OP is a running provider.
