@@ -45,9 +45,10 @@ type Options struct {
 	// Now is the clock for exp/nbf and key cache ages; nil means time.Now.
 	Now func() time.Time
 	// KeyMaxAge is how long fetched keys are trusted before they are fetched
-	// again; default 5 minutes. Unknown key IDs are fetched at once, so a new
-	// key is picked up on first use; a key the issuer has withdrawn stops
-	// verifying when its cached copy ages out.
+	// again; default 5 minutes. A token with an unknown key ID makes the keys
+	// be fetched again (at most every 10 seconds), so a new key is picked up
+	// on first use; a key the issuer has withdrawn stops verifying when the
+	// cached copy ages out.
 	KeyMaxAge time.Duration
 }
 
@@ -68,7 +69,7 @@ type Resource struct {
 type issuerState struct {
 	cfg      policy.Issuer
 	verifier *oidc.IDTokenVerifier
-	keys     *agingKeySet
+	keys     *keySet
 	lastErr  error
 	lastTry  time.Time
 }
@@ -228,7 +229,7 @@ func (r *Resource) verifierFor(ctx context.Context, st *issuerState) (*oidc.IDTo
 		if aud == "" {
 			aud = r.oauth.Resource
 		}
-		st.keys = newAgingKeySet(oidc.ClientContext(context.WithoutCancel(ctx), r.client), jwksURL, r.maxAge, r.now)
+		st.keys = newKeySet(r.client, jwksURL, r.maxAge, r.now)
 		st.verifier = oidc.NewVerifier(st.cfg.Issuer, st.keys, &oidc.Config{
 			ClientID:             aud,
 			SupportedSigningAlgs: AllowedAlgorithms(),
@@ -335,30 +336,93 @@ func (r *Resource) ScopeFor(id *Identity, a policy.Access) string {
 	return r.oauth.ScopeFor(a)
 }
 
-// agingKeySet is go-oidc's remote key set, replaced when older than maxAge.
-// go-oidc refetches only on an unknown key ID, so a key the issuer withdrew
-// (rotated out after a leak) would verify from the cache forever.
-type agingKeySet struct {
-	ctx    context.Context
+// keySet holds an issuer's public keys (its JWKS). go-oidc's own remote key
+// set refetches only on an unknown key ID, so a key the issuer withdrew (rotated
+// out after a leak) would verify from its cache forever, and every token naming
+// a made-up key ID would cost a fetch. Here keys are trusted for maxAge, an
+// unknown key ID triggers a fetch at most every minRefresh, and keys that are
+// out of date and cannot be refreshed verify nothing (fail closed).
+type keySet struct {
+	client *http.Client
 	url    string
 	maxAge time.Duration
 	now    func() time.Time
 
 	mu      sync.Mutex
-	set     *oidc.RemoteKeySet
-	created time.Time
+	keys    []jose.JSONWebKey
+	fetched time.Time // when keys were fetched
+	lastTry time.Time // when a fetch was last attempted
 }
 
-func newAgingKeySet(ctx context.Context, url string, maxAge time.Duration, now func() time.Time) *agingKeySet {
-	return &agingKeySet{ctx: ctx, url: url, maxAge: maxAge, now: now}
+// minRefresh spaces fetches caused by unknown key IDs.
+const minRefresh = 10 * time.Second
+
+func newKeySet(client *http.Client, url string, maxAge time.Duration, now func() time.Time) *keySet {
+	return &keySet{client: client, url: url, maxAge: maxAge, now: now}
 }
 
-func (k *agingKeySet) VerifySignature(ctx context.Context, token string) ([]byte, error) {
-	k.mu.Lock()
-	if k.set == nil || k.now().Sub(k.created) >= k.maxAge {
-		k.set, k.created = oidc.NewRemoteKeySet(k.ctx, k.url), k.now()
+// VerifySignature implements oidc.KeySet. go-oidc has already refused
+// algorithms outside AllowedAlgorithms and more than one signature.
+func (k *keySet) VerifySignature(ctx context.Context, token string) ([]byte, error) {
+	jws, err := jose.ParseSigned(token, joseAlgs())
+	if err != nil || len(jws.Signatures) != 1 {
+		return nil, fmt.Errorf("malformed JWT: %v", err)
 	}
-	set := k.set
-	k.mu.Unlock()
-	return set.VerifySignature(ctx, token)
+	kid := jws.Signatures[0].Header.KeyID
+	keys, err := k.current(ctx, kid)
+	if err != nil {
+		return nil, err
+	}
+	for _, key := range keys {
+		if kid != "" && key.KeyID != kid {
+			continue
+		}
+		if key.Use != "" && key.Use != "sig" {
+			continue
+		}
+		if payload, err := jws.Verify(&key); err == nil {
+			return payload, nil
+		}
+	}
+	if kid != "" {
+		return nil, fmt.Errorf("no current key of the issuer has key ID %q (or it does not verify the signature)", kid)
+	}
+	return nil, errors.New("no current key of the issuer verifies the signature")
+}
+
+func (k *keySet) current(ctx context.Context, kid string) ([]jose.JSONWebKey, error) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	now := k.now()
+	stale := k.keys == nil || now.Sub(k.fetched) >= k.maxAge
+	lastOK := !k.lastTry.After(k.fetched) // the last attempt succeeded (or there was none)
+	spaced := k.lastTry.IsZero() || now.Sub(k.lastTry) >= minRefresh
+	unknown := kid != "" && !hasKeyID(k.keys, kid)
+	// Keys that aged out are fetched at once; after a failed attempt, and for
+	// unknown key IDs, fetches are spaced.
+	if stale && (lastOK || spaced) || unknown && spaced {
+		k.lastTry = now
+		var set jose.JSONWebKeySet
+		if err := getJSON(ctx, k.client, k.url, &set); err != nil {
+			if stale {
+				return nil, fmt.Errorf("the issuer's keys are out of date and cannot be fetched: %w", err)
+			}
+		} else {
+			k.keys, k.fetched = set.Keys, now
+			stale = false
+		}
+	}
+	if stale {
+		return nil, errors.New("the issuer's keys are out of date and cannot be fetched (retrying shortly)")
+	}
+	return k.keys, nil
+}
+
+func hasKeyID(keys []jose.JSONWebKey, kid string) bool {
+	for _, k := range keys {
+		if k.KeyID == kid {
+			return true
+		}
+	}
+	return false
 }

@@ -240,10 +240,14 @@ func TestKeyRotation(t *testing.T) {
 		t.Fatal(err)
 	}
 	fresh := f.token(t, f.op, "ci-bot", "ci-secret")
+	// A new key ID is fetched at once, but fetches for unknown key IDs are
+	// spaced 10s apart (tokens with made-up key IDs must not become a stream
+	// of fetches); the first fetch was just now.
+	f.clock.advance(11 * time.Second)
 	if w := f.call(fresh); w.Code != http.StatusOK {
 		t.Fatalf("token with the new key: %d %s", w.Code, w.Body.String())
 	}
-	f.clock.advance(2 * time.Minute) // past KeyMaxAge, within the token's lifetime
+	f.clock.advance(time.Minute) // past KeyMaxAge, within the token's lifetime
 	f.logs.TakeAll()
 	if w := f.call(old); w.Code != http.StatusUnauthorized {
 		t.Fatalf("token with the rotated-out key: %d, want 401", w.Code)
@@ -380,4 +384,41 @@ func forgeIssuer(t *testing.T, tok, iss string) string {
 	}
 	claims["iss"] = iss
 	return p[0] + "." + b64(claims) + "." + p[2]
+}
+
+type countingTransport struct {
+	mu   sync.Mutex
+	hits map[string]int
+}
+
+func (c *countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	c.mu.Lock()
+	c.hits[r.URL.Path]++
+	c.mu.Unlock()
+	return http.DefaultTransport.RoundTrip(r)
+}
+
+// Tokens naming key IDs the issuer never published cost at most one fetch
+// every 10 seconds, not one each.
+func TestMadeUpKeyIDsDoNotFloodTheIssuer(t *testing.T) {
+	f := newFixture(t)
+	ct := &countingTransport{hits: map[string]int{}}
+	res := identity.New(f.policy, identity.Options{HTTPClient: &http.Client{Transport: ct}, Now: f.clock.now})
+	good := f.token(t, f.op, "ci-bot", "ci-secret")
+	if _, err := res.Token(context.Background(), good); err != nil {
+		t.Fatal(err)
+	}
+	p := parts(t, good)
+	for i := range 20 {
+		forged := b64(map[string]string{"alg": "RS256", "kid": fmt.Sprintf("made-up-%d", i)}) + "." + p[1] + "." + p[2]
+		if _, err := res.Token(context.Background(), forged); err == nil {
+			t.Fatal("a token with a made-up key ID verified")
+		}
+	}
+	if n := ct.hits["/keys"]; n != 1 {
+		t.Errorf("JWKS fetched %d times, want 1", n)
+	}
+	if _, err := res.Token(context.Background(), good); err != nil {
+		t.Errorf("the good token after the flood: %v", err)
+	}
 }
