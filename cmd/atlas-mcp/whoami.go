@@ -66,7 +66,7 @@ func identifyToken(ctx context.Context, cfg *config, token string, stdin io.Read
 	if err != nil {
 		return nil, nil, err
 	}
-	id, err := identity.New(p, identity.Options{Logger: log}).Token(ctx, token)
+	id, err := identity.New(identity.Fixed(p), identity.Options{Logger: log}).Token(ctx, token)
 	if err != nil {
 		return nil, nil, fmt.Errorf("the token maps to no agent: %w", err)
 	}

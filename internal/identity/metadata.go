@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"go.uber.org/zap"
+
+	"github.com/atlas-mcp/atlas-mcp/policy"
 )
 
 // Metadata paths (RFC 9728). Hosts that know the resource's path ask the
@@ -26,11 +28,13 @@ type ProtectedResourceMetadata struct {
 }
 
 // Metadata returns the protected-resource metadata; nil without OAuth.
-func (r *Resource) Metadata() *ProtectedResourceMetadata {
-	if r.oauth == nil {
+func (r *Resource) Metadata() *ProtectedResourceMetadata { return metadata(r.current().OAuth()) }
+
+func metadata(oauth *policy.OAuth) *ProtectedResourceMetadata {
+	if oauth == nil {
 		return nil
 	}
-	m := &ProtectedResourceMetadata{Resource: r.oauth.Resource, BearerMethodsSupported: []string{"header"}, ResourceName: "atlas-mcp"}
+	m := &ProtectedResourceMetadata{Resource: oauth.Resource, BearerMethodsSupported: []string{"header"}, ResourceName: "atlas-mcp"}
 	seen := map[string]bool{}
 	addScope := func(s string) {
 		if s != "" && !seen[s] {
@@ -38,14 +42,14 @@ func (r *Resource) Metadata() *ProtectedResourceMetadata {
 			m.ScopesSupported = append(m.ScopesSupported, s)
 		}
 	}
-	for _, is := range r.oauth.Issuers {
+	for _, is := range oauth.Issuers {
 		m.AuthorizationServers = append(m.AuthorizationServers, is.Issuer)
 		for _, s := range is.RequiredScopes {
 			addScope(s)
 		}
 	}
-	addScope(r.oauth.ReadScope)
-	addScope(r.oauth.WriteScope)
+	addScope(oauth.ReadScope)
+	addScope(oauth.WriteScope)
 	return m
 }
 
@@ -53,35 +57,43 @@ func (r *Resource) Metadata() *ProtectedResourceMetadata {
 // well-known part between the host and the resource's path (RFC 9728 section
 // 3.1), built from the configured resource rather than the request's Host, which
 // a client controls.
-func (r *Resource) MetadataURL() string {
-	if r.oauth == nil {
+func (r *Resource) MetadataURL() string { return metadataURL(r.current().OAuth()) }
+
+func metadataURL(oauth *policy.OAuth) string {
+	if oauth == nil {
 		return ""
 	}
-	u, err := url.Parse(r.oauth.Resource)
+	u, err := url.Parse(oauth.Resource)
 	if err != nil {
 		return ""
 	}
 	return u.Scheme + "://" + u.Host + MetadataPath + strings.TrimSuffix(u.Path, "/")
 }
 
-// Routes implements Authenticator.
+// Routes implements Authenticator. Whether OAuth is configured is asked per
+// request, so a reloaded policy that adds or drops identity.oauth applies at
+// once.
 func (r *Resource) Routes(mux *http.ServeMux) {
-	if r.oauth == nil {
-		// Hosts such as Claude Code and the MCP Inspector answer any 401 by
-		// probing these paths and then registering a client (RFC 7591) at
-		// /register, and show that last answer to the user. Each answers with
-		// how to pass the header instead, so the user sees the fix, not a bare
-		// "Dynamic Client Registration rejected (HTTP 404)".
-		for _, p := range []string{MetadataPath, MetadataPath + "/", "/.well-known/oauth-authorization-server", "/.well-known/oauth-authorization-server/", "/.well-known/openid-configuration", "/register"} {
-			mux.HandleFunc(p, func(w http.ResponseWriter, req *http.Request) {
-				w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-				w.WriteHeader(http.StatusNotFound)
-				_, _ = w.Write([]byte(noOAuthHelp))
-			})
-		}
-		return
-	}
 	serve := func(w http.ResponseWriter, req *http.Request) {
+		oauth := r.current().OAuth()
+		if oauth == nil {
+			// Hosts such as Claude Code and the MCP Inspector answer any 401
+			// by probing these paths and then registering a client (RFC 7591)
+			// at /register, and show that last answer to the user. Each
+			// answers with how to pass the header instead, so the user sees
+			// the fix, not a bare "Dynamic Client Registration rejected (HTTP
+			// 404)".
+			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+			w.WriteHeader(http.StatusNotFound)
+			_, _ = w.Write([]byte(noOAuthHelp))
+			return
+		}
+		if !strings.HasPrefix(req.URL.Path, MetadataPath) {
+			// This server is no authorization server; the metadata names
+			// the real one.
+			http.Error(w, "Not Found: atlas-mcp is an OAuth resource server; its authorization servers are listed at "+metadataURL(oauth), http.StatusNotFound)
+			return
+		}
 		// Browser-based hosts (the Inspector) fetch this cross-origin; it is
 		// public by design.
 		w.Header().Set("Access-Control-Allow-Origin", "*")
@@ -96,10 +108,11 @@ func (r *Resource) Routes(mux *http.ServeMux) {
 		}
 		w.Header().Set("Content-Type", "application/json")
 		w.Header().Set("Cache-Control", "max-age=300")
-		_ = json.NewEncoder(w).Encode(r.Metadata())
+		_ = json.NewEncoder(w).Encode(metadata(oauth))
 	}
-	mux.HandleFunc(MetadataPath, serve)
-	mux.HandleFunc(MetadataPath+"/", serve)
+	for _, p := range []string{MetadataPath, MetadataPath + "/", "/.well-known/oauth-authorization-server", "/.well-known/oauth-authorization-server/", "/.well-known/openid-configuration", "/register"} {
+		mux.HandleFunc(p, serve)
+	}
 }
 
 // noOAuthHelp is the whole answer to a request without a usable token when the
@@ -129,20 +142,21 @@ func (r *Resource) Refuse(w http.ResponseWriter, req *http.Request, err error) {
 		r.log.Warn("bearer token refused", fields...)
 	}
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-	if r.oauth == nil {
+	oauth := r.current().OAuth()
+	if oauth == nil {
 		// No WWW-Authenticate: a bare "Bearer" challenge sends hosts into an
 		// OAuth flow that cannot succeed here (see Routes).
 		w.WriteHeader(http.StatusUnauthorized)
 		_, _ = w.Write([]byte(noOAuthHelp))
 		return
 	}
-	ch := `Bearer resource_metadata="` + r.MetadataURL() + `"`
+	ch := `Bearer resource_metadata="` + metadataURL(oauth) + `"`
 	if ref.Code != "" {
 		ch += `, error="` + ref.Code + `"`
 	}
 	w.Header().Set("WWW-Authenticate", ch)
 	w.WriteHeader(http.StatusUnauthorized)
-	_, _ = w.Write([]byte("Unauthorized: send Authorization: Bearer <token>: an access token for " + r.oauth.Resource + " from a trusted issuer (see " + r.MetadataURL() + "), or an agent's static token.\n"))
+	_, _ = w.Write([]byte("Unauthorized: send Authorization: Bearer <token>: an access token for " + oauth.Resource + " from a trusted issuer (see " + metadataURL(oauth) + "), or an agent's static token.\n"))
 }
 
 // InsufficientScope implements Authenticator.

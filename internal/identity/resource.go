@@ -55,29 +55,31 @@ type Options struct {
 // Resource is this server as an OAuth resource server, and the static-token
 // check beside it. It is safe for concurrent use.
 type Resource struct {
-	p      *policy.Policy
-	oauth  *policy.OAuth // nil: static tokens only
-	client *http.Client
-	log    *zap.Logger
-	now    func() time.Time
-	maxAge time.Duration
+	// current is the policy in force; it is asked on every request, so a
+	// reloaded policy's agents, issuers and audience apply at once.
+	current func() *policy.Policy
+	client  *http.Client
+	log     *zap.Logger
+	now     func() time.Time
+	maxAge  time.Duration
 
 	mu      sync.Mutex
 	issuers map[string]*issuerState
 }
 
+// issuerState is what is learnt about one issuer URL: where its keys are,
+// and the keys. It outlives policy reloads that keep the issuer.
 type issuerState struct {
-	cfg      policy.Issuer
-	verifier *oidc.IDTokenVerifier
-	keys     *keySet
-	lastErr  error
-	lastTry  time.Time
+	keys    *keySet // nil until discovery succeeded
+	lastErr error
+	lastTry time.Time
 }
 
-// New builds the authenticator for a policy. It does no I/O: issuer metadata is
-// discovered on the first token of that issuer, so the server starts while an
-// identity provider is briefly down.
-func New(p *policy.Policy, o Options) *Resource {
+// New builds the authenticator over the policy in force, which current
+// returns (for a policy that never changes: func() *policy.Policy { return p }).
+// It does no I/O: issuer metadata is discovered on the first token of that
+// issuer, so the server starts while an identity provider is briefly down.
+func New(current func() *policy.Policy, o Options) *Resource {
 	if o.HTTPClient == nil {
 		o.HTTPClient = &http.Client{Timeout: 10 * time.Second}
 	}
@@ -90,17 +92,8 @@ func New(p *policy.Policy, o Options) *Resource {
 	if o.KeyMaxAge == 0 {
 		o.KeyMaxAge = 5 * time.Minute
 	}
-	r := &Resource{p: p, oauth: p.OAuth(), client: o.HTTPClient, log: o.Logger, now: o.Now, maxAge: o.KeyMaxAge, issuers: map[string]*issuerState{}}
-	if r.oauth != nil {
-		for _, is := range r.oauth.Issuers {
-			r.issuers[is.Issuer] = &issuerState{cfg: is}
-		}
-	}
-	return r
+	return &Resource{current: current, client: o.HTTPClient, log: o.Logger, now: o.Now, maxAge: o.KeyMaxAge, issuers: map[string]*issuerState{}}
 }
-
-// OAuth reports whether OAuth is configured.
-func (r *Resource) OAuth() bool { return r.oauth != nil }
 
 // Authenticate implements Authenticator.
 func (r *Resource) Authenticate(ctx context.Context, req *http.Request) (*Identity, error) {
@@ -114,16 +107,18 @@ func (r *Resource) Authenticate(ctx context.Context, req *http.Request) (*Identi
 // Token identifies a bearer token: a static token of the policy first (cheap,
 // constant time), then an OAuth access token.
 func (r *Resource) Token(ctx context.Context, token string) (*Identity, error) {
-	if id := staticIdentity(r.p, token); id != nil {
+	p := r.current()
+	if id := staticIdentity(p, token); id != nil {
 		return id, nil
 	}
-	if r.oauth == nil {
+	oauth := p.OAuth()
+	if oauth == nil {
 		return nil, refuse("the token is no agent's token in the policy (no OAuth issuer is configured)", nil)
 	}
 	if !looksLikeJWT(token) {
 		return nil, refuse("the token is neither an agent's static token nor a JWT", nil)
 	}
-	return r.verify(ctx, token)
+	return r.verify(ctx, p, oauth, token)
 }
 
 // accessClaims are the claims read from a verified access token.
@@ -138,7 +133,7 @@ type accessClaims struct {
 	} `json:"act"`
 }
 
-func (r *Resource) verify(ctx context.Context, token string) (*Identity, error) {
+func (r *Resource) verify(ctx context.Context, p *policy.Policy, oauth *policy.OAuth, token string) (*Identity, error) {
 	// Read the issuer before verifying, only to choose which issuer's keys to
 	// verify with; nothing else of the unverified token is used.
 	parsed, err := jwt.ParseSigned(token, joseAlgs())
@@ -149,14 +144,24 @@ func (r *Resource) verify(ctx context.Context, token string) (*Identity, error) 
 	if err := parsed.UnsafeClaimsWithoutVerification(&unverified); err != nil {
 		return nil, refuse("the token's claims cannot be read", err)
 	}
-	st := r.issuerFor(unverified.Issuer)
-	if st == nil {
+	var cfg *policy.Issuer
+	for i := range oauth.Issuers {
+		if oauth.Issuers[i].Issuer == unverified.Issuer {
+			cfg = &oauth.Issuers[i]
+		}
+	}
+	if cfg == nil {
 		return nil, refuse(fmt.Sprintf("issuer %q is not in identity.oauth.issuers", unverified.Issuer), nil)
 	}
-	v, err := r.verifierFor(ctx, st)
+	keys, err := r.keysFor(ctx, cfg.Issuer)
 	if err != nil {
-		return nil, refuse("the issuer's metadata or keys cannot be fetched", err)
+		return nil, refuse("the issuer's metadata cannot be fetched", err)
 	}
+	aud := cfg.Audience
+	if aud == "" {
+		aud = oauth.Resource
+	}
+	v := oidc.NewVerifier(cfg.Issuer, keys, &oidc.Config{ClientID: aud, SupportedSigningAlgs: AllowedAlgorithms(), Now: r.now})
 	// go-oidc checks the signature with the issuer's keys (and only the
 	// allowed algorithms), iss, aud, exp and nbf.
 	tok, err := v.Verify(ctx, token)
@@ -178,13 +183,13 @@ func (r *Resource) verify(ctx context.Context, token string) (*Identity, error) 
 	if c.Act != nil {
 		id.Actor = c.Act.Subject
 	}
-	id.Groups = stringList(raw[st.cfg.GroupsClaim])
-	for _, s := range st.cfg.RequiredScopes {
+	id.Groups = stringList(raw[cfg.GroupsClaim])
+	for _, s := range cfg.RequiredScopes {
 		if !id.HasScope(s) {
 			return nil, refuse(fmt.Sprintf("the token lacks the required scope %q (has %q)", s, id.Scopes), nil)
 		}
 	}
-	a, m := r.p.AgentByClaims(policy.Claims{Issuer: id.Issuer, Subject: id.Subject, ClientID: id.ClientID, Groups: id.Groups})
+	a, m := p.AgentByClaims(policy.Claims{Issuer: id.Issuer, Subject: id.Subject, ClientID: id.ClientID, Groups: id.Groups})
 	if a == nil {
 		return nil, refuse(fmt.Sprintf("no agent's match: rule takes this token (iss %s, sub %q, client %q, groups %q)", id.Issuer, id.Subject, id.ClientID, id.Groups), nil)
 	}
@@ -192,22 +197,21 @@ func (r *Resource) verify(ctx context.Context, token string) (*Identity, error) 
 	return id, nil
 }
 
-func (r *Resource) issuerFor(iss string) *issuerState {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.issuers[iss]
-}
-
 // discoveryRetry is how long a failed discovery is remembered, so a flood of
 // tokens naming an unreachable issuer does not become a flood of fetches.
 const discoveryRetry = 10 * time.Second
 
-func (r *Resource) verifierFor(ctx context.Context, st *issuerState) (*oidc.IDTokenVerifier, error) {
+// keysFor returns the issuer's key set, discovering where it is on first use.
+func (r *Resource) keysFor(ctx context.Context, issuer string) (*keySet, error) {
 	r.mu.Lock()
-	if st.verifier != nil {
-		v := st.verifier
+	st := r.issuers[issuer]
+	if st == nil {
+		st = &issuerState{}
+		r.issuers[issuer] = st
+	}
+	if st.keys != nil {
 		r.mu.Unlock()
-		return v, nil
+		return st.keys, nil
 	}
 	if st.lastErr != nil && r.now().Sub(st.lastTry) < discoveryRetry {
 		err := st.lastErr
@@ -216,7 +220,7 @@ func (r *Resource) verifierFor(ctx context.Context, st *issuerState) (*oidc.IDTo
 	}
 	r.mu.Unlock()
 
-	jwksURL, err := discover(ctx, r.client, st.cfg.Issuer)
+	jwksURL, err := discover(ctx, r.client, issuer)
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	st.lastTry = r.now()
@@ -224,20 +228,10 @@ func (r *Resource) verifierFor(ctx context.Context, st *issuerState) (*oidc.IDTo
 		st.lastErr = err
 		return nil, err
 	}
-	if st.verifier == nil {
-		aud := st.cfg.Audience
-		if aud == "" {
-			aud = r.oauth.Resource
-		}
-		st.keys = newKeySet(r.client, jwksURL, r.maxAge, r.now)
-		st.verifier = oidc.NewVerifier(st.cfg.Issuer, st.keys, &oidc.Config{
-			ClientID:             aud,
-			SupportedSigningAlgs: AllowedAlgorithms(),
-			Now:                  r.now,
-		})
-		st.lastErr = nil
+	if st.keys == nil {
+		st.keys, st.lastErr = newKeySet(r.client, jwksURL, r.maxAge, r.now), nil
 	}
-	return st.verifier, nil
+	return st.keys, nil
 }
 
 // discover finds the issuer's JWKS: OpenID Connect discovery first, then RFC
@@ -333,7 +327,7 @@ func (r *Resource) ScopeFor(id *Identity, a policy.Access) string {
 	if id == nil || id.Method != MethodOAuth {
 		return ""
 	}
-	return r.oauth.ScopeFor(a)
+	return r.current().OAuth().ScopeFor(a)
 }
 
 // keySet holds an issuer's public keys (its JWKS). go-oidc's own remote key
@@ -426,3 +420,6 @@ func hasKeyID(keys []jose.JSONWebKey, kid string) bool {
 	}
 	return false
 }
+
+// Fixed is the policy source of a policy that never changes (the CLI, tests).
+func Fixed(p *policy.Policy) func() *policy.Policy { return func() *policy.Policy { return p } }

@@ -112,7 +112,7 @@ agents:
 	f.policy = p
 	core, logs := observer.New(zap.DebugLevel)
 	f.logs = logs
-	f.res = identity.New(p, identity.Options{Logger: zap.New(core), Now: f.clock.now, KeyMaxAge: time.Minute})
+	f.res = identity.New(identity.Fixed(p), identity.Options{Logger: zap.New(core), Now: f.clock.now, KeyMaxAge: time.Minute})
 	// The same two calls internal/server makes for every MCP request.
 	f.handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id, err := f.res.Authenticate(r.Context(), r)
@@ -198,7 +198,10 @@ func TestRefusedTokens(t *testing.T) {
 		{"no agent matches", func(t *testing.T) string { return f.token(t, f.op, "stranger", "stranger-secret") }, nil, "no agent's match"},
 		{"not a token at all", func(t *testing.T) string { return "garbage" }, nil, "neither an agent's static token nor a JWT"},
 		{"no token", func(t *testing.T) string { return "" }, nil, "no bearer token"},
-		{"expired", func(t *testing.T) string { return f.token(t, f.op, "ci-bot", "ci-secret") }, func() { f.clock.advance(time.Hour) }, "token is expired"},
+		// The server's clock an hour behind the issuer's: nbf is in the future
+		// (beyond go-oidc's 5 minutes of leeway for clock skew).
+		{"not yet valid", func(t *testing.T) string { return f.token(t, f.op, "ci-bot", "ci-secret") }, func() { f.clock.advance(-time.Hour) }, "before the nbf"},
+		{"expired", func(t *testing.T) string { return f.token(t, f.op, "ci-bot", "ci-secret") }, func() { f.clock.advance(2 * time.Hour) }, "token is expired"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tok := tc.token(t)
@@ -265,7 +268,7 @@ func TestNoOAuthDoesNotInviteAnOAuthFlow(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res := identity.New(p, identity.Options{})
+	res := identity.New(identity.Fixed(p), identity.Options{})
 	mux := http.NewServeMux()
 	res.Routes(mux)
 	mux.HandleFunc("/mcp", func(w http.ResponseWriter, r *http.Request) {
@@ -403,7 +406,7 @@ func (c *countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 func TestMadeUpKeyIDsDoNotFloodTheIssuer(t *testing.T) {
 	f := newFixture(t)
 	ct := &countingTransport{hits: map[string]int{}}
-	res := identity.New(f.policy, identity.Options{HTTPClient: &http.Client{Transport: ct}, Now: f.clock.now})
+	res := identity.New(identity.Fixed(f.policy), identity.Options{HTTPClient: &http.Client{Transport: ct}, Now: f.clock.now})
 	good := f.token(t, f.op, "ci-bot", "ci-secret")
 	if _, err := res.Token(context.Background(), good); err != nil {
 		t.Fatal(err)
@@ -420,5 +423,31 @@ func TestMadeUpKeyIDsDoNotFloodTheIssuer(t *testing.T) {
 	}
 	if _, err := res.Token(context.Background(), good); err != nil {
 		t.Errorf("the good token after the flood: %v", err)
+	}
+}
+
+// The authenticator asks for the policy in force on every request, so a
+// reloaded policy's agents and issuers apply at once.
+func TestFollowsThePolicyInForce(t *testing.T) {
+	f := newFixture(t)
+	tok := f.token(t, f.op, "ci-bot", "ci-secret")
+	var (
+		mu  sync.Mutex
+		cur = f.policy
+	)
+	res := identity.New(func() *policy.Policy { mu.Lock(); defer mu.Unlock(); return cur }, identity.Options{})
+	if id, err := res.Token(context.Background(), tok); err != nil || id.Agent.Name != "ci-bot" {
+		t.Fatalf("before: %v %v", id, err)
+	}
+	reloaded, err := policy.Parse([]byte(fmt.Sprintf("identity:\n  oauth:\n    resource: %s\n    issuers: [{issuer: %s}]\nagents:\n  renamed:\n    match: {clientId: ci-bot}\n", resource, f.op.Issuer)), "policy.yaml", policy.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	cur = reloaded
+	mu.Unlock()
+	id, err := res.Token(context.Background(), tok)
+	if err != nil || id.Agent.Name != "renamed" || id.Agent != reloaded.Agent("renamed") {
+		t.Fatalf("after reload: %v %v", id, err)
 	}
 }

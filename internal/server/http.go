@@ -53,7 +53,7 @@ type HTTPOptions struct {
 func (s *Server) HTTPHandler(o HTTPOptions) (http.Handler, func(context.Context) error) {
 	s.httpMode.Store(true)
 	if o.Authenticator == nil {
-		o.Authenticator = identity.New(s.opts.Policy, identity.Options{Logger: s.log})
+		o.Authenticator = identity.New(identity.Fixed(s.opts.Policy), identity.Options{Logger: s.log})
 	}
 	ctxFunc := func(ctx context.Context, r *http.Request) context.Context {
 		if a, ok := r.Context().Value(agentKey{}).(*policy.Agent); ok {
