@@ -235,8 +235,17 @@ func checkURL(s string, resource bool) string {
 	return ""
 }
 
-func (d *decoder) match(n *yaml.Node, a *Agent, line int) *matchRule {
-	id := "agents." + a.Name + ".match"
+func (d *decoder) agentMatch(n *yaml.Node, a *Agent, line int) *matchRule {
+	if a.auth == "" {
+		a.auth = "match" // for summaries; a token key read later takes precedence
+	}
+	return d.match(n, "agents."+a.Name+".match", line)
+}
+
+// match reads a match: mapping ({clientId|subject|group|issuer: …}); id names
+// it in errors and decisions. Approvers signing in with OpenID Connect can be
+// named the same way (their ID token's claims as Claims).
+func (d *decoder) match(n *yaml.Node, id string, line int) *matchRule {
 	m := &matchRule{rule: rule{id: id, line: line}}
 	d.fields(n, "in "+id, []string{"clientId", "subject", "group", "issuer"}, func(key string, k, v *yaml.Node) {
 		s, _ := d.scalar(v, id+"."+key)
@@ -256,9 +265,6 @@ func (d *decoder) match(n *yaml.Node, a *Agent, line int) *matchRule {
 			m.issuer = s
 		}
 	})
-	if a.auth == "" {
-		a.auth = "match" // for summaries; a token key read later takes precedence
-	}
 	if m.clientID == "" && m.subject == "" && m.group == "" {
 		d.failAt(line, "%s must name a clientId, subject or group; a match on nothing would take every token", id)
 	}

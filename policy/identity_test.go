@@ -115,3 +115,18 @@ func TestLoopbackIssuerAllowed(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestTeamOAuthExampleLoads(t *testing.T) {
+	opts := testOpts()
+	opts.LookupEnv = mapEnv(map[string]string{"ATLAS_MCP_LEGACY_TOKEN": "legacy-token-0123456789"})
+	p, err := Load(examplePath("team-oauth.yaml"), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a, m := p.AgentByClaims(Claims{Issuer: "https://idp.example.com", Subject: "bob", Groups: []string{"sre"}}); agentNameOf(a) != "sre" || m.Rule != "agents.sre.match" {
+		t.Fatalf("sre member -> %q by %q", agentNameOf(a), m.Rule)
+	}
+	if p.AgentByToken("legacy-token-0123456789") != p.Agent("legacy-bot") {
+		t.Fatal("static token beside OAuth")
+	}
+}

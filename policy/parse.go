@@ -152,7 +152,7 @@ func (d *decoder) agent(n *yaml.Node, a *Agent, env func(string) (string, bool))
 		func(key string, k, v *yaml.Node) {
 			switch key {
 			case "match":
-				a.match = d.match(v, a, k.Line)
+				a.match = d.agentMatch(v, a, k.Line)
 			case "description":
 				a.description, _ = d.scalar(v, "description")
 			case "default":
