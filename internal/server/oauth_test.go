@@ -5,12 +5,16 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/mark3labs/mcp-go/mcp"
+	"go.uber.org/zap"
+	"go.uber.org/zap/zaptest/observer"
 
+	"github.com/atlas-mcp/atlas-mcp/internal/identity"
 	"github.com/atlas-mcp/atlas-mcp/internal/identity/testop"
 	"github.com/atlas-mcp/atlas-mcp/policy"
 )
@@ -123,5 +127,53 @@ agents:
 	resp.Body.Close()
 	if !strings.Contains(string(b), `"authorization_servers":["`+op.Issuer+`"]`) {
 		t.Errorf("metadata: %s", b)
+	}
+}
+
+// Through the real HTTP handler: a refused token is a 401 pointing at the
+// metadata, and why it was refused is in the server log, not in the body.
+func TestHTTPOAuthRefusalReasonIsLoggedNotSent(t *testing.T) {
+	op, err := testop.Start(testop.Config{Clients: []testop.Client{{ID: "bot", Secret: "s", Audience: []string{"https://other.example.com/mcp"}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = op.Close() })
+	p, err := policy.Parse([]byte(fmt.Sprintf("identity:\n  oauth:\n    resource: %s\n    issuers: [{issuer: %s}]\nagents:\n  bot:\n    match: {clientId: bot}\n    grants: [{area: clusters, access: [read]}]\n", oauthResource, op.Issuer)), "policy.yaml", policy.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t, harnessOpts{policy: p})
+	core, logs := observer.New(zap.DebugLevel)
+	handler, shutdown := h.server.HTTPHandler(HTTPOptions{Authenticator: identity.New(identity.Fixed(p), identity.Options{Logger: zap.New(core)})})
+	hs := httptest.NewServer(handler)
+	t.Cleanup(func() { _ = shutdown(context.Background()); hs.Close() })
+
+	tok, err := op.ClientCredentials(context.Background(), "bot", "s")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := httpClient(t, hs.URL, tok); err == nil {
+		t.Fatal("a token for another resource opened a session")
+	}
+	r, _ := http.NewRequest(http.MethodPost, hs.URL+"/mcp", strings.NewReader(`{"jsonrpc":"2.0","id":1,"method":"ping"}`))
+	r.Header.Set("Authorization", "Bearer "+tok)
+	resp, err := http.DefaultClient.Do(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusUnauthorized || !strings.Contains(resp.Header.Get("WWW-Authenticate"), `resource_metadata="http://127.0.0.1:8080/.well-known/oauth-protected-resource/mcp", error="invalid_token"`) {
+		t.Fatalf("%d %q", resp.StatusCode, resp.Header.Get("WWW-Authenticate"))
+	}
+	if strings.Contains(string(body), "audience") {
+		t.Errorf("body gives the reason away: %s", body)
+	}
+	found := false
+	for _, e := range logs.FilterMessage("bearer token refused").All() {
+		found = found || strings.Contains(fmt.Sprint(e.ContextMap()), "expected audience")
+	}
+	if !found {
+		t.Errorf("no refusal reason in the log: %v", logs.All())
 	}
 }
