@@ -12,7 +12,6 @@ package identity
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net/http"
 	"strings"
 
@@ -127,10 +126,3 @@ func staticIdentity(p *policy.Policy, token string) *Identity {
 // looksLikeJWT: three base64url parts. A static token never has two dots in
 // practice, and trying the JWT path on one would only log a confusing reason.
 func looksLikeJWT(t string) bool { return strings.Count(t, ".") == 2 }
-
-func describeIdentity(id *Identity) string {
-	if id.Method == MethodToken {
-		return fmt.Sprintf("agent %s (static token, %s)", id.Agent.Name, id.Rule)
-	}
-	return fmt.Sprintf("agent %s (OAuth, %s: iss %s, sub %s, client %s)", id.Agent.Name, id.Rule, id.Issuer, id.Subject, id.ClientID)
-}

@@ -358,7 +358,7 @@ func newKeySet(client *http.Client, url string, maxAge time.Duration, now func()
 // VerifySignature implements oidc.KeySet. go-oidc has already refused
 // algorithms outside AllowedAlgorithms and more than one signature.
 func (k *keySet) VerifySignature(ctx context.Context, token string) ([]byte, error) {
-	jws, err := jose.ParseSigned(token, joseAlgs())
+	jws, err := jose.ParseSignedCompact(token, joseAlgs())
 	if err != nil || len(jws.Signatures) != 1 {
 		return nil, fmt.Errorf("malformed JWT: %v", err)
 	}

@@ -132,12 +132,12 @@ func Start(cfg Config) (*OP, error) {
 		st.clients[c.ID] = &c
 	}
 	issuer := "http://" + ln.Addr().String()
-	provider, err := op.NewOpenIDProvider(issuer, &op.Config{
+	provider, err := op.NewProvider(&op.Config{
 		CryptoKey:       sha256.Sum256([]byte(issuer)),
 		CodeMethodS256:  true,
 		AuthMethodPost:  true,
 		SupportedScopes: []string{oidc.ScopeOpenID, oidc.ScopeProfile, oidc.ScopeEmail, "groups"},
-	}, st, op.WithAllowInsecure())
+	}, st, op.StaticIssuer(issuer), op.WithAllowInsecure())
 	if err != nil {
 		ln.Close()
 		return nil, fmt.Errorf("testop: %w", err)

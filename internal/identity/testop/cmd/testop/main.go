@@ -44,7 +44,7 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	defer op.Close()
+	defer func() { _ = op.Close() }()
 	fmt.Fprintf(os.Stderr, "testop: issuer %s\n", op.Issuer)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
