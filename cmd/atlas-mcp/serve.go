@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	"go.uber.org/zap"
@@ -39,6 +40,15 @@ func serve(ctx context.Context, cfg *config, stdin io.Reader, stdout, stderr io.
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	fmt.Fprintf(stderr, "atlas-mcp: serving streamable HTTP at http://%s/mcp (SSE at /sse)\n", ln.Addr())
+	if o := a.policy.OAuth(); o != nil {
+		// Hosts will be sent to these; a typo in resource shows up here, not as
+		// every token refused for its audience.
+		var iss []string
+		for _, is := range o.Issuers {
+			iss = append(iss, is.Issuer)
+		}
+		fmt.Fprintf(stderr, "atlas-mcp: OAuth resource %s, trusted issuers %s\n", o.Resource, strings.Join(iss, ", "))
+	}
 	select {
 	case err := <-errc:
 		if !errors.Is(err, http.ErrServerClosed) {
