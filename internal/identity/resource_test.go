@@ -451,3 +451,38 @@ func TestFollowsThePolicyInForce(t *testing.T) {
 		t.Fatalf("after reload: %v %v", id, err)
 	}
 }
+
+// oauthOnly makes the provider look like an OAuth-only authorization server:
+// OpenID Connect discovery answers 404, and its metadata (the same issuer and
+// jwks_uri) is served at the RFC 8414 path instead, which zitadel's provider
+// does not route itself.
+type oauthOnly struct{ hits *countingTransport }
+
+func (b oauthOnly) RoundTrip(r *http.Request) (*http.Response, error) {
+	b.hits.mu.Lock()
+	b.hits.hits[r.URL.Path]++
+	b.hits.mu.Unlock()
+	switch r.URL.Path {
+	case "/.well-known/openid-configuration":
+		return &http.Response{StatusCode: http.StatusNotFound, Body: io.NopCloser(strings.NewReader("")), Request: r}, nil
+	case "/.well-known/oauth-authorization-server":
+		r = r.Clone(r.Context())
+		r.URL.Path = "/.well-known/openid-configuration"
+	}
+	return http.DefaultTransport.RoundTrip(r)
+}
+
+// An issuer without OpenID Connect discovery is found by its RFC 8414
+// authorization server metadata.
+func TestRFC8414Discovery(t *testing.T) {
+	f := newFixture(t)
+	ct := &countingTransport{hits: map[string]int{}}
+	res := identity.New(identity.Fixed(f.policy), identity.Options{HTTPClient: &http.Client{Transport: oauthOnly{ct}}})
+	id, err := res.Token(context.Background(), f.token(t, f.op, "ci-bot", "ci-secret"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if id.Agent.Name != "ci-bot" || ct.hits["/.well-known/oauth-authorization-server"] != 1 {
+		t.Fatalf("agent %s, fetches %v", id.Agent.Name, ct.hits)
+	}
+}
