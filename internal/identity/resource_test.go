@@ -486,3 +486,40 @@ func TestRFC8414Discovery(t *testing.T) {
 		t.Fatalf("agent %s, fetches %v", id.Agent.Name, ct.hits)
 	}
 }
+
+// The allow-list is asymmetric algorithms, not RS256 alone: issuers signing
+// with ES256 or EdDSA are accepted.
+func TestOtherAllowedAlgorithms(t *testing.T) {
+	for _, alg := range []string{"ES256", "EdDSA"} {
+		t.Run(alg, func(t *testing.T) {
+			o, err := testop.Start(testop.Config{Clients: agentClients(), Algorithm: alg})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { _ = o.Close() })
+			p, err := policy.Parse([]byte(fmt.Sprintf("identity:\n  oauth:\n    resource: %s\n    issuers: [{issuer: %s}]\nagents:\n  ci-bot:\n    match: {clientId: ci-bot}\n", resource, o.Issuer)), "policy.yaml", policy.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			tok, err := o.ClientCredentials(context.Background(), "ci-bot", "ci-secret")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if h := parts(t, tok)[0]; !strings.Contains(decodeB64(t, h), `"alg":"`+alg+`"`) {
+				t.Fatalf("header %s", decodeB64(t, h))
+			}
+			id, err := identity.New(identity.Fixed(p), identity.Options{}).Token(context.Background(), tok)
+			if err != nil || id.Agent.Name != "ci-bot" {
+				t.Fatalf("%v %v", id, err)
+			}
+		})
+	}
+}
+
+func decodeB64(t *testing.T, s string) string {
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}

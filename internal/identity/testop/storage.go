@@ -2,9 +2,14 @@ package testop
 
 import (
 	"context"
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/rsa"
 	"errors"
+	"fmt"
 	"sync"
 	"time"
 
@@ -29,27 +34,43 @@ type storage struct {
 }
 
 type key struct {
-	id  string
-	alg jose.SignatureAlgorithm
-	rsa *rsa.PrivateKey
+	id      string
+	alg     jose.SignatureAlgorithm
+	private crypto.Signer // *rsa.PrivateKey, *ecdsa.PrivateKey or ed25519.PrivateKey
 }
 
 func (k *key) SignatureAlgorithm() jose.SignatureAlgorithm { return k.alg }
 func (k *key) Algorithm() jose.SignatureAlgorithm          { return k.alg }
-func (k *key) Key() any                                    { return k.rsa }
+func (k *key) Key() any                                    { return k.private }
 func (k *key) ID() string                                  { return k.id }
 func (k *key) Use() string                                 { return "sig" }
 
 type publicKey struct{ *key }
 
-func (k publicKey) Key() any { return &k.rsa.PublicKey }
+func (k publicKey) Key() any { return k.private.Public() }
 
-func newKey() (*key, error) {
-	k, err := rsa.GenerateKey(rand.Reader, 2048)
+// newKey makes a signing key for the algorithm: RS256 (the default), ES256 or
+// EdDSA.
+func newKey(alg jose.SignatureAlgorithm) (*key, error) {
+	var (
+		priv crypto.Signer
+		err  error
+	)
+	switch alg {
+	case "", jose.RS256:
+		alg = jose.RS256
+		priv, err = rsa.GenerateKey(rand.Reader, 2048)
+	case jose.ES256:
+		priv, err = ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	case jose.EdDSA:
+		_, priv, err = ed25519.GenerateKey(rand.Reader)
+	default:
+		return nil, fmt.Errorf("testop: algorithm %s is not supported", alg)
+	}
 	if err != nil {
 		return nil, err
 	}
-	return &key{id: uuid.NewString(), alg: jose.RS256, rsa: k}, nil
+	return &key{id: uuid.NewString(), alg: alg, private: priv}, nil
 }
 
 type authRequest struct {
@@ -215,7 +236,9 @@ func (s *storage) SigningKey(ctx context.Context) (op.SigningKey, error) {
 }
 
 func (s *storage) SignatureAlgorithms(context.Context) ([]jose.SignatureAlgorithm, error) {
-	return []jose.SignatureAlgorithm{jose.RS256}, nil
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return []jose.SignatureAlgorithm{s.keys[0].alg}, nil
 }
 
 func (s *storage) KeySet(ctx context.Context) ([]op.Key, error) {

@@ -20,6 +20,7 @@ import (
 	"strings"
 	"time"
 
+	jose "github.com/go-jose/go-jose/v4"
 	"github.com/zitadel/oidc/v3/pkg/oidc"
 	"github.com/zitadel/oidc/v3/pkg/op"
 )
@@ -100,6 +101,8 @@ type Config struct {
 	User    User     `json:"user"`
 	// Addr to listen on; default 127.0.0.1:0.
 	Addr string `json:"addr,omitempty"`
+	// Algorithm signs tokens: RS256 (default), ES256 or EdDSA.
+	Algorithm string `json:"algorithm,omitempty"`
 }
 
 // OP is a running provider.
@@ -121,7 +124,7 @@ func Start(cfg Config) (*OP, error) {
 	if err != nil {
 		return nil, fmt.Errorf("testop: %w", err)
 	}
-	k, err := newKey()
+	k, err := newKey(jose.SignatureAlgorithm(cfg.Algorithm))
 	if err != nil {
 		ln.Close()
 		return nil, err
@@ -168,7 +171,10 @@ func (o *OP) Close() error {
 // Rotate makes a new signing key and withdraws every older one from the
 // JWKS, as an issuer does after a key leaks.
 func (o *OP) Rotate() error {
-	k, err := newKey()
+	o.st.mu.Lock()
+	alg := o.st.keys[0].alg
+	o.st.mu.Unlock()
+	k, err := newKey(alg)
 	if err != nil {
 		return err
 	}
