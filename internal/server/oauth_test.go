@@ -8,12 +8,14 @@ import (
 	"net/http/httptest"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/mark3labs/mcp-go/mcp"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zaptest/observer"
 
+	"github.com/atlas-mcp/atlas-mcp/internal/atlassim"
 	"github.com/atlas-mcp/atlas-mcp/internal/identity"
 	"github.com/atlas-mcp/atlas-mcp/internal/identity/testop"
 	"github.com/atlas-mcp/atlas-mcp/policy"
@@ -51,6 +53,19 @@ agents:
 		t.Fatal(err)
 	}
 	h := newHarness(t, harnessOpts{policy: p})
+	// Every Authorization header that reaches "Atlas", to show the client's
+	// token never does.
+	var (
+		seenMu sync.Mutex
+		seen   []string
+	)
+	sim := h.http.Config.Handler
+	h.http.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		seenMu.Lock()
+		seen = append(seen, r.Header.Get("Authorization"))
+		seenMu.Unlock()
+		sim.ServeHTTP(w, r)
+	})
 	hs := h.serveHTTP(t)
 	ctx := context.Background()
 
@@ -78,6 +93,25 @@ agents:
 	if _, err := c.CallTool(ctx, req); err != nil {
 		t.Fatal(err)
 	}
+	req.Params.Name = "atlas-list-clusters"
+	req.Params.Arguments = map[string]any{"projectId": atlassim.DemoProjectID}
+	if res, err := c.CallTool(ctx, req); err != nil || res.IsError {
+		t.Fatalf("list clusters: %v %v", err, res)
+	}
+	seenMu.Lock()
+	if len(seen) == 0 {
+		t.Error("the call reached no Atlas endpoint")
+	}
+	for _, a := range seen {
+		if strings.Contains(a, tok) {
+			t.Errorf("the client's access token was sent to Atlas")
+		}
+	}
+	seenMu.Unlock()
+	req.Params.Name, req.Params.Arguments = "atlas-whoami", nil
+	if _, err := c.CallTool(ctx, req); err != nil {
+		t.Fatal(err)
+	}
 	recs := h.records(t)
 	last := recs[len(recs)-1]
 	if last.Agent != "reader" || last.Principal == nil || last.Principal.Subject != "reader-bot" || last.Principal.Actor != "carol@example.com" || last.Principal.Match != "agents.reader.match" || last.Principal.Issuer != op.Issuer {
@@ -86,7 +120,7 @@ agents:
 
 	// A write without the write scope: 403 insufficient_scope naming it, so
 	// the client can ask for it; with the scope the call goes through.
-	call := `{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"atlas-create-project","arguments":{"name":"p1","orgId":"` + "6650a0c0f0a1b2c3d4e5f601" + `","dryRun":true}}}`
+	call := `{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"atlas-create-project","arguments":{"name":"p1","orgId":"` + atlassim.DemoOrgID + `","dryRun":true}}}`
 	for _, tc := range []struct {
 		scopes []string
 		status int
