@@ -35,15 +35,6 @@ type Outcome struct {
 	Message   string `json:"message,omitempty"`
 }
 
-// Principal is the identity behind an OAuth agent, from its verified token.
-type Principal struct {
-	Issuer   string `json:"iss,omitempty"`
-	Subject  string `json:"sub,omitempty"`
-	Actor    string `json:"act,omitempty"` // act.sub: who acts on the subject's behalf
-	ClientID string `json:"clientId,omitempty"`
-	Match    string `json:"match,omitempty"` // the policy rule that chose the agent
-}
-
 // Confirmation outcomes. They are plain strings in Record so that a newer
 // server can add one without breaking older readers.
 const (
@@ -89,4 +80,13 @@ type Record struct {
 	// overwritten.
 	Prev string `json:"prev"`
 	Hash string `json:"hash,omitempty"`
+}
+
+// Principal is the identity behind an OAuth agent, from its verified token.
+type Principal struct {
+	Issuer   string `json:"iss,omitempty"`
+	Subject  string `json:"sub,omitempty"`
+	Actor    string `json:"act,omitempty"` // act.sub: who acts on the subject's behalf
+	ClientID string `json:"clientId,omitempty"`
+	Match    string `json:"match,omitempty"` // the policy rule that chose the agent
 }
