@@ -124,16 +124,11 @@ func (s *Server) authenticate(o HTTPOptions, b *sessionBinder, next http.Handler
 			http.Error(w, "Forbidden: origin "+origin+" is not allowed (use --allowed-origin)", http.StatusForbidden)
 			return
 		}
-		id, err := o.Authenticator.Authenticate(r.Context(), r)
-		if err != nil {
-			o.Authenticator.Refuse(w, r, err)
+		id, r, ok := s.admitIdentity(w, r, o.Authenticator)
+		if !ok {
 			return
 		}
 		agent := id.Agent
-		if need := s.scopeNeeded(r, o.Authenticator, id); need != "" {
-			o.Authenticator.InsufficientScope(w, r, need)
-			return
-		}
 		sid := r.Header.Get("Mcp-Session-Id")
 		if sid == "" {
 			sid = r.URL.Query().Get("sessionId") // SSE's message endpoint
@@ -143,7 +138,7 @@ func (s *Server) authenticate(o HTTPOptions, b *sessionBinder, next http.Handler
 			http.Error(w, "Forbidden: this MCP session belongs to another agent", http.StatusForbidden)
 			return
 		}
-		r = r.WithContext(context.WithValue(withAgent(r.Context(), agent), identityKey{}, id))
+		r = r.WithContext(withAgent(r.Context(), agent))
 		next.ServeHTTP(&bindingWriter{ResponseWriter: w, bind: func(id string) { b.claim(id, agent.Name) }}, r)
 	})
 }

@@ -30,6 +30,23 @@ func principal(ctx context.Context) *audit.Principal {
 	return &audit.Principal{Issuer: id.Issuer, Subject: id.Subject, Actor: id.Actor, ClientID: id.ClientID, Match: id.Rule}
 }
 
+// admitIdentity says who the request is, or answers it itself: 401 when no
+// agent takes the token, 403 insufficient_scope when a tools/call in it needs
+// a scope the token lacks. The identity travels in the returned request's
+// context (for the audit's principal).
+func (s *Server) admitIdentity(w http.ResponseWriter, r *http.Request, auth identity.Authenticator) (*identity.Identity, *http.Request, bool) {
+	id, err := auth.Authenticate(r.Context(), r)
+	if err != nil {
+		auth.Refuse(w, r, err)
+		return nil, r, false
+	}
+	if need := s.scopeNeeded(r, auth, id); need != "" {
+		auth.InsufficientScope(w, r, need)
+		return nil, r, false
+	}
+	return id, r.WithContext(context.WithValue(r.Context(), identityKey{}, id)), true
+}
+
 // maxScopePeek bounds how much of a request body is read to find which tool a
 // tools/call names; MCP requests are far smaller.
 const maxScopePeek = 1 << 20
