@@ -2,7 +2,7 @@
 // simulator as its own process, and the server pointed at it) and connect the
 // official MCP TypeScript SDK client to it.
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createServer } from 'node:net';
@@ -13,6 +13,8 @@ import { ElicitRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 
 export const ROOT = resolve(import.meta.dirname, '..');
 export const BIN = process.env.ATLAS_MCP_BIN || join(ROOT, 'bin', 'atlas-mcp');
+// The test OpenID provider (internal/identity/testop/cmd/testop), built by scripts/test.
+export const TESTOP_BIN = process.env.ATLAS_MCP_TESTOP_BIN || join(ROOT, 'bin', 'testop');
 export const DEMO = {
   orgId: '6650a0c0f0a1b2c3d4e5f601',
   projectId: '6650a0c0f0a1b2c3d4e5f602',
@@ -93,8 +95,8 @@ export async function stdioClient(env, { args = [], onElicit } = {}) {
 }
 
 // startHTTP runs the binary with --transport http and resolves once it listens.
-export async function startHTTP(env, args = []) {
-  const port = await freePort();
+export async function startHTTP(env, args = [], port = undefined) {
+  port ??= await freePort();
   const child = spawn(BIN, ['--transport', 'http', '--listen', `127.0.0.1:${port}`, ...args], { env, stdio: ['ignore', 'ignore', 'pipe'] });
   children.add(child);
   await waitForLine(child, /serving streamable HTTP/, 'atlas-mcp --transport http');
@@ -116,4 +118,16 @@ export async function httpClient(url, token) {
 
 export function text(result) {
   return (result.content || []).filter((c) => c.type === 'text').map((c) => c.text).join('\n');
+}
+
+// startOP runs the test OpenID provider with the given clients and user and
+// resolves with its issuer URL.
+export async function startOP(config) {
+  const dir = mkdtempSync(join(tmpdir(), 'atlas-mcp-op-'));
+  const file = join(dir, 'op.json');
+  writeFileSync(file, JSON.stringify(config));
+  const child = spawn(TESTOP_BIN, ['--config', file], { stdio: ['ignore', 'ignore', 'pipe'] });
+  children.add(child);
+  const m = await waitForLine(child, /testop: issuer (http:\/\/127\.0\.0\.1:\d+)/, 'testop');
+  return { issuer: m[1], stop() { child.kill('SIGTERM'); children.delete(child); } };
 }

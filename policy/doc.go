@@ -194,4 +194,28 @@
 // by a mode, named by a deny rule that has no projects or orgs, or with no
 // grant for its area and access anywhere. Decide never allows a tool Visible
 // hides.
+//
+// # Identity over HTTP: OAuth access tokens
+//
+// Besides static tokens, agents can be reached with OAuth 2.1 access tokens
+// from trusted issuers (the identity package verifies them; the policy only
+// says which issuers count and which claims make which agent):
+//
+//	identity:
+//	  oauth:
+//	    resource: https://atlas-mcp.example.com/mcp   # this server's URL = the audience
+//	    issuers:
+//	      - issuer: https://idp.example.com          # discovery at {issuer}/.well-known/openid-configuration
+//	        audience: …                              # optional; default: resource
+//	        requiredScopes: [atlas]                  # optional
+//	        groupsClaim: groups                      # optional; default groups
+//	    scopes: {read: atlas.read, write: atlas.write}   # optional: scope each access needs
+//	agents:
+//	  ci-bot:
+//	    match: { clientId: ci-bot }                  # or { subject: … } or { group: … }; issuer: pins one
+//
+// AgentByClaims takes the first agent in file order whose match: holds (every
+// key given must hold) and names the rule ("agents.ci-bot.match"). An agent
+// may have a match and a token. A match without identity.oauth, an empty
+// match and an issuer that is neither https nor loopback http are load errors.
 package policy

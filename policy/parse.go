@@ -53,6 +53,7 @@ func Parse(data []byte, source string, opts Options) (*Policy, error) {
 	d.top(root, p, lookupEnv(opts))
 	if len(d.problems) == 0 {
 		d.check(p)
+		d.checkIdentity(p)
 	}
 	if len(d.problems) > 0 {
 		return nil, &LoadError{Source: source, Problems: d.problems}
@@ -70,9 +71,11 @@ func (d *decoder) top(n *yaml.Node, p *Policy, env func(string) (string, bool)) 
 		return
 	}
 	sawAgents := false
-	d.fields(n, "at the top level", []string{"version", "readOnly", "disableDestructive", "agents", "deny", "constraints", "confirm", "rateLimit"},
+	d.fields(n, "at the top level", []string{"version", "readOnly", "disableDestructive", "agents", "deny", "constraints", "confirm", "rateLimit", "identity"},
 		func(key string, k, v *yaml.Node) {
 			switch key {
+			case "identity":
+				d.identity(v, p)
 			case "version":
 				if s, ok := d.scalar(v, "version"); ok && s != "1" {
 					d.fail(v, "version %q is not supported; this program reads version 1", s)
@@ -148,9 +151,11 @@ func (d *decoder) agent(n *yaml.Node, a *Agent, env func(string) (string, bool))
 	prefix := "agents." + a.Name
 	where := fmt.Sprintf("in agent %q", a.Name)
 	var shaNode, envNode *yaml.Node
-	d.fields(n, where, []string{"description", "default", "tokenSha256", "tokenEnv", "grants", "deny", "constraints", "rateLimit"},
+	d.fields(n, where, []string{"description", "default", "tokenSha256", "tokenEnv", "grants", "deny", "constraints", "rateLimit", "match"},
 		func(key string, k, v *yaml.Node) {
 			switch key {
+			case "match":
+				a.match = d.agentMatch(v, a, k.Line)
 			case "description":
 				a.description, _ = d.scalar(v, "description")
 			case "default":

@@ -45,6 +45,7 @@ type Policy struct {
 	catalogue map[string]ToolInfo
 
 	ops opsConfig // hash and rate limits, see ops.go
+	oauth *OAuth // identity.oauth; nil when only static tokens are used
 }
 
 // Agent is one identity the server acts for: a local user over stdio, or a
@@ -61,6 +62,7 @@ type Agent struct {
 	grants      []grant
 	denies      []denyRule
 	constraints *constraints
+	match       *matchRule // identity: which OAuth tokens are this agent
 }
 
 type grant struct {

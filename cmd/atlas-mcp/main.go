@@ -28,7 +28,8 @@ Usage:
   atlas-mcp [flags]                       serve MCP (stdio by default; --transport http --listen ADDR)
   atlas-mcp [flags] tools [--json] [--agent NAME]   list the tool catalogue (one agent's view)
   atlas-mcp [flags] call TOOL ['JSON']    run one tool call through the whole pipeline
-  atlas-mcp [flags] policy explain --agent NAME TOOL ['JSON']
+  atlas-mcp [flags] policy explain --agent NAME|--token T TOOL ['JSON']
+  atlas-mcp [flags] whoami --token T      which agent a bearer token is, and why (no Atlas call)
   atlas-mcp audit keygen FILE             make the checkpoint key (FILE) and verifier key (FILE.pub)
   atlas-mcp audit verify [--key FILE.pub --checkpoints PATH] [--strict] [FILE...]
                                           check the audit log's chain (and its signed checkpoints);
@@ -103,9 +104,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return simCommand(ctx, rest, stdout, stderr)
 	case "healthcheck":
 		return healthcheckCommand(rest, stdout, stderr)
-	case "", "serve", "tools", "call", "policy", "sandbox":
+	case "", "serve", "tools", "call", "policy", "sandbox", "whoami":
 	default:
-		return fmt.Errorf("unknown command %q (commands: tools, call, policy, audit, sandbox, sim, healthcheck, version; run atlas-mcp -h)", cmd)
+		return fmt.Errorf("unknown command %q (commands: tools, call, policy, whoami, audit, sandbox, sim, healthcheck, version; run atlas-mcp -h)", cmd)
 	}
 	cfg, err := resolve(fs, &fv, env)
 	if err != nil {
@@ -120,7 +121,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	case "tools":
 		return toolsCommand(cfg, rest, stdout, stderr)
 	case "policy":
-		return policyCommand(ctx, cfg, rest, stdout, stderr)
+		return policyCommand(ctx, cfg, rest, stdin, stdout, stderr)
+	case "whoami":
+		return whoamiCommand(ctx, cfg, rest, stdin, stdout, stderr)
 	case "call":
 		return callCommand(ctx, cfg, rest, stdin, stdout, stderr)
 	case "sandbox":

@@ -22,26 +22,39 @@ import (
 
 // policyCommand: `policy explain --agent A TOOL 'JSON'` prints the decision, the
 // deciding rule and the reason, for people writing policies. It sends nothing.
-func policyCommand(ctx context.Context, cfg *config, args []string, stdout, stderr io.Writer) error {
+func policyCommand(ctx context.Context, cfg *config, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if len(args) == 0 || args[0] != "explain" {
-		return fmt.Errorf("usage: atlas-mcp policy explain [--agent NAME] TOOL ['JSON-ARGS']")
+		return fmt.Errorf("usage: atlas-mcp policy explain [--agent NAME | --token TOKEN] TOOL ['JSON-ARGS']")
 	}
 	fs := flag.NewFlagSet("policy explain", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	agentName := fs.String("agent", "", "agent name (default: the policy's default agent)")
+	token := fs.String("token", "", "explain for the agent this bearer token maps to (a static token or an OAuth access token; \"-\" reads stdin)")
 	rest, err := parseInterspersed(fs, args[1:])
 	if err != nil {
 		return err
 	}
 	if len(rest) == 0 || len(rest) > 2 {
-		return fmt.Errorf("usage: atlas-mcp policy explain [--agent NAME] TOOL ['JSON-ARGS']")
+		return fmt.Errorf("usage: atlas-mcp policy explain [--agent NAME | --token TOKEN] TOOL ['JSON-ARGS']")
+	}
+	if *agentName != "" && *token != "" {
+		return fmt.Errorf("give --agent or --token, not both")
 	}
 	p, err := loadPolicy(cfg)
 	if err != nil {
 		return err
 	}
 	agent := p.DefaultAgent()
-	if *agentName != "" {
+	if *token != "" {
+		tp, id, err := identifyToken(ctx, cfg, *token, stdin, stderr)
+		if err != nil {
+			return err
+		}
+		// identifyToken loaded the policy afresh; explain with that one, whose
+		// agents the identity belongs to.
+		p, agent = tp, id.Agent
+		fmt.Fprint(stdout, describeIdentity(p, id, false))
+	} else if *agentName != "" {
 		if agent = p.Agent(*agentName); agent == nil {
 			return fmt.Errorf("--agent %q: no such agent in the policy", *agentName)
 		}

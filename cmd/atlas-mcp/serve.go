@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -37,7 +38,7 @@ func serve(ctx context.Context, cfg *config, stdin io.Reader, stdout, stderr io.
 		fmt.Fprintf(stderr, "atlas-mcp: the audit log %s is not anchored: without --audit-key and --audit-checkpoints nothing signed is kept apart from it, so cutting its tail, emptying it or rewriting it would not be detected. Create a key with: atlas-mcp audit keygen FILE\n", a.audit.Path())
 	}
 	if cfg.Transport == "http" && (a.policy.Source() == "" || len(tokenAgents(a.policy)) == 0) {
-		return fmt.Errorf("HTTP mode needs a policy file whose agents have tokens (tokenSha256 or tokenEnv): with --transport http every request must carry an agent's bearer token; see testdata/policies/multi-agent.yaml")
+		return fmt.Errorf("HTTP mode needs a policy file whose agents have tokens (tokenSha256 or tokenEnv) or OAuth match: rules (with identity.oauth): with --transport http every request must carry an agent's bearer token; see testdata/policies/multi-agent.yaml")
 	}
 	if cfg.PolicyPath != "" {
 		stop := watchPolicy(ctx, a, stderr)
@@ -83,6 +84,15 @@ func serveHTTP(ctx context.Context, a *app, stderr io.Writer) error {
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	fmt.Fprintf(stderr, "atlas-mcp: serving streamable HTTP at http://%s/mcp (SSE at /sse)\n", ln.Addr())
+	if o := a.policy.OAuth(); o != nil {
+		// Hosts will be sent to these; a typo in resource shows up here, not as
+		// every token refused for its audience.
+		var iss []string
+		for _, is := range o.Issuers {
+			iss = append(iss, is.Issuer)
+		}
+		fmt.Fprintf(stderr, "atlas-mcp: OAuth resource %s, trusted issuers %s\n", o.Resource, strings.Join(iss, ", "))
+	}
 	select {
 	case err := <-errc:
 		if !errors.Is(err, http.ErrServerClosed) {
@@ -157,7 +167,8 @@ func serveMetrics(a *app, stderr io.Writer) (func(), error) {
 func tokenAgents(p *policy.Policy) []string {
 	var out []string
 	for _, ag := range p.Agents() {
-		if ag.HasToken() {
+		// An OAuth match needs identity.oauth, which the policy checked at load.
+		if ag.HasToken() || ag.HasMatch() {
 			out = append(out, ag.Name)
 		}
 	}

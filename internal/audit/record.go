@@ -133,8 +133,21 @@ type Record struct {
 	// the SHA-256 of the file), so a decision can be traced to the file
 	// version in force, across reloads.
 	PolicyHash string `json:"policyHash,omitempty"`
+	// Principal is who stands behind the agent when an OAuth access token
+	// identified it: an agent name says which rights were used, not which
+	// person's agent used them.
+	Principal *Principal `json:"principal,omitempty"`
 	// Prev and Hash are filled by Append; values set by the caller are
 	// overwritten.
 	Prev string `json:"prev"`
 	Hash string `json:"hash,omitempty"`
+}
+
+// Principal is the identity behind an OAuth agent, from its verified token.
+type Principal struct {
+	Issuer   string `json:"iss,omitempty"`
+	Subject  string `json:"sub,omitempty"`
+	Actor    string `json:"act,omitempty"` // act.sub: who acts on the subject's behalf
+	ClientID string `json:"clientId,omitempty"`
+	Match    string `json:"match,omitempty"` // the policy rule that chose the agent
 }

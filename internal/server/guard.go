@@ -27,21 +27,19 @@ type httpGuard struct {
 }
 
 // admit checks the Origin and maps the bearer token to an agent of the
-// current policy; it answers the refusal itself.
-func (g *httpGuard) admit(w http.ResponseWriter, r *http.Request) (string, bool) {
+// current policy (a static token, or an OAuth access token through the
+// identity.Authenticator); it answers the refusal itself. The returned
+// request carries the identity, for the audit's principal.
+func (g *httpGuard) admit(w http.ResponseWriter, r *http.Request) (string, *http.Request, bool) {
 	if origin := r.Header.Get("Origin"); origin != "" && !originAllowed(origin, g.o.AllowedOrigins) {
 		http.Error(w, "Forbidden: origin "+origin+" is not allowed (use --allowed-origin)", http.StatusForbidden)
-		return "", false
+		return "", r, false
 	}
-	token, ok := bearer(r.Header.Get("Authorization"))
-	if ok {
-		if a := g.s.currentPolicy().AgentByToken(token); a != nil {
-			return a.Name, true
-		}
+	id, r, ok := g.s.admitIdentity(w, r, g.o.Authenticator)
+	if !ok {
+		return "", r, false
 	}
-	w.Header().Set("WWW-Authenticate", `Bearer realm="atlas-mcp"`)
-	http.Error(w, "Unauthorized: send Authorization: Bearer <token> of an agent in the policy file", http.StatusUnauthorized)
-	return "", false
+	return id.Agent.Name, r, true
 }
 
 // readBody reads a POST body within the size limit and the server's read
@@ -117,7 +115,7 @@ func (g *httpGuard) refuseNewSession(w http.ResponseWriter, agent string, err er
 // never recorded as the caller's session.
 func (g *httpGuard) mcp(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		agent, ok := g.admit(w, r)
+		agent, r, ok := g.admit(w, r)
 		if !ok {
 			return
 		}
@@ -182,7 +180,7 @@ func isInitialize(body []byte) bool {
 // agent, counted against the agent's cap, and forgotten when the stream ends.
 func (g *httpGuard) sse(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		agent, ok := g.admit(w, r)
+		agent, r, ok := g.admit(w, r)
 		if !ok {
 			return
 		}
@@ -207,7 +205,7 @@ func (g *httpGuard) sse(next http.Handler) http.Handler {
 // trusted, since the handler would ignore it.
 func (g *httpGuard) message(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		agent, ok := g.admit(w, r)
+		agent, r, ok := g.admit(w, r)
 		if !ok {
 			return
 		}
@@ -242,7 +240,7 @@ func (g *httpGuard) message(next http.Handler) http.Handler {
 // authOnly serves h to any agent with a valid token.
 func (g *httpGuard) authOnly(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if _, ok := g.admit(w, r); ok {
+		if _, r, ok := g.admit(w, r); ok {
 			h.ServeHTTP(w, r)
 		}
 	})

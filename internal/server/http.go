@@ -9,6 +9,7 @@ import (
 
 	mcpserver "github.com/mark3labs/mcp-go/server"
 
+	"github.com/atlas-mcp/atlas-mcp/internal/identity"
 	"github.com/atlas-mcp/atlas-mcp/policy"
 )
 
@@ -64,6 +65,9 @@ type HTTPOptions struct {
 	DrainDelay time.Duration
 	// Metrics, when set, is served at /metrics to any agent with a token.
 	Metrics http.Handler
+	// Authenticator says who each request is; nil means the policy's static
+	// tokens and identity.oauth, as identity.New builds them.
+	Authenticator identity.Authenticator
 }
 
 // HTTPHandler serves streamable HTTP at /mcp, SSE at /sse (+ /message) for older
@@ -76,6 +80,9 @@ type HTTPOptions struct {
 // then shuts its http.Server down.
 func (s *Server) HTTPHandler(o HTTPOptions) (http.Handler, func(context.Context) error) {
 	s.httpMode.Store(true)
+	if o.Authenticator == nil {
+		o.Authenticator = identity.New(s.currentPolicy, identity.Options{Logger: s.log})
+	}
 	if o.MaxBodyBytes <= 0 {
 		o.MaxBodyBytes = DefaultMaxBodyBytes
 	}
@@ -83,7 +90,10 @@ func (s *Server) HTTPHandler(o HTTPOptions) (http.Handler, func(context.Context)
 	s.sessions.Store(table)
 	ctxFunc := func(ctx context.Context, r *http.Request) context.Context {
 		if name, ok := agentNameFrom(r.Context()); ok {
-			return withAgent(ctx, name)
+			ctx = withAgent(ctx, name)
+		}
+		if id, ok := r.Context().Value(identityKey{}).(*identity.Identity); ok {
+			ctx = context.WithValue(ctx, identityKey{}, id)
 		}
 		return ctx
 	}
@@ -106,6 +116,7 @@ func (s *Server) HTTPHandler(o HTTPOptions) (http.Handler, func(context.Context)
 	g := &httpGuard{s: s, o: o, table: table, streamable: streamable}
 
 	mux := http.NewServeMux()
+	o.Authenticator.Routes(mux)
 	mux.Handle("/mcp", g.mcp(streamable))
 	mux.Handle("/sse", g.sse(sse.SSEHandler()))
 	mux.Handle("/message", g.message(sse.MessageHandler()))
@@ -170,14 +181,6 @@ func sleepCtx(ctx context.Context, d time.Duration) bool {
 	case <-ctx.Done():
 		return false
 	}
-}
-
-func bearer(h string) (string, bool) {
-	const p = "bearer "
-	if len(h) <= len(p) || !strings.EqualFold(h[:len(p)], p) {
-		return "", false
-	}
-	return strings.TrimSpace(h[len(p):]), true
 }
 
 // originAllowed implements the MCP transport's Origin check: browsers may only

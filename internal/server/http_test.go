@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -85,9 +86,12 @@ func TestHTTPNeedsAnAgentToken(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		b, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
-		if resp.StatusCode != http.StatusUnauthorized || resp.Header.Get("WWW-Authenticate") == "" {
-			t.Errorf("auth %q: status %d", auth, resp.StatusCode)
+		// Without identity.oauth no challenge: a bare "Bearer" sends hosts into
+		// an OAuth flow that cannot succeed; the body says how to pass the header.
+		if resp.StatusCode != http.StatusUnauthorized || resp.Header.Get("WWW-Authenticate") != "" || !strings.Contains(string(b), "Authorization: Bearer <token>") {
+			t.Errorf("auth %q: status %d, WWW-Authenticate %q, body %q", auth, resp.StatusCode, resp.Header.Get("WWW-Authenticate"), b)
 		}
 	}
 	if _, err := httpClient(t, hs.URL, "wrong"); err == nil {

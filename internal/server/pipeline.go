@@ -117,6 +117,12 @@ func (s *Server) identify(ctx context.Context, cs *callState) bool {
 		cs.outcome = audit.Outcome{ErrorCode: "NO_AGENT"}
 		return true
 	}
+	if need := requiredScope(ctx, s.policyFor(ctx), cs.tool); need != "" {
+		cs.decision = policy.Decision{Allow: false, Rule: "identity.oauth.scopes", Reason: "the access token lacks the scope " + need}
+		cs.result = errorResult("Refused: " + cs.tool.Name + " needs the scope " + need + " in your access token; ask your identity provider for a token with it.")
+		cs.outcome = audit.Outcome{ErrorCode: "INSUFFICIENT_SCOPE"}
+		return true
+	}
 	// Refuse writes early when the record of them cannot be kept.
 	if err := s.auditHealthy(); err != nil && (cs.tool.Access == tools.Write || s.opts.AuditFailReads == "closed") {
 		cs.result = errorResult("Refused: the audit log cannot be written (" + err.Error() + "), and calls are not run without a record. Ask the operator to fix the audit log.")

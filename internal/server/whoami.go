@@ -38,7 +38,7 @@ func (s *Server) whoami(ctx context.Context, req mcp.CallToolRequest) (*mcp.Call
 	start := s.now()
 	session, host := sessionInfo(ctx)
 	agent := s.agentFor(ctx)
-	rec := &audit.Record{PolicyHash: s.policyFor(ctx).Hash(), Session: session, Host: host, Tool: whoamiName, Access: "read", Decision: audit.Decision{Allow: agent != nil, Rule: "builtin.whoami"}, Confirmation: "not_needed"}
+	rec := &audit.Record{PolicyHash: s.policyFor(ctx).Hash(), Session: session, Host: host, Tool: whoamiName, Access: "read", Decision: audit.Decision{Allow: agent != nil, Rule: "builtin.whoami"}, Confirmation: "not_needed", Principal: principal(ctx)}
 	var res *mcp.CallToolResult
 	if agent == nil {
 		res = errorResult("Refused: no agent identity for this connection. The policy has no default agent for stdio; set default: true on one agent.")
@@ -51,7 +51,12 @@ func (s *Server) whoami(ctx context.Context, req mcp.CallToolRequest) (*mcp.Call
 		if s.policyFor(ctx).ReadOnly() {
 			text += "\nThe server runs read-only: no write tool is available."
 		}
-		res = &mcp.CallToolResult{Content: []mcp.Content{mcp.NewTextContent(text)}, StructuredContent: map[string]any{"agent": sum, "readOnly": s.policyFor(ctx).ReadOnly(), "disableDestructive": s.policyFor(ctx).DisableDestructive()}}
+		structured := map[string]any{"agent": sum, "readOnly": s.policyFor(ctx).ReadOnly(), "disableDestructive": s.policyFor(ctx).DisableDestructive()}
+		if pr := principal(ctx); pr != nil {
+			text += fmt.Sprintf("\nYour access token (issuer %s, subject %s) was mapped to this agent by the policy rule %s.", pr.Issuer, pr.Subject, pr.Match)
+			structured["identity"] = pr
+		}
+		res = &mcp.CallToolResult{Content: []mcp.Content{mcp.NewTextContent(text)}, StructuredContent: structured}
 		rec.Outcome = audit.Outcome{OK: true}
 	}
 	rec.DurationMs = ms(s.now().Sub(start))
