@@ -44,8 +44,8 @@ type Policy struct {
 	now       func() time.Time
 	catalogue map[string]ToolInfo
 
-	ops opsConfig // hash and rate limits, see ops.go
-	oauth *OAuth // identity.oauth; nil when only static tokens are used
+	ops   opsConfig // hash and rate limits, see ops.go
+	oauth *OAuth    // identity.oauth; nil when only static tokens are used
 }
 
 // Agent is one identity the server acts for: a local user over stdio, or a
