@@ -58,6 +58,7 @@ type WriteOptions struct {
 	// ConfirmationToken is read by the server, not by the tool: see the
 	// policy's confirm.withoutElicitation: token mode.
 	ConfirmationToken string `json:"confirmationToken,omitempty" jsonschema_description:"Only the token a previous answer of this tool gave, with the same arguments. Never invent one."`
+	ApprovalID        string `json:"approvalId,omitempty" jsonschema:"pattern=^apr_[a-f0-9]{32}$" jsonschema_description:"Only the approvalId a previous pending answer of this tool gave, to resume the same call once a person approved it. Never invent one."`
 }
 
 func (w *WriteOptions) writeOptions() *WriteOptions { return w }

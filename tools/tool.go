@@ -163,6 +163,8 @@ type Call struct {
 	// ConfirmationToken is the one-time token of the two-step confirmation
 	// (hosts without elicitation); the server checks it.
 	ConfirmationToken string
+	// ApprovalID resumes a call a person approved in the approval console.
+	ApprovalID string
 	// Wait is true when the agent asked to block until the resource is stable.
 	Wait bool
 
@@ -266,6 +268,7 @@ func (s spec[In, Out]) tool() *Tool {
 		if w, ok := any(in).(interface{ writeOptions() *WriteOptions }); ok {
 			c.DryRun = w.writeOptions().DryRun
 			c.ConfirmationToken = w.writeOptions().ConfirmationToken
+			c.ApprovalID = w.writeOptions().ApprovalID
 		}
 		if w, ok := any(in).(interface{ waits() bool }); ok {
 			c.Wait = w.waits()
