@@ -72,6 +72,7 @@ type Record struct {
 	Requests     []Request `json:"requests,omitempty"`
 	Outcome      Outcome   `json:"outcome"`
 	DurationMs   float64   `json:"ms"`
+	Approval     *Approval `json:"approval,omitempty"`
 	// Prev and Hash are filled by Append; values set by the caller are
 	// overwritten.
 	Prev string `json:"prev"`

@@ -32,13 +32,16 @@ func (s *Server) confirm(ctx context.Context, cs *callState) bool {
 	if !cs.decision.Confirm {
 		return false
 	}
+	if stop, handled := s.approve(ctx, cs); handled {
+		return stop
+	}
 	hash := argsHash(cs.raw)
 	params := cs.req.Params
 	if params.RequestState != "" || len(params.InputResponses) > 0 {
 		return s.confirmAnswered(ctx, cs, hash)
 	}
 	if cs.call.ConfirmationToken != "" {
-		p, ok := s.pending.take(cs.call.ConfirmationToken)
+		p, ok := s.takeConfirmation(ctx, cs.call.ConfirmationToken)
 		if !ok || p.kind != kindToken || p.agent != agentName(cs.agent) || p.tool != cs.tool.Name || p.argsHash != hash {
 			cs.confirmation = "declined"
 			cs.result = errorResult("Refused: the confirmationToken is unknown, expired, already used, or was issued for other arguments or another tool. Call again without it to get a new one, and have a person approve it.")
@@ -57,14 +60,14 @@ func (s *Server) confirm(ctx context.Context, cs *callState) bool {
 	p := &pending{agent: agentName(cs.agent), tool: cs.tool.Name, argsHash: hash, typeToConfirm: conf.TypeToConfirm, cs: cs}
 	if hostCanElicit(ctx) {
 		p.kind = kindElicit
-		state := s.pending.add(p, s.elicitTTL())
+		state := s.addConfirmation(ctx, p, s.elicitTTL())
 		cs.result = mcpserver.NewInputRequestBuilder(state).Elicit(confirmID, elicitation(conf)).ToolResult()
 		cs.noRecord = true
 		return true
 	}
 	if s.opts.Policy.WithoutElicitation() == "token" {
 		p.kind = kindToken
-		token := s.pending.add(p, s.opts.Policy.TokenTTL())
+		token := s.addConfirmation(ctx, p, s.opts.Policy.TokenTTL())
 		cs.confirmation = "token_issued"
 		cs.result = errorResult(fmt.Sprintf("Not executed yet: this call needs a person's confirmation, and this host cannot ask for it directly.\n%s\nShow this to the person. Only if they approve, call %s again with exactly the same arguments plus \"confirmationToken\": %q. The token works once, for these arguments only, and expires in %s.",
 			conf.Message, cs.tool.Name, token, s.opts.Policy.TokenTTL().Round(time.Second)))
@@ -73,14 +76,14 @@ func (s *Server) confirm(ctx context.Context, cs *callState) bool {
 		return true
 	}
 	cs.confirmation = "unavailable"
-	cs.result = errorResult(fmt.Sprintf("Refused: %s needs a person's confirmation (%s), and this host does not support MCP elicitation, so nobody can be asked. Nothing was sent to Atlas. Use a host that supports elicitation, or ask the operator to set confirm.withoutElicitation: token in the policy.", cs.tool.Name, orText(cs.decision.ConfirmWhy, "policy")))
+	cs.result = errorResult(fmt.Sprintf("Refused: %s needs a person's confirmation (%s), and this host does not support MCP elicitation, so nobody can be asked. Nothing was sent to Atlas. To get it approved: ask the operator to add approvers: and confirm.withoutElicitation: approval to the policy; the call then waits for a person's yes in the approval console (/approvals) or from atlas-mcp approvals approve. Or use a host that supports elicitation.", cs.tool.Name, orText(cs.decision.ConfirmWhy, "policy")))
 	cs.outcome = audit.Outcome{ErrorCode: "CONFIRMATION_UNAVAILABLE"}
 	return true
 }
 
 // confirmAnswered handles the leg that carries the person's answer.
 func (s *Server) confirmAnswered(ctx context.Context, cs *callState, hash string) bool {
-	p, ok := s.pending.take(cs.req.Params.RequestState)
+	p, ok := s.takeConfirmation(ctx, cs.req.Params.RequestState)
 	if !ok || p.kind != kindElicit || p.agent != agentName(cs.agent) || p.tool != cs.tool.Name || p.argsHash != hash {
 		cs.confirmation = "declined"
 		cs.result = errorResult("Refused: the confirmation answer does not match a pending confirmation for this tool and these arguments (expired or replayed). Call the tool again to be asked anew.")

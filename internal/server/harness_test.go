@@ -14,6 +14,7 @@ import (
 	mcpclient "github.com/mark3labs/mcp-go/client"
 	"github.com/mark3labs/mcp-go/mcp"
 
+	"github.com/atlas-mcp/atlas-mcp/internal/approvals"
 	"github.com/atlas-mcp/atlas-mcp/internal/atlasclient"
 	"github.com/atlas-mcp/atlas-mcp/internal/atlassim"
 	"github.com/atlas-mcp/atlas-mcp/internal/audit"
@@ -37,6 +38,8 @@ type harnessOpts struct {
 	sim    atlassim.Options
 	// limits are the client's token buckets (default: Atlas's published ones).
 	limits map[string]atlasclient.Limit
+	// approvals is the out-of-band approval service (approval_test.go).
+	approvals *approvals.Service
 }
 
 func newHarness(t *testing.T, o harnessOpts) *harness { return newHarnessTB(t, o) }
@@ -74,12 +77,13 @@ func newHarnessTB(t testing.TB, o harnessOpts) *harness {
 	t.Cleanup(func() { _ = log.Close() })
 	secrets := []string{atlassim.DemoClientSecret, atlassim.DemoPrivateKey}
 	srv, err := New(Options{
-		Tools:   tools.ForCloud(o.cloud),
-		Env:     &tools.Env{Client: client, Cloud: o.cloud, DefaultProjectID: atlassim.DemoProjectID, DefaultOrgID: atlassim.DemoOrgID, PollInterval: time.Millisecond},
-		Policy:  pol,
-		Audit:   log,
-		Version: "test",
-		Secrets: secrets,
+		Tools:     tools.ForCloud(o.cloud),
+		Env:       &tools.Env{Client: client, Cloud: o.cloud, DefaultProjectID: atlassim.DemoProjectID, DefaultOrgID: atlassim.DemoOrgID, PollInterval: time.Millisecond},
+		Policy:    pol,
+		Audit:     log,
+		Version:   "test",
+		Secrets:   secrets,
+		Approvals: o.approvals,
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -71,6 +71,7 @@ func (s *Server) HTTPHandler(o HTTPOptions) (http.Handler, func(context.Context)
 	mux.Handle("/mcp", guard(streamable))
 	mux.Handle("/sse", guard(sse.SSEHandler()))
 	mux.Handle("/message", guard(sse.MessageHandler()))
+	s.mountApprovals(mux)
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain")
 		_, _ = w.Write([]byte("ok\n"))

@@ -13,6 +13,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/atlas-mcp/atlas-mcp/internal/atlasclient"
+	"github.com/atlas-mcp/atlas-mcp/internal/approvals"
 	"github.com/atlas-mcp/atlas-mcp/internal/audit"
 	"github.com/atlas-mcp/atlas-mcp/policy"
 	"github.com/atlas-mcp/atlas-mcp/tools"
@@ -40,6 +41,8 @@ type callState struct {
 	// noRecord is set on the first leg of a multi round-trip confirmation: the
 	// call is not over yet, and the leg that finishes it writes the record.
 	noRecord bool
+	// approval is the out-of-band approval request of the call (approval.go).
+	approval *approvals.Request
 }
 
 // stage is one named place of the pipeline. It returns true to stop the call
@@ -233,6 +236,7 @@ func (s *Server) writeAudit(ctx context.Context, cs *callState) error {
 		Confirmation: cs.confirmation,
 		Outcome:      cs.outcome,
 		DurationMs:   ms(s.now().Sub(cs.start)),
+		Approval:     auditApproval(cs.approval),
 	}
 	if cs.call != nil {
 		rec.DryRun = cs.call.DryRun

@@ -16,6 +16,7 @@ import (
 	mcpserver "github.com/mark3labs/mcp-go/server"
 	"go.uber.org/zap"
 
+	"github.com/atlas-mcp/atlas-mcp/internal/approvals"
 	"github.com/atlas-mcp/atlas-mcp/internal/audit"
 	"github.com/atlas-mcp/atlas-mcp/policy"
 	"github.com/atlas-mcp/atlas-mcp/tools"
@@ -38,7 +39,10 @@ type Options struct {
 	AuditFailReads string
 	// Sandbox marks answers so nobody mistakes the simulator for Atlas.
 	Sandbox bool
-	Now     func() time.Time
+	// Approvals is the out-of-band approval service (approval console and
+	// shared one-time confirmation state); nil without an approval store.
+	Approvals *approvals.Service
+	Now       func() time.Time
 }
 
 // Server is one MCP server: the tools, the pipeline and the transports.
