@@ -13,6 +13,7 @@ import (
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
 
+	"github.com/atlas-mcp/atlas-mcp/internal/approvals"
 	"github.com/atlas-mcp/atlas-mcp/internal/atlasclient"
 	"github.com/atlas-mcp/atlas-mcp/internal/atlassim"
 	"github.com/atlas-mcp/atlas-mcp/internal/audit"
@@ -30,7 +31,9 @@ type app struct {
 	env    *tools.Env
 	tools  []*tools.Tool
 	audit  *audit.Log
-	close  []func()
+	// approvals is nil when the policy uses no approvals and no store is set.
+	approvals *approvals.Service
+	close     []func()
 }
 
 func (a *app) Close() {
@@ -127,6 +130,9 @@ func build(ctx context.Context, cfg *config, stderr io.Writer) (*app, error) {
 	}
 	a.close = append(a.close, func() { _ = a.audit.Close() })
 
+	if err := a.openApprovals(ctx); err != nil {
+		return nil, err
+	}
 	a.server, err = server.New(server.Options{
 		Tools:          a.tools,
 		Env:            a.env,
@@ -137,6 +143,7 @@ func build(ctx context.Context, cfg *config, stderr io.Writer) (*app, error) {
 		Secrets:        cfg.secrets(),
 		AuditFailReads: cfg.AuditFailReads,
 		Sandbox:        cfg.Sandbox,
+		Approvals:      a.approvals,
 	})
 	if err != nil {
 		return nil, err

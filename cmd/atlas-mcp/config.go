@@ -35,6 +35,9 @@ type config struct {
 	// Atlas project's budget each take their part (0 < share <= 1).
 	RateLimitShare float64
 	Credentials    atlasclient.Credentials
+	// Approvals configures the approval store, console URL and webhook
+	// (approvalscfg.go).
+	Approvals approvalsConfig
 	// lookupEnv is the environment the config was resolved from; the policy
 	// resolves agents' tokenEnv through it too (not through os.LookupEnv), so
 	// run's env parameter is the only environment the CLI reads.
@@ -47,6 +50,7 @@ type flagValues struct {
 	auditMaxBytes                                                                                     int64
 	rateShare                                                                                         float64
 	readOnly, disableDestructive, sandbox, stateless                                                  bool
+	approvalsStore, approvalsURL                                                                      string
 }
 
 func addGlobalFlags(fs *flag.FlagSet, v *flagValues) {
@@ -65,6 +69,8 @@ func addGlobalFlags(fs *flag.FlagSet, v *flagValues) {
 	fs.BoolVar(&v.stateless, "stateless", false, "streamable HTTP without sessions, for replicas behind a load balancer")
 	fs.StringVar(&v.origins, "allowed-origin", "", "comma-separated browser origins allowed besides loopback (HTTP mode)")
 	fs.StringVar(&v.logLevel, "log-level", "info", "log level on stderr: debug, info, warn, error")
+	fs.StringVar(&v.approvalsStore, "approvals-store", "", "approval store: sqlite:PATH or a postgres:// URL (env ATLAS_MCP_APPROVALS_STORE); default: approvals.db next to the audit log")
+	fs.StringVar(&v.approvalsURL, "approvals-url", "", "public URL of the approval console, for links (env ATLAS_MCP_APPROVALS_URL); default http://LISTEN/approvals in HTTP mode")
 	fs.Float64Var(&v.rateShare, "rate-limit-share", 1, "this process's share of Atlas's rate-limit budget, 0 < share <= 1 (env ATLAS_MCP_RATE_LIMIT_SHARE); e.g. 0.5 for each of two replicas")
 }
 
@@ -113,6 +119,12 @@ func resolve(fs *flag.FlagSet, v *flagValues, env func(string) (string, bool)) (
 		OrgID:              str("", "", "MONGODB_ATLAS_ORG_ID"),
 		LogLevel:           v.logLevel,
 		lookupEnv:          env,
+		Approvals: approvalsConfig{
+			Store:         str("approvals-store", v.approvalsStore, "ATLAS_MCP_APPROVALS_STORE"),
+			URL:           str("approvals-url", v.approvalsURL, "ATLAS_MCP_APPROVALS_URL"),
+			Webhook:       str("", "", "ATLAS_MCP_APPROVALS_WEBHOOK"),
+			WebhookFormat: str("", "", "ATLAS_MCP_APPROVALS_WEBHOOK_FORMAT"),
+		},
 	}
 	var err error
 	c.RateLimitShare = v.rateShare

@@ -28,6 +28,9 @@ Usage:
   atlas-mcp [flags] tools [--json]        list the tool catalogue
   atlas-mcp [flags] call TOOL ['JSON']    run one tool call through the whole pipeline
   atlas-mcp [flags] policy explain --agent NAME TOOL ['JSON']
+  atlas-mcp [flags] approvals list [--all] | show ID | approve ID [--reason R] | deny ID --reason R
+                                          decide approval requests (ATLAS_MCP_APPROVER_TOKEN)
+  atlas-mcp [flags] approvals serve --listen ADDR   the approval console alone (stdio deployments)
   atlas-mcp audit verify FILE...          check the audit log's hash chain
   atlas-mcp audit tail [--agent A] [--tool T] [--denied] [FILE...]
   atlas-mcp sim --listen ADDR [--gov] [--tls-self-signed]   run the Atlas simulator alone
@@ -89,9 +92,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return simCommand(ctx, rest, stdout, stderr)
 	case "healthcheck":
 		return healthcheckCommand(rest, stdout, stderr)
-	case "", "serve", "tools", "call", "policy":
+	case "", "serve", "tools", "call", "policy", "approvals":
 	default:
-		return fmt.Errorf("unknown command %q (commands: tools, call, policy, audit, sim, healthcheck, version; run atlas-mcp -h)", cmd)
+		return fmt.Errorf("unknown command %q (commands: tools, call, policy, approvals, audit, sim, healthcheck, version; run atlas-mcp -h)", cmd)
 	}
 	cfg, err := resolve(fs, &fv, env)
 	if err != nil {
@@ -109,6 +112,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return policyCommand(ctx, cfg, rest, stdout, stderr)
 	case "call":
 		return callCommand(ctx, cfg, rest, stdin, stdout, stderr)
+	case "approvals":
+		return approvalsCommand(ctx, cfg, rest, stdout, stderr)
 	default:
 		return serve(ctx, cfg, stdin, stdout, stderr)
 	}

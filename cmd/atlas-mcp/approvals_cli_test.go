@@ -1,0 +1,60 @@
+package main
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+func shaHex(s string) string { sum := sha256.Sum256([]byte(s)); return hex.EncodeToString(sum[:]) }
+
+// TestApprovalsCLI: a `call` without a terminal gets a pending approval; the
+// person approves it with `atlas-mcp approvals approve` (their own token, not
+// the agent's); the next `call` process resumes it with approvalId, once.
+func TestApprovalsCLI(t *testing.T) {
+	dir := t.TempDir()
+	pol := filepath.Join(dir, "policy.yaml")
+	src := "agents:\n  bot:\n    default: true\n    tokenSha256: " + shaHex("agent-token-0123456789") + "\n    grants: [{area: '*', access: [read, write]}]\n" +
+		"approvers:\n  alice:\n    tokenSha256: " + shaHex("alice-token-0123456789") + "\n" +
+		"confirm:\n  withoutElicitation: approval\n"
+	if err := os.WriteFile(pol, []byte(src), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{"ATLAS_MCP_AUDIT_LOG": filepath.Join(dir, "audit.jsonl"), "ATLAS_MCP_APPROVALS_URL": "http://127.0.0.1:8081/approvals"}
+	args := `{"clusterName":"staging"}`
+	first := runCLI(t, env, strings.NewReader(""), "--sandbox", "--policy", pol, "call", "atlas-delete-cluster", args)
+	id := regexp.MustCompile(`apr_[0-9a-f]{32}`).FindString(first.stdout + first.stderr)
+	if first.exitCode() == 0 || id == "" {
+		t.Fatalf("not pending: %+v", first)
+	}
+	mustContain(t, "pending answer", first.stdout+first.stderr, "atlas-mcp approvals approve "+id, "http://127.0.0.1:8081/approvals/"+id)
+
+	asAgent := map[string]string{"ATLAS_MCP_AUDIT_LOG": env["ATLAS_MCP_AUDIT_LOG"], "ATLAS_MCP_APPROVER_TOKEN": "agent-token-0123456789"}
+	if r := runCLI(t, asAgent, nil, "--policy", pol, "approvals", "approve", id); r.err == nil || !strings.Contains(r.err.Error(), "agents cannot approve") {
+		t.Fatalf("agent token approved: %+v", r)
+	}
+	asAlice := map[string]string{"ATLAS_MCP_AUDIT_LOG": env["ATLAS_MCP_AUDIT_LOG"], "ATLAS_MCP_APPROVER_TOKEN": "alice-token-0123456789"}
+	list := runCLI(t, asAlice, nil, "--policy", pol, "approvals", "list")
+	mustContain(t, "list", list.stdout, id, "atlas-delete-cluster", "bot")
+	show := runCLI(t, asAlice, nil, "--policy", pol, "approvals", "show", id)
+	mustContain(t, "show", show.stdout, `permanently delete cluster "staging"`, "cannot be undone")
+	if r := runCLI(t, asAlice, nil, "--policy", pol, "approvals", "deny", id); r.err == nil || !strings.Contains(r.err.Error(), "--reason") {
+		t.Fatalf("deny without reason: %+v", r)
+	}
+	ok := runCLI(t, asAlice, nil, "--policy", pol, "approvals", "approve", id, "--reason", "checked")
+	mustContain(t, "approve", ok.stdout, "Approved "+id)
+
+	resumed := `{"clusterName":"staging","approvalId":"` + id + `"}`
+	run := runCLI(t, env, strings.NewReader(""), "--sandbox", "--policy", pol, "call", "atlas-delete-cluster", resumed)
+	if run.exitCode() != 0 {
+		t.Fatalf("resumed call: %+v", run)
+	}
+	again := runCLI(t, env, strings.NewReader(""), "--sandbox", "--policy", pol, "call", "atlas-delete-cluster", resumed)
+	if again.exitCode() == 0 || !strings.Contains(again.stdout+again.stderr, "already used") {
+		t.Fatalf("second use: %+v", again)
+	}
+}
