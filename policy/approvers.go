@@ -441,8 +441,8 @@ func (d *decoder) approvalConfirmKey(key string, v *yaml.Node, c *approvalConfir
 			c.wait = dur
 			return
 		}
-		if dur < time.Minute || dur > 7*24*time.Hour {
-			d.fail(v, "%s must be between 1m and 168h, not %s", id, s)
+		if dur < time.Second || dur > 7*24*time.Hour {
+			d.fail(v, "%s must be between 1s and 168h, not %s", id, s)
 			return
 		}
 		c.ttl = dur
