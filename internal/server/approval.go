@@ -39,7 +39,11 @@ func approvalRendering(ctx context.Context, cs *callState) approvals.Rendering {
 		title = cs.tool.Name
 	}
 	if res := approvalResource(cs); res != "" {
-		title += ": " + res
+		if name, ok := strings.CutPrefix(res, "cluster "); ok && strings.Contains(strings.ToLower(title), "cluster") {
+			title += " " + name // "Delete cluster "prod"", not "Delete cluster: cluster "prod""
+		} else {
+			title += ": " + res
+		}
 	}
 	var lines []string
 	if conf, err := cs.call.Confirmation(ctx); err == nil && conf.Message != "" {
