@@ -36,6 +36,23 @@ type Console struct {
 	policy *policy.Policy
 	prefix string
 	pages  *template.Template
+	// onDecision is told of every decision made here (the server records
+	// it in its audit log); nil for none.
+	onDecision func(ctx context.Context, r *Request, approver string)
+}
+
+// OnDecision sets a function called after each decision made through this
+// console (page or API), with the request as it stands after it.
+func (c *Console) OnDecision(fn func(ctx context.Context, r *Request, approver string)) {
+	c.onDecision = fn
+}
+
+func (c *Console) decide(ctx context.Context, id string, a *policy.Approver, approve bool, reason string) (*Request, error) {
+	r, err := c.svc.Decide(ctx, id, a, approve, reason)
+	if err == nil && c.onDecision != nil {
+		c.onDecision(ctx, r, a.Name)
+	}
+	return r, err
 }
 
 // NewConsole builds the console over a service; the policy names the
@@ -303,7 +320,7 @@ func (c *Console) decidePage(w http.ResponseWriter, r *http.Request, id string) 
 		http.Error(w, "decision must be approve or deny", http.StatusBadRequest)
 		return
 	}
-	_, err := c.svc.Decide(r.Context(), id, a, approve, r.PostFormValue("reason"))
+	_, err := c.decide(r.Context(), id, a, approve, r.PostFormValue("reason"))
 	msg := "Recorded."
 	if err != nil {
 		msg = "Not recorded: " + err.Error()
@@ -360,7 +377,7 @@ func (c *Console) api(w http.ResponseWriter, r *http.Request, rest string) {
 				return
 			}
 		}
-		req, err := c.svc.Decide(r.Context(), parts[1], a, parts[2] == "approve", body.Reason)
+		req, err := c.decide(r.Context(), parts[1], a, parts[2] == "approve", body.Reason)
 		if err != nil {
 			writeJSON(w, errStatus(err), map[string]string{"error": err.Error()})
 			return

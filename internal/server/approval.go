@@ -319,6 +319,26 @@ func auditApproval(r *approvals.Request) *audit.Approval {
 	return a
 }
 
+// auditDecision records an approver's decision made in this server's console
+// when it is made, not only when the agent resumes (it may never). Decisions
+// made through the CLI or `approvals serve` reach the log with the call that
+// resumes, or waits for, the request.
+func (s *Server) auditDecision(ctx context.Context, r *approvals.Request, approver string) {
+	last := r.Decisions[len(r.Decisions)-1]
+	rec := &audit.Record{
+		Agent:        r.Agent,
+		Tool:         r.Tool,
+		Area:         r.Area,
+		Decision:     audit.Decision{Allow: last.Approve, Rule: "approvers." + approver, Reason: last.Reason},
+		Confirmation: "approval_decision",
+		Outcome:      audit.Outcome{OK: true, Message: fmt.Sprintf("%s %s by %s", r.ID, map[bool]string{true: "approved", false: "denied"}[last.Approve], approver)},
+		Approval:     auditApproval(r),
+	}
+	if err := s.opts.Audit.Append(context.WithoutCancel(ctx), rec); err != nil {
+		s.log.Error("audit write of an approval decision failed", zap.Error(err))
+	}
+}
+
 // hostCanElicitForm: a host that declares elicitation without naming modes
 // supports forms (the spec's default); one that lists modes must list form.
 func hostCanElicitForm(ctx context.Context) bool {
@@ -402,6 +422,7 @@ func (s *Server) mountApprovals(mux *http.ServeMux) {
 		return
 	}
 	c := approvals.NewConsole(s.opts.Approvals, s.opts.Policy, "/approvals")
+	c.OnDecision(s.auditDecision)
 	mux.Handle("/approvals", c)
 	mux.Handle("/approvals/", c)
 }

@@ -279,6 +279,18 @@ func TestApprovalReplicas(t *testing.T) {
 	if a.requestsTo("DELETE", "/clusters/dev-sandbox") != 1 {
 		t.Fatal("the DELETE did not run on A")
 	}
+	// B's audit log has the decision made on its console; A's has the call
+	// with the approval and its decision.
+	var onB, onA bool
+	for _, r := range b.records(t) {
+		onB = onB || (r.Confirmation == "approval_decision" && r.Approval != nil && r.Approval.ID == id && r.Decision.Rule == "approvers.alice")
+	}
+	for _, r := range a.records(t) {
+		onA = onA || (r.Confirmation == "approved" && r.Approval != nil && r.Approval.ID == id && len(r.Approval.Decisions) == 1 && r.Approval.Decisions[0].Reason == "replica B")
+	}
+	if !onB || !onA {
+		t.Fatalf("audit: decision on B %v, approved call on A %v", onB, onA)
+	}
 }
 
 // TestConfirmationTokenAcrossReplicas: token mode's one-time state lives in
