@@ -1,13 +1,19 @@
 package main
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 )
 
 func shaHex(s string) string { sum := sha256.Sum256([]byte(s)); return hex.EncodeToString(sum[:]) }
@@ -56,5 +62,52 @@ func TestApprovalsCLI(t *testing.T) {
 	again := runCLI(t, env, strings.NewReader(""), "--sandbox", "--policy", pol, "call", "atlas-delete-cluster", resumed)
 	if again.exitCode() == 0 || !strings.Contains(again.stdout+again.stderr, "already used") {
 		t.Fatalf("second use: %+v", again)
+	}
+}
+
+// TestApprovalsServe: `atlas-mcp approvals serve` is the console alone over
+// the same store, for stdio deployments; an approver signs in and decides
+// there a request a `call` process made.
+func TestApprovalsServe(t *testing.T) {
+	dir := t.TempDir()
+	pol := filepath.Join(dir, "policy.yaml")
+	src := "agents:\n  bot:\n    default: true\n    grants: [{area: '*', access: [read, write]}]\n" +
+		"approvers:\n  alice:\n    tokenSha256: " + shaHex("alice-token-0123456789") + "\n" +
+		"confirm:\n  withoutElicitation: approval\n"
+	if err := os.WriteFile(pol, []byte(src), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{"ATLAS_MCP_AUDIT_LOG": filepath.Join(dir, "audit.jsonl")}
+	first := runCLI(t, env, nil, "--sandbox", "--policy", pol, "call", "atlas-delete-cluster", `{"clusterName":"staging"}`)
+	id := regexp.MustCompile(`apr_[0-9a-f]{32}`).FindString(first.stdout + first.stderr)
+	if id == "" {
+		t.Fatalf("not pending: %+v", first)
+	}
+	addr := freeAddr(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	stderr := &syncBuffer{}
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"--policy", pol, "approvals", "serve", "--listen", addr}, nil, &syncBuffer{}, stderr, envFrom(env))
+	}()
+	base := "http://" + addr + "/approvals"
+	var page string
+	for i := 0; i < 100 && !strings.Contains(stderr.String(), "serving the approval console"); i++ {
+		time.Sleep(20 * time.Millisecond)
+	}
+	jar, _ := cookiejar.New(nil)
+	c := &http.Client{Jar: jar}
+	resp, err := c.PostForm(base+"/login", url.Values{"token": {"alice-token-0123456789"}})
+	if err != nil {
+		t.Fatalf("console: %v (%s)", err, stderr.String())
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	page = string(b)
+	mustContain(t, "console", page, "Signed in as <strong>alice</strong>", id, "staging")
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("serve: %v", err)
 	}
 }
