@@ -88,8 +88,13 @@ test('two approvers approve a production delete in the console; the call complet
   assert.equal(early.isError, true, 'one of two approvers is not enough');
   assert.match(text(early), /2 different people/);
 
-  const bob = await signIn(BOB);
-  await bob.goto(`${srv.url}/approvals/${id}`);
+  // Bob follows the link from the pending answer (or a notification): he
+  // signs in on the request's page and lands back on it.
+  const bob = await (await browser.newContext()).newPage();
+  await bob.goto(first.structuredContent.approvalUrl);
+  await bob.fill('#token', BOB);
+  await bob.click('button[type=submit]');
+  assert.match(await bob.textContent('[data-testid=rendering]'), /prod-analytics/);
   await bob.click('button.approve');
   await bob.waitForSelector('text=Recorded.');
   assert.match(await bob.textContent('[data-testid=status]'), /approved/);

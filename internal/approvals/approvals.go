@@ -11,6 +11,7 @@ package approvals
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"time"
 )
@@ -51,13 +52,13 @@ type Request struct {
 	PlanHash string `json:"planHash"`
 	// Plan is the redacted plan, for the record and for reviewers who want
 	// the exact requests; it never carries secrets.
-	Plan      []byte    `json:"plan,omitempty"`
-	Rendering Rendering `json:"rendering"`
-	Agent     string    `json:"agent"`
-	Tool      string    `json:"tool"`
-	Area      string    `json:"area,omitempty"`
-	ProjectID string    `json:"projectId,omitempty"`
-	Resource  string    `json:"resource,omitempty"`
+	Plan      json.RawMessage `json:"plan,omitempty"`
+	Rendering Rendering       `json:"rendering"`
+	Agent     string          `json:"agent"`
+	Tool      string          `json:"tool"`
+	Area      string          `json:"area,omitempty"`
+	ProjectID string          `json:"projectId,omitempty"`
+	Resource  string          `json:"resource,omitempty"`
 	// Rule and Why are the policy's reason for asking.
 	Rule      string     `json:"rule,omitempty"`
 	Why       string     `json:"why,omitempty"`

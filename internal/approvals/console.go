@@ -216,7 +216,13 @@ func (c *Console) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.SetCookie(w, &http.Cookie{Name: cookieName, Value: id, Path: c.prefix, HttpOnly: true, Secure: secure(r), SameSite: http.SameSiteStrictMode, MaxAge: int(sessionTTL.Seconds())})
-	http.Redirect(w, r, c.prefix+"/", http.StatusSeeOther)
+	// Back to the request the person came for (a link in a notification
+	// or the page a host opened); only an approval ID, never a URL.
+	next := c.prefix + "/"
+	if n := r.PostFormValue("next"); ValidID(n) {
+		next += n
+	}
+	http.Redirect(w, r, next, http.StatusSeeOther)
 }
 
 func (c *Console) logout(w http.ResponseWriter, r *http.Request) {
