@@ -32,7 +32,13 @@ type Service struct {
 	notify  *Notifier
 	now     func() time.Time
 	onError func(error)
+	onEvent func(ctx context.Context, ev Event, r *Request)
 }
+
+// SetOnEvent sets a function told of every event this process causes (new,
+// approved, denied, expired), e.g. to record it. Set it before the service is
+// used: it is read without a lock.
+func (s *Service) SetOnEvent(fn func(ctx context.Context, ev Event, r *Request)) { s.onEvent = fn }
 
 // NewService builds a service; Store is required.
 func NewService(o Options) *Service {
@@ -289,6 +295,9 @@ func (s *Service) expire(ctx context.Context, id string) (*Request, error) {
 }
 
 func (s *Service) announce(ctx context.Context, ev Event, r *Request) {
+	if s.onEvent != nil {
+		s.onEvent(ctx, ev, r)
+	}
 	if s.notify == nil {
 		return
 	}

@@ -339,6 +339,57 @@ func (s *Server) auditDecision(ctx context.Context, r *approvals.Request, approv
 	}
 }
 
+// approvalSweep is how often the server expires requests past due, so their
+// expiry is announced and recorded even if nobody looks at them.
+const approvalSweep = 15 * time.Second
+
+// initApprovals records expiries this process notices and starts the sweeper.
+func (s *Server) initApprovals() {
+	svc := s.opts.Approvals
+	if svc == nil {
+		return
+	}
+	svc.SetOnEvent(s.approvalEvent)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(approvalSweep)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				if err := svc.Sweep(ctx); err != nil && ctx.Err() == nil {
+					s.log.Warn("approval sweep failed", zap.Error(err))
+				}
+			}
+		}
+	}()
+	s.stopSweep = func() { cancel(); <-done }
+}
+
+// approvalEvent records a request that expired without a decision: only the
+// process whose update expired it is told, so it is recorded once.
+func (s *Server) approvalEvent(ctx context.Context, ev approvals.Event, r *approvals.Request) {
+	if ev != approvals.EventExpired {
+		return
+	}
+	rec := &audit.Record{
+		Agent:        r.Agent,
+		Tool:         r.Tool,
+		Area:         r.Area,
+		Decision:     audit.Decision{Allow: false, Rule: orText(r.Rule, "approval"), Reason: "approval request expired"},
+		Confirmation: "approval_expired",
+		Outcome:      audit.Outcome{ErrorCode: "APPROVAL_EXPIRED", Message: r.ID + " expired with " + fmt.Sprint(r.Approvals()) + " of " + fmt.Sprint(r.Required) + " approvals"},
+		Approval:     auditApproval(r),
+	}
+	if err := s.opts.Audit.Append(context.WithoutCancel(ctx), rec); err != nil {
+		s.log.Error("audit write of an expired approval failed", zap.Error(err))
+	}
+}
+
 // hostCanElicitForm: a host that declares elicitation without naming modes
 // supports forms (the spec's default); one that lists modes must list form.
 func hostCanElicitForm(ctx context.Context) bool {

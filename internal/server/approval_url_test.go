@@ -135,3 +135,23 @@ func TestApprovalWaitProgress(t *testing.T) {
 		t.Fatalf("progress %v", progress)
 	}
 }
+
+// TestApprovalExpiryRecorded: a request nobody decides expires, and the
+// server records it even though the agent never comes back.
+func TestApprovalExpiryRecorded(t *testing.T) {
+	pol := approvalPolicy(t, "  approvalTTL: 1s\n")
+	svc := sqliteService(t, "")
+	h := newHarness(t, harnessOpts{policy: pol, approvals: svc})
+	res := call(t, h.client(t), "atlas-delete-cluster", `{"clusterName":"staging"}`)
+	id, _ := approvalOf(t, res.StructuredContent)
+	time.Sleep(1100 * time.Millisecond)
+	if err := svc.Sweep(context.Background()); err != nil { // what the sweeper does every 15 s
+		t.Fatal(err)
+	}
+	for _, r := range h.records(t) {
+		if r.Confirmation == "approval_expired" && r.Approval != nil && r.Approval.ID == id && r.Approval.Status == "expired" && r.Outcome.ErrorCode == "APPROVAL_EXPIRED" {
+			return
+		}
+	}
+	t.Fatal("the expired request is not in the audit log")
+}

@@ -22,6 +22,9 @@ func (s *Server) ServeStdio(ctx context.Context, in io.Reader, out io.Writer) er
 // Close records every confirmation still unanswered, so the audit log holds a
 // record for each call even when the process stops mid-confirmation.
 func (s *Server) Close(ctx context.Context) {
+	if s.stopSweep != nil {
+		s.stopSweep()
+	}
 	s.auditExpired(ctx, true)
 }
 

@@ -62,6 +62,8 @@ type Server struct {
 
 	inflight  atomic.Int64 // tool calls running now
 	lastStart atomic.Int64 // when the last call started (Unix ns)
+
+	stopSweep func() // stops the approval sweeper (approval.go); nil without one
 }
 
 // New builds the server and registers every tool the configuration allows.
@@ -99,6 +101,7 @@ func New(opts Options) (*Server, error) {
 		s.mcp.AddTool(mt, s.handler(t))
 	}
 	s.mcp.AddTool(whoamiTool(), s.whoami)
+	s.initApprovals()
 	return s, nil
 }
 
