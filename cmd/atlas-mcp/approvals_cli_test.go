@@ -71,14 +71,16 @@ func TestApprovalsCLI(t *testing.T) {
 func TestApprovalsServe(t *testing.T) {
 	dir := t.TempDir()
 	pol := filepath.Join(dir, "policy.yaml")
-	src := "agents:\n  bot:\n    default: true\n    grants: [{area: '*', access: [read, write]}]\n" +
+	// The agent's token variable is set for the server, not at the
+	// approver's terminal; the console still loads the policy.
+	src := "agents:\n  bot:\n    default: true\n    tokenEnv: ATLAS_MCP_BOT_TOKEN\n    grants: [{area: '*', access: [read, write]}]\n" +
 		"approvers:\n  alice:\n    tokenSha256: " + shaHex("alice-token-0123456789") + "\n" +
 		"confirm:\n  withoutElicitation: approval\n"
 	if err := os.WriteFile(pol, []byte(src), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	env := map[string]string{"ATLAS_MCP_AUDIT_LOG": filepath.Join(dir, "audit.jsonl")}
-	first := runCLI(t, env, nil, "--sandbox", "--policy", pol, "call", "atlas-delete-cluster", `{"clusterName":"staging"}`)
+	first := runCLI(t, map[string]string{"ATLAS_MCP_AUDIT_LOG": env["ATLAS_MCP_AUDIT_LOG"], "ATLAS_MCP_BOT_TOKEN": "bot-token-0123456789abcdef"}, nil, "--sandbox", "--policy", pol, "call", "atlas-delete-cluster", `{"clusterName":"staging"}`)
 	id := regexp.MustCompile(`apr_[0-9a-f]{32}`).FindString(first.stdout + first.stderr)
 	if id == "" {
 		t.Fatalf("not pending: %+v", first)

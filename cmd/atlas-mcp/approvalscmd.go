@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -44,7 +46,7 @@ func approvalsCommand(ctx context.Context, cfg *config, args []string, stdout, s
 	if err != nil {
 		return err
 	}
-	p, err := loadPolicy(cfg)
+	p, err := loadPolicy(withUnsetTokens(cfg))
 	if err != nil {
 		return err
 	}
@@ -165,6 +167,25 @@ func cliApprover(cfg *config, p *policy.Policy) (*policy.Approver, error) {
 		return nil, fmt.Errorf("ATLAS_MCP_APPROVER_TOKEN is not the token of any approver in the policy")
 	}
 	return a, nil
+}
+
+// withUnsetTokens lets the policy load where the agents' token variables are
+// not set — a person's terminal has no business holding the agents' tokens.
+// An unset tokenEnv resolves to a fresh random token that nobody knows, so no
+// credential matches it: an agent's real token is then simply "not an
+// approver", which refuses it all the same.
+func withUnsetTokens(cfg *config) *config {
+	c := *cfg
+	lookup := cfg.lookupEnv
+	c.lookupEnv = func(k string) (string, bool) {
+		if v, ok := lookup(k); ok {
+			return v, ok
+		}
+		var b [24]byte
+		_, _ = rand.Read(b[:])
+		return hex.EncodeToString(b[:]), true
+	}
+	return &c
 }
 
 // parseInterleaved lets flags follow the positional ID (deny ID --reason x),
