@@ -291,6 +291,23 @@ func TestApprovalReplicas(t *testing.T) {
 	if !onB || !onA {
 		t.Fatalf("audit: decision on B %v, approved call on A %v", onB, onA)
 	}
+
+	// Without approvalWait: the request made through replica D is approved
+	// on B's console and the agent resumes on replica C.
+	noWait := approvalPolicy(t, "")
+	d := newHarness(t, harnessOpts{policy: noWait, approvals: open()})
+	cRep := newHarness(t, harnessOpts{policy: noWait, approvals: open()})
+	first := call(t, d.client(t), "atlas-delete-cluster", `{"clusterName":"staging"}`)
+	pid, _ := approvalOf(t, first.StructuredContent)
+	if code := decideVia(t, consoleB.URL, pid, aliceTok, "approve", ""); code != http.StatusOK {
+		t.Fatalf("approve on B: %d", code)
+	}
+	if r := call(t, cRep.client(t), "atlas-delete-cluster", `{"clusterName":"staging","approvalId":"`+pid+`"}`); r.IsError {
+		t.Fatalf("resume on C: %s", resultText(r))
+	}
+	if cRep.requestsTo("DELETE", "/clusters/staging") != 1 || d.requestsTo("DELETE", "") != 0 {
+		t.Fatal("the resumed call did not run on C (alone)")
+	}
 }
 
 // TestConfirmationTokenAcrossReplicas: token mode's one-time state lives in
