@@ -127,3 +127,25 @@ test('an expired request is refused and recorded', async () => {
     short.stop();
   }
 });
+
+const PG = process.env.ATLAS_MCP_TEST_POSTGRES;
+if (!PG) console.error('SKIPPED: two binaries on one PostgreSQL store: ATLAS_MCP_TEST_POSTGRES is not set (eval "$(scripts/pg-test-env start)")');
+test('two server processes on one PostgreSQL store: asked on A, approved on B, run on A', { skip: PG ? false : 'ATLAS_MCP_TEST_POSTGRES is not set' }, async () => {
+  const pgPolicy = approvalPolicy();
+  const a = await startHTTP(serverEnv(sim, { ATLAS_MCP_APPROVALS_STORE: PG }), ['--policy', pgPolicy, '--stateless']);
+  const b = await startHTTP(serverEnv(sim, { ATLAS_MCP_APPROVALS_STORE: PG }), ['--policy', pgPolicy, '--stateless']);
+  const c = await httpClient(a.url, AGENT);
+  try {
+    await sim.reset();
+    const p = pending(await c.callTool({ name: 'atlas-delete-cluster', arguments: { clusterName: 'dev-sandbox' } }));
+    const r = await fetch(`${b.url}/approvals/api/requests/${p.approvalId}/approve`, { method: 'POST', headers: { Authorization: `Bearer ${ALICE}`, 'Content-Type': 'application/json' }, body: '{"reason":"from replica B"}' });
+    assert.equal(r.status, 200, await r.text());
+    const run = await c.callTool({ name: 'atlas-delete-cluster', arguments: p.resume.arguments });
+    assert.ok(!run.isError, text(run));
+    assert.equal((await sim.requests()).filter((x) => x.Method === 'DELETE').length, 1);
+  } finally {
+    await c.close();
+    a.stop();
+    b.stop();
+  }
+});
