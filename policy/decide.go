@@ -79,6 +79,7 @@ func (p *Policy) decide(a *Agent, c Call, t *trace) Decision {
 		Reason: fmt.Sprintf("agent %s may %s %s%s%s", a.Name, c.Tool.Access, areaLabel(c.Tool.Area), callScope(c), alsoScope(c)),
 	}
 	p.confirmation(a, c, &d, t)
+	p.approvalRules(c, &d, t)
 	return d
 }
 

@@ -20,7 +20,10 @@ type Decision struct {
 	ConfirmWhy string
 	// ConfirmRule is the ID of the first rule that asked for confirmation.
 	ConfirmRule string
-	// Approvals is how many people must approve: 1 whenever Confirm is set (so
-	// a zero value can never mean "approved by nobody"), 0 otherwise.
+	// Approvals is how many distinct approvers must approve out of band (0 or
+	// 1: one person). More than one can only be given in the approval console.
 	Approvals int
+	// ApprovalVia is "console" when a rule says only the approval console may
+	// approve this call (not an elicitation at the host).
+	ApprovalVia string
 }

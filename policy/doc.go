@@ -176,6 +176,14 @@
 // and naming one with a database is a load error. API key roles are ORG_* or
 // GROUP_* names, case-insensitive; denying any role also denies ORG_OWNER, and
 // denying a GROUP_ role also denies GROUP_OWNER.
+//  7. confirm.rules (tool pattern, optional projects) add a confirmation that
+//     needs approvals: N distinct approvers (Decision.Approvals), or that only
+//     the approval console may give (approval: console, Decision.ApprovalVia);
+//     a freezes: window in force refuses writes (action: refuse) or asks for
+//     its approvals: N in the console. See approvers.go for the approvers:
+//     map (tokenSha256 or tokenEnv, and the areas, projects and tools each may
+//     approve), confirm.withoutElicitation: approval, confirm.approvalWait and
+//     confirm.approvalTTL.
 //
 // A Decision names the deciding rule by ID ("agents.ci-bot.grants[0]",
 // "constraints.clusters.maxInstanceSize", "deny[1]") with its file line, or a

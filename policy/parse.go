@@ -71,7 +71,7 @@ func (d *decoder) top(n *yaml.Node, p *Policy, env func(string) (string, bool)) 
 		return
 	}
 	sawAgents := false
-	d.fields(n, "at the top level", []string{"version", "readOnly", "disableDestructive", "agents", "deny", "constraints", "confirm", "rateLimit", "identity"},
+	d.fields(n, "at the top level", []string{"version", "readOnly", "disableDestructive", "agents", "deny", "constraints", "confirm", "rateLimit", "identity", "approvers", "freezes"},
 		func(key string, k, v *yaml.Node) {
 			switch key {
 			case "identity":
@@ -99,8 +99,13 @@ func (d *decoder) top(n *yaml.Node, p *Policy, env func(string) (string, bool)) 
 				d.confirm(v, &p.confirm)
 			case "rateLimit": // see ops.go
 				p.ops.rate = d.rateLimit(k, v, "rateLimit")
+			case "approvers":
+				d.approvers(k, v, p, env)
+			case "freezes":
+				d.freezes(v, p)
 			}
 		})
+	d.checkApprovers(n, p)
 	if !sawAgents {
 		d.fail(n, "the policy defines no agents; add an agents: section (see the package documentation for an example)")
 	}
@@ -485,7 +490,7 @@ func (d *decoder) roleConstraints(n *yaml.Node, prefix string, c *roleConstraint
 }
 
 func (d *decoder) confirm(n *yaml.Node, c *confirmConfig) {
-	d.fields(n, "in confirm", []string{"tools", "skip", "withoutElicitation", "tokenTTL"}, func(key string, k, v *yaml.Node) {
+	d.fields(n, "in confirm", []string{"tools", "skip", "withoutElicitation", "tokenTTL", "approvalWait", "approvalTTL", "rules"}, func(key string, k, v *yaml.Node) {
 		id := "confirm." + key
 		switch key {
 		case "tools", "skip":
@@ -507,8 +512,8 @@ func (d *decoder) confirm(n *yaml.Node, c *confirmConfig) {
 			if !ok {
 				return
 			}
-			if s != ConfirmRefuse && s != ConfirmToken {
-				d.fail(v, "%s must be %q or %q, not %q", id, ConfirmRefuse, ConfirmToken, s)
+			if s != ConfirmRefuse && s != ConfirmToken && s != ConfirmApproval {
+				d.fail(v, "%s must be %q, %q or %q, not %q", id, ConfirmRefuse, ConfirmApproval, ConfirmToken, s)
 				return
 			}
 			c.mode, c.modeRule = s, rule{id: id, line: k.Line}
@@ -527,6 +532,8 @@ func (d *decoder) confirm(n *yaml.Node, c *confirmConfig) {
 				return
 			}
 			c.ttl = dur
+		case "approvalWait", "approvalTTL", "rules":
+			d.approvalConfirmKey(key, v, &c.approval)
 		}
 	})
 }

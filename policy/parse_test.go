@@ -368,7 +368,7 @@ agents:
   a: {}
 confirm:
   withoutElicitation: ask
-`, 4, `confirm.withoutElicitation must be "refuse" or "token", not "ask"`},
+`, 4, `confirm.withoutElicitation must be "refuse", "approval" or "token", not "ask"`},
 		{"confirm ttl", `
 agents:
   a: {}

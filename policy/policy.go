@@ -40,6 +40,7 @@ type Policy struct {
 	denies      []denyRule
 	constraints *constraints // global; nil when the file has none
 	confirm     confirmConfig
+	approvals   approvalConfig // approvers and freezes (approvers.go)
 
 	now       func() time.Time
 	catalogue map[string]ToolInfo
@@ -178,6 +179,7 @@ type confirmConfig struct {
 	mode     string
 	modeRule rule
 	ttl      time.Duration
+	approval approvalConfirm // approvalWait, approvalTTL, rules (approvers.go)
 }
 
 // Default is the policy used when no policy file is given: one agent "local",
@@ -245,7 +247,7 @@ func (p *Policy) Agent(name string) *Agent { return p.byName[name] }
 func (p *Policy) Agents() []*Agent { return append([]*Agent(nil), p.agents...) }
 
 // WithoutElicitation says what to do with a call that needs confirmation when the
-// host cannot ask the user: ConfirmRefuse or ConfirmToken.
+// host cannot ask the user: ConfirmRefuse, ConfirmToken or ConfirmApproval.
 func (p *Policy) WithoutElicitation() string { return p.confirm.mode }
 
 // TokenTTL is how long a confirmation token stays valid.

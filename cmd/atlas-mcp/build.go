@@ -15,6 +15,7 @@ import (
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
 
+	"github.com/atlas-mcp/atlas-mcp/internal/approvals"
 	"github.com/atlas-mcp/atlas-mcp/internal/atlasclient"
 	"github.com/atlas-mcp/atlas-mcp/internal/atlassim"
 	"github.com/atlas-mcp/atlas-mcp/internal/atlasspec"
@@ -37,6 +38,8 @@ type app struct {
 	// metrics and their registry (metrics.go); nil unless serving HTTP or --metrics-listen.
 	metrics  *server.Metrics
 	registry *prometheus.Registry
+	// approvals is nil when the policy uses no approvals and no store is set.
+	approvals *approvals.Service
 }
 
 func (a *app) Close() {
@@ -144,6 +147,9 @@ func build(ctx context.Context, cfg *config, stdout, stderr io.Writer) (*app, er
 	}
 	a.close = append(a.close, func() { _ = a.audit.Close() })
 
+	if err := a.openApprovals(ctx); err != nil {
+		return nil, err
+	}
 	a.server, err = server.New(server.Options{
 		Tools:          a.tools,
 		Env:            a.env,
@@ -156,6 +162,7 @@ func build(ctx context.Context, cfg *config, stdout, stderr io.Writer) (*app, er
 		Sandbox:        cfg.Sandbox,
 		Metrics:        a.metrics,
 		ShutdownGrace:  cfg.ShutdownGrace,
+		Approvals:      a.approvals,
 	})
 	if err != nil {
 		return nil, err

@@ -53,6 +53,9 @@ type config struct {
 	Credentials          atlasclient.Credentials
 	// HTTP are the HTTP transport's limits and operations settings.
 	HTTP httpFlags
+	// Approvals configures the approval store, console URL and webhook
+	// (approvalscfg.go).
+	Approvals approvalsConfig
 	// lookupEnv is the environment the config was resolved from; the policy
 	// resolves agents' tokenEnv through it too (not through os.LookupEnv), so
 	// run's env parameter is the only environment the CLI reads.
@@ -77,7 +80,8 @@ type flagValues struct {
 	readOnly, disableDestructive, sandbox, stateless                                                  bool
 	http                                                                                              httpFlags
 
-	sandboxState string
+	sandboxState                 string
+	approvalsStore, approvalsURL string
 }
 
 func addGlobalFlags(fs *flag.FlagSet, v *flagValues) {
@@ -103,6 +107,8 @@ func addGlobalFlags(fs *flag.FlagSet, v *flagValues) {
 	fs.StringVar(&v.logLevel, "log-level", "info", "log level on stderr: debug, info, warn, error")
 	addHTTPFlags(fs, &v.http)
 	fs.IntVar(&v.standardLimit, "standard-rate-limit", atlasclient.DefaultStandardLimit, "requests at once, then per minute, per scope for Atlas endpoints with no published limit (standard set, App Services); Atlas's RateLimit-* answers override the default; 0: off (env ATLAS_MCP_STANDARD_RATE_LIMIT)")
+	fs.StringVar(&v.approvalsStore, "approvals-store", "", "approval store: sqlite:PATH or a postgres:// URL (env ATLAS_MCP_APPROVALS_STORE); default: approvals.db next to the audit log")
+	fs.StringVar(&v.approvalsURL, "approvals-url", "", "public URL of the approval console, for links (env ATLAS_MCP_APPROVALS_URL); default http://LISTEN/approvals in HTTP mode")
 	fs.Float64Var(&v.rateShare, "rate-limit-share", 1, "this process's share of Atlas's rate-limit budget, 0 < share <= 1 (env ATLAS_MCP_RATE_LIMIT_SHARE); e.g. 0.5 for each of two replicas")
 }
 
@@ -156,6 +162,12 @@ func resolve(fs *flag.FlagSet, v *flagValues, env func(string) (string, bool)) (
 		LogLevel:                v.logLevel,
 		HTTP:                    v.http,
 		lookupEnv:               env,
+		Approvals: approvalsConfig{
+			Store:         str("approvals-store", v.approvalsStore, "ATLAS_MCP_APPROVALS_STORE"),
+			URL:           str("approvals-url", v.approvalsURL, "ATLAS_MCP_APPROVALS_URL"),
+			Webhook:       str("", "", "ATLAS_MCP_APPROVALS_WEBHOOK"),
+			WebhookFormat: str("", "", "ATLAS_MCP_APPROVALS_WEBHOOK_FORMAT"),
+		},
 	}
 	c.SandboxState = str("sandbox-state", v.sandboxState, "ATLAS_MCP_SANDBOX_STATE")
 	switch {

@@ -38,6 +38,9 @@ Usage:
                                           inclusion proof of one record (check with --check PROOF)
   atlas-mcp audit tail [--agent A] [--tool T] [--denied] [--unfinished] [FILE...]
   atlas-mcp [flags] sandbox reset         forget what --sandbox calls changed (back to the demo data)
+  atlas-mcp [flags] approvals list [--all] | show ID | approve ID [--reason R] | deny ID --reason R
+                                          decide approval requests (ATLAS_MCP_APPROVER_TOKEN)
+  atlas-mcp [flags] approvals serve --listen ADDR   the approval console alone (stdio deployments)
   atlas-mcp sim --listen ADDR [--gov] [--tls-self-signed]   run the Atlas simulator alone
   atlas-mcp healthcheck [--url URL]      probe /healthz (for container HEALTHCHECK)
   atlas-mcp version
@@ -104,9 +107,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return simCommand(ctx, rest, stdout, stderr)
 	case "healthcheck":
 		return healthcheckCommand(rest, stdout, stderr)
-	case "", "serve", "tools", "call", "policy", "sandbox", "whoami":
+	case "", "serve", "tools", "call", "policy", "sandbox", "whoami", "approvals":
 	default:
-		return fmt.Errorf("unknown command %q (commands: tools, call, policy, whoami, audit, sandbox, sim, healthcheck, version; run atlas-mcp -h)", cmd)
+		return fmt.Errorf("unknown command %q (commands: tools, call, policy, whoami, approvals, audit, sandbox, sim, healthcheck, version; run atlas-mcp -h)", cmd)
 	}
 	cfg, err := resolve(fs, &fv, env)
 	if err != nil {
@@ -128,6 +131,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return callCommand(ctx, cfg, rest, stdin, stdout, stderr)
 	case "sandbox":
 		return sandboxCommand(cfg, rest, stdout)
+	case "approvals":
+		return approvalsCommand(ctx, cfg, rest, stdout, stderr)
 	default:
 		return serve(ctx, cfg, stdin, stdout, stderr)
 	}

@@ -230,7 +230,15 @@ func TestREADMEPolicyExample(t *testing.T) {
 	if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	p, err := policy.Load(path, policy.Options{})
+	// The example's approver reads its token from the environment, as a
+	// reader's would.
+	env := func(k string) (string, bool) {
+		if k == "ATLAS_MCP_APPROVER_DANA" {
+			return "dana-approver-token-0123456789", true
+		}
+		return "", false
+	}
+	p, err := policy.Load(path, policy.Options{LookupEnv: env})
 	if err != nil {
 		t.Fatalf("the README's policy example does not load: %v\n%s", err, body)
 	}

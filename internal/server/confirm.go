@@ -38,13 +38,16 @@ func (s *Server) confirm(ctx context.Context, cs *callState) bool {
 	if !cs.decision.Confirm {
 		return false
 	}
+	if stop, handled := s.approve(ctx, cs); handled {
+		return stop
+	}
 	hash := cs.planHash
 	params := cs.req.Params
 	if params.RequestState != "" || len(params.InputResponses) > 0 {
 		return s.confirmAnswered(ctx, cs, hash)
 	}
 	if cs.call.ConfirmationToken != "" {
-		p, ok := s.pending.take(cs.call.ConfirmationToken)
+		p, ok := s.takeConfirmation(ctx, cs.call.ConfirmationToken)
 		if !ok || p.kind != kindToken || p.agent != agentName(cs.agent) || p.tool != cs.tool.Name || p.planHash != hash {
 			cs.confirmation = "declined"
 			cs.result = errorResult("Refused: the confirmationToken is unknown, expired, already used, or was issued for another plan (other arguments, another tool, or the target changed since). Call again without it to get a new one, and have a person approve it. Nothing was sent to Atlas.")
@@ -60,14 +63,14 @@ func (s *Server) confirm(ctx context.Context, cs *callState) bool {
 	p := &pending{agent: agentName(cs.agent), tool: cs.tool.Name, planHash: hash, typeToConfirm: r.TypeToConfirm, cs: cs}
 	if hostCanElicit(ctx) {
 		p.kind = kindElicit
-		state := s.pending.add(p, s.elicitTTL())
+		state := s.addConfirmation(ctx, p, s.elicitTTL())
 		cs.result = mcpserver.NewInputRequestBuilder(state).Elicit(confirmID, elicitation(message, r.TypeToConfirm)).ToolResult()
 		cs.noRecord = true
 		return true
 	}
 	if s.policyFor(ctx).WithoutElicitation() == "token" {
 		p.kind = kindToken
-		token := s.pending.add(p, s.policyFor(ctx).TokenTTL())
+		token := s.addConfirmation(ctx, p, s.policyFor(ctx).TokenTTL())
 		cs.confirmation = "token_issued"
 		cs.result = errorResult(fmt.Sprintf("Not executed yet: this call needs a person's confirmation, and this host cannot ask for it directly.\n%s\nShow this to the person. Only if they approve, call %s again with exactly the same arguments plus \"confirmationToken\": %q. The token works once, for this plan only (plan %s), and expires in %s.",
 			message, cs.tool.Name, token, shortHash(hash), s.policyFor(ctx).TokenTTL().Round(time.Second)))
@@ -76,7 +79,7 @@ func (s *Server) confirm(ctx context.Context, cs *callState) bool {
 		return true
 	}
 	cs.confirmation = "unavailable"
-	cs.result = errorResult(fmt.Sprintf("Refused: %s needs a person's confirmation (%s), and this host does not support MCP elicitation, so nobody can be asked. Nothing was sent to Atlas. Use a host that supports elicitation, or ask the operator to set confirm.withoutElicitation: approval in the policy so a person can approve it out of band.", cs.tool.Name, orText(cs.decision.ConfirmWhy, "policy")))
+	cs.result = errorResult(fmt.Sprintf("Refused: %s needs a person's confirmation (%s), and this host does not support MCP elicitation, so nobody can be asked. Nothing was sent to Atlas. To get it approved: ask the operator to add approvers: and confirm.withoutElicitation: approval to the policy; the call then waits for a person's yes in the approval console (/approvals) or from atlas-mcp approvals approve. Or use a host that supports elicitation.", cs.tool.Name, orText(cs.decision.ConfirmWhy, "policy")))
 	cs.outcome = audit.Outcome{ErrorCode: "CONFIRMATION_UNAVAILABLE"}
 	return true
 }
@@ -104,7 +107,7 @@ func shortHash(h string) string {
 
 // confirmAnswered handles the leg that carries the person's answer.
 func (s *Server) confirmAnswered(ctx context.Context, cs *callState, hash string) bool {
-	p, ok := s.pending.take(cs.req.Params.RequestState)
+	p, ok := s.takeConfirmation(ctx, cs.req.Params.RequestState)
 	if !ok || p.kind != kindElicit || p.agent != agentName(cs.agent) || p.tool != cs.tool.Name {
 		cs.confirmation = "declined"
 		cs.result = errorResult("Refused: the confirmation answer does not match a pending confirmation for this tool (expired or replayed). Call the tool again to be asked anew. Nothing was sent to Atlas.")

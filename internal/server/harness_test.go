@@ -14,6 +14,7 @@ import (
 	mcpclient "github.com/mark3labs/mcp-go/client"
 	"github.com/mark3labs/mcp-go/mcp"
 
+	"github.com/atlas-mcp/atlas-mcp/internal/approvals"
 	"github.com/atlas-mcp/atlas-mcp/internal/atlasclient"
 	"github.com/atlas-mcp/atlas-mcp/internal/atlassim"
 	"github.com/atlas-mcp/atlas-mcp/internal/atlasspec"
@@ -42,6 +43,8 @@ type harnessOpts struct {
 	metrics *Metrics
 	// audit overrides the audit log's options (Path included).
 	audit *audit.Options
+	// approvals is the out-of-band approval service (approval_test.go).
+	approvals *approvals.Service
 }
 
 func newHarness(t *testing.T, o harnessOpts) *harness { return newHarnessTB(t, o) }
@@ -85,13 +88,14 @@ func newHarnessTB(t testing.TB, o harnessOpts) *harness {
 	t.Cleanup(func() { _ = log.Close() })
 	secrets := []string{atlassim.DemoClientSecret, atlassim.DemoPrivateKey}
 	srv, err := New(Options{
-		Tools:   tools.ForCloud(o.cloud),
-		Env:     &tools.Env{Client: client, Cloud: o.cloud, DefaultProjectID: atlassim.DemoProjectID, DefaultOrgID: atlassim.DemoOrgID, PollInterval: time.Millisecond, Bodies: atlasspec.New()},
-		Policy:  pol,
-		Audit:   log,
-		Version: "test",
-		Secrets: secrets,
-		Metrics: o.metrics,
+		Tools:     tools.ForCloud(o.cloud),
+		Env:       &tools.Env{Client: client, Cloud: o.cloud, DefaultProjectID: atlassim.DemoProjectID, DefaultOrgID: atlassim.DemoOrgID, PollInterval: time.Millisecond, Bodies: atlasspec.New()},
+		Policy:    pol,
+		Audit:     log,
+		Version:   "test",
+		Secrets:   secrets,
+		Metrics:   o.metrics,
+		Approvals: o.approvals,
 	})
 	if err != nil {
 		t.Fatal(err)

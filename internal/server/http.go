@@ -123,6 +123,7 @@ func (s *Server) HTTPHandler(o HTTPOptions) (http.Handler, func(context.Context)
 	if o.Metrics != nil {
 		mux.Handle("/metrics", g.authOnly(o.Metrics))
 	}
+	s.mountApprovals(mux)
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain")
 		_, _ = w.Write([]byte("ok\n"))

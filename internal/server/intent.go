@@ -63,6 +63,8 @@ func (s *Server) callRecord(ctx context.Context, cs *callState) *audit.Record {
 		Confirmation: audit.Confirmation(cs.confirmation),
 		Outcome:      cs.outcome,
 		DurationMs:   ms(s.now().Sub(cs.start)),
+		Principal:    principal(ctx),
+		Approval:     auditApproval(cs.approval),
 	}
 	if cs.call != nil {
 		rec.DryRun = cs.call.DryRun

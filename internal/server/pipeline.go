@@ -12,6 +12,7 @@ import (
 	mcpserver "github.com/mark3labs/mcp-go/server"
 	"go.uber.org/zap"
 
+	"github.com/atlas-mcp/atlas-mcp/internal/approvals"
 	"github.com/atlas-mcp/atlas-mcp/internal/atlasclient"
 	"github.com/atlas-mcp/atlas-mcp/internal/audit"
 	"github.com/atlas-mcp/atlas-mcp/policy"
@@ -47,6 +48,8 @@ type callState struct {
 	// intentSeq is the intent record of a write (0: none); auditSeq the
 	// call's last record.
 	intentSeq, auditSeq uint64
+	// approval is the out-of-band approval request of the call (approval.go).
+	approval *approvals.Request
 }
 
 // stage is one named place of the pipeline. It returns true to stop the call

@@ -2,8 +2,6 @@ package server
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"os"
 	"path/filepath"
 	"strings"
@@ -40,11 +38,6 @@ agents:
     grants: [{area: clustrs, access: [read]}]
 `
 )
-
-func sha(s string) string {
-	sum := sha256.Sum256([]byte(s))
-	return hex.EncodeToString(sum[:])
-}
 
 // notes collects the notifications a client receives.
 type notes struct {

@@ -34,6 +34,9 @@ var ErrShuttingDown = errors.New("atlas-mcp is shutting down")
 // unanswered, so the audit log holds a record for each call even when the
 // process stops mid-call or mid-confirmation. Close it before the audit log.
 func (s *Server) Close(ctx context.Context) {
+	if s.stopSweep != nil {
+		s.stopSweep()
+	}
 	s.CancelCalls()
 	for s.inflight.Load() > 0 {
 		select {

@@ -16,6 +16,7 @@ import (
 	mcpserver "github.com/mark3labs/mcp-go/server"
 	"go.uber.org/zap"
 
+	"github.com/atlas-mcp/atlas-mcp/internal/approvals"
 	"github.com/atlas-mcp/atlas-mcp/internal/audit"
 	"github.com/atlas-mcp/atlas-mcp/policy"
 	"github.com/atlas-mcp/atlas-mcp/tools"
@@ -44,6 +45,9 @@ type Options struct {
 	// ShutdownGrace is how long calls still running at shutdown (stdin EOF,
 	// SIGTERM) may finish before they are cancelled (default 10 s).
 	ShutdownGrace time.Duration
+	// Approvals is the out-of-band approval service (approval console and
+	// shared one-time confirmation state); nil without an approval store.
+	Approvals *approvals.Service
 }
 
 // Server is one MCP server: the tools, the pipeline and the transports.
@@ -70,6 +74,8 @@ type Server struct {
 	metrics   *Metrics
 	stopCtx   context.Context // done once CancelCalls was called
 	stopCalls context.CancelFunc
+
+	stopSweep func() // stops the approval sweeper (approval.go); nil without one
 }
 
 // New builds the server and registers every tool the configuration allows.
@@ -112,6 +118,7 @@ func New(opts Options) (*Server, error) {
 	s.mcp.SetTools(reg...)
 	s.metrics.attach(s)
 	s.metrics.policyLoaded(true)
+	s.initApprovals()
 	return s, nil
 }
 
