@@ -28,7 +28,7 @@ func serve(ctx context.Context, cfg *config, stdin io.Reader, stdout, stderr io.
 		return a.server.ServeStdio(ctx, stdin, stdout)
 	}
 	if a.policy.Source() == "" || len(tokenAgents(a)) == 0 {
-		return fmt.Errorf("HTTP mode needs a policy file whose agents have tokens (tokenSha256 or tokenEnv): with --transport http every request must carry an agent's bearer token; see testdata/policies/multi-agent.yaml")
+		return fmt.Errorf("HTTP mode needs a policy file whose agents have tokens (tokenSha256 or tokenEnv): with --transport http every request must carry an agent's bearer token; see testdata/policies/multi-agent.yaml%s", sandboxHTTPHint(cfg))
 	}
 	handler, shutdown := a.server.HTTPHandler(server.HTTPOptions{Stateless: cfg.Stateless, AllowedOrigins: cfg.AllowedOrigins})
 	ln, err := net.Listen("tcp", cfg.Listen)
