@@ -247,3 +247,16 @@ func TestPolicyExplainSaysWhichPolicy(t *testing.T) {
 	mustContain(t, "call stdout", call.stdout, "default: true")
 	mustContain(t, "call stderr", call.stderr, "has no default agent", "default: true", "alice, bob, carol")
 }
+
+// HTTP mode without a policy, in the sandbox, points at the ready one.
+func TestSandboxHTTPWithoutPolicyPointsAtTheRecipe(t *testing.T) {
+	r := runCLI(t, nil, nil, "--sandbox", "--audit-log", filepath.Join(t.TempDir(), "a.jsonl"), "--transport", "http", "--listen", "127.0.0.1:0")
+	if r.exitCode() != -1 {
+		t.Fatalf("exit %d (%v), want a configuration error", r.exitCode(), r.err)
+	}
+	mustContain(t, "error", r.err.Error(), "HTTP mode needs a policy file", "testdata/policies/sandbox-http.yaml", "ATLAS_MCP_SANDBOX_TOKEN")
+	env := map[string]string{"ATLAS_MCP_SANDBOX_TOKEN": "0123456789abcdef"}
+	if r := runCLI(t, env, nil, "--policy", "../../testdata/policies/sandbox-http.yaml", "tools", "--json"); r.err != nil {
+		t.Errorf("sandbox-http.yaml does not load with a 16-character token: %v", r.err)
+	}
+}

@@ -101,3 +101,12 @@ func sandboxCommand(cfg *config, args []string, stdout io.Writer) error {
 	fmt.Fprintln(stdout, "The sandbox starts from the demo data on its next call. (Its audit log is kept: audit logs are append-only.)")
 	return nil
 }
+
+// sandboxHTTPHint completes the error of HTTP mode without tokens: a sandbox
+// has a ready policy for it.
+func sandboxHTTPHint(cfg *config) string {
+	if !cfg.Sandbox {
+		return ""
+	}
+	return "; for the sandbox: export ATLAS_MCP_SANDBOX_TOKEN=<16+ characters> and pass --policy testdata/policies/sandbox-http.yaml (README: HTTP sandbox in one paste)"
+}

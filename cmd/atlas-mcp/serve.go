@@ -38,7 +38,7 @@ func serve(ctx context.Context, cfg *config, stdin io.Reader, stdout, stderr io.
 		fmt.Fprintf(stderr, "atlas-mcp: the audit log %s is not anchored: without --audit-key and --audit-checkpoints nothing signed is kept apart from it, so cutting its tail, emptying it or rewriting it would not be detected. Create a key with: atlas-mcp audit keygen FILE\n", a.audit.Path())
 	}
 	if cfg.Transport == "http" && (a.policy.Source() == "" || len(tokenAgents(a.policy)) == 0) {
-		return fmt.Errorf("HTTP mode needs a policy file whose agents have tokens (tokenSha256 or tokenEnv) or OAuth match: rules (with identity.oauth): with --transport http every request must carry an agent's bearer token; see testdata/policies/multi-agent.yaml")
+		return fmt.Errorf("HTTP mode needs a policy file whose agents have tokens (tokenSha256 or tokenEnv) or OAuth match: rules (with identity.oauth): with --transport http every request must carry an agent's bearer token; see testdata/policies/multi-agent.yaml%s", sandboxHTTPHint(cfg))
 	}
 	if cfg.PolicyPath != "" {
 		stop := watchPolicy(ctx, a, stderr)
