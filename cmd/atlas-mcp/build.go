@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
 	"fmt"
 	"io"
 	"net"
@@ -133,7 +135,7 @@ func build(ctx context.Context, cfg *config, stdout, stderr io.Writer) (*app, er
 	if err != nil {
 		return nil, err
 	}
-	a.env = &tools.Env{Client: client, Cloud: cfg.cloud(), DefaultProjectID: cfg.ProjectID, DefaultOrgID: cfg.OrgID, Bodies: atlasspec.New()}
+	a.env = &tools.Env{Client: client, Cloud: cfg.cloud(), DefaultProjectID: cfg.ProjectID, DefaultOrgID: cfg.OrgID, Bodies: atlasspec.New(), PlanKey: planKey(cfg)}
 	a.tools = tools.ForCloud(cfg.cloud())
 
 	if a.policy, err = loadPolicy(cfg); err != nil {
@@ -269,4 +271,23 @@ func anchorOptions(cfg *config, opts *audit.Options, stderr io.Writer) error {
 	}
 	opts.CheckpointInterval = cfg.AuditCheckpointInterval
 	return nil
+}
+
+// planKey keys the commitments to secret values in plan hashes. It is derived
+// from the Atlas credential, which every replica of one deployment shares and
+// which whoever reads the audit log or the approval store does not hold: so a
+// call approved on one replica hashes the same when it resumes on another,
+// and a recorded hash cannot be used to test guesses of a password. Without
+// a credential (nothing to send to), a random key per process is used.
+func planKey(cfg *config) []byte {
+	secrets := cfg.secrets()
+	if len(secrets) == 0 {
+		return nil
+	}
+	m := hmac.New(sha256.New, []byte("atlas-mcp plan-hash key v1"))
+	for _, s := range secrets {
+		m.Write([]byte(s))
+		m.Write([]byte{0})
+	}
+	return m.Sum(nil)
 }
