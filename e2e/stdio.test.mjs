@@ -141,8 +141,8 @@ test('a host without elicitation: refused by default, two-step token when the po
     const token = first.structuredContent?.confirmationToken;
     assert.match(token, /^cfm_/);
     assert.equal((await sim.requests()).filter((r) => r.Method === 'DELETE').length, 0);
-    // The token is bound to the arguments: another cluster is refused.
-    const other = await tokenClient.callTool({ name: 'atlas-delete-cluster', arguments: { clusterName: 'e2e-other', confirmationToken: token } });
+    // The token is bound to the plan: another cluster is refused.
+    const other = await tokenClient.callTool({ name: 'atlas-delete-cluster', arguments: { clusterName: 'staging', confirmationToken: token } });
     assert.equal(other.isError, true);
     assert.match(text(other), /confirmationToken/);
     // Used once, the token is gone; ask anew and redeem it with the same arguments.

@@ -32,12 +32,15 @@ func layoutLines(specs any) map[string]string {
 	list, _ := specs.([]any)
 	for i, x := range list {
 		rs, _ := x.(map[string]any)
+		// Shards and zones name a region only when there is more than one:
+		// Atlas answers a replica set with a default zone name that a request
+		// does not repeat, and the layout before and after must line up.
 		shard := ""
 		if len(list) > 1 {
 			shard = fmt.Sprintf("shard %d ", i+1)
-		}
-		if z := member[string](rs, "zoneName"); z != "" {
-			shard += "zone " + z + " "
+			if z := member[string](rs, "zoneName"); z != "" {
+				shard += "(zone " + z + ") "
+			}
 		}
 		for _, y := range member[[]any](rs, "regionConfigs") {
 			rc, _ := y.(map[string]any)
@@ -48,8 +51,8 @@ func layoutLines(specs any) map[string]string {
 			where := shard + orDash(provider) + "/" + orDash(member[string](rc, "regionName"))
 			for _, k := range []string{"electableSpecs", "readOnlySpecs", "analyticsSpecs"} {
 				hw, ok := member[any](rc, k).(map[string]any)
-				if !ok {
-					continue
+				if !ok || k != "electableSpecs" && zeroNodes(hw) {
+					continue // no such nodes: nothing runs there
 				}
 				out[where+" "+strings.TrimSuffix(k, "Specs")] = hardwareText(hw)
 			}
@@ -173,4 +176,14 @@ func ProjectName(ctx context.Context, env *Env, id string) (string, error) {
 		return "", err
 	}
 	return p.Name, nil
+}
+
+func zeroNodes(hw map[string]any) bool {
+	switch n := member[any](hw, "nodeCount").(type) {
+	case float64:
+		return n == 0
+	case json.Number:
+		return n.String() == "0"
+	}
+	return false
 }
