@@ -137,7 +137,7 @@ type Record struct {
 	// identified it: an agent name says which rights were used, not which
 	// person's agent used them.
 	Principal *Principal `json:"principal,omitempty"`
-	Approval   *Approval  `json:"approval,omitempty"`
+	Approval  *Approval  `json:"approval,omitempty"`
 	// Prev and Hash are filled by Append; values set by the caller are
 	// overwritten.
 	Prev string `json:"prev"`
