@@ -626,9 +626,7 @@ func hasType(val any, t string) bool {
 // isIntegerLiteral is strict: 5.0 and 5e0 are refused where Atlas wants an
 // integer, so the plan never relies on how Atlas's parser rounds.
 func isIntegerLiteral(s string) bool {
-	if strings.HasPrefix(s, "-") {
-		s = s[1:]
-	}
+	s = strings.TrimPrefix(s, "-")
 	if s == "" {
 		return false
 	}

@@ -117,15 +117,15 @@ func byKind(t *testing.T, ms []manifest, kind string) manifest {
 
 // k8sExample gathers the pieces every check below needs.
 type k8sExample struct {
-	ms                           []manifest
-	deploy, svc, secret, cm      manifest
-	keySecret                    manifest // the audit checkpoint signing key
-	container                    map[string]any
-	args                         map[string]string // --flag=value → flag → value ("" for booleans)
-	secretEnv                    map[string]string
-	policyKey, policyText        string
-	policyMount, auditMount, pod string
-	keyMount, checkpointMount    string
+	ms                        []manifest
+	deploy, svc, secret, cm   manifest
+	keySecret                 manifest // the audit checkpoint signing key
+	container                 map[string]any
+	args                      map[string]string // --flag=value → flag → value ("" for booleans)
+	secretEnv                 map[string]string
+	policyKey                 string
+	policyMount, auditMount   string
+	keyMount, checkpointMount string
 }
 
 func loadExample(t *testing.T) *k8sExample {

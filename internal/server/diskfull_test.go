@@ -44,7 +44,7 @@ func fillUntil(t *testing.T, dir string, free int64) {
 		if err := syscall.Statfs(dir, &st); err != nil {
 			t.Fatal(err)
 		}
-		if int64(st.Bavail)*int64(st.Bsize) <= free {
+		if int64(st.Bavail)*int64(st.Bsize) <= free { //nolint:unconvert // Bsize differs between platforms
 			return
 		}
 		if _, err := f.Write(chunk); err != nil {
