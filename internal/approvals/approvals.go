@@ -39,7 +39,14 @@ const (
 
 // Decision is one approver's answer.
 type Decision struct {
-	Approver string    `json:"approver"`
+	Approver string `json:"approver"`
+	// Rule is the policy setting the approver signed in by
+	// ("approvers.sre-leads.match", "approvers.alice.tokenSha256").
+	Rule string `json:"rule,omitempty"`
+	// Issuer and Subject name the person, when they signed in with the
+	// identity provider.
+	Issuer   string    `json:"issuer,omitempty"`
+	Subject  string    `json:"subject,omitempty"`
 	Approve  bool      `json:"approve"`
 	Reason   string    `json:"reason,omitempty"`
 	At       time.Time `json:"at"`
