@@ -45,11 +45,11 @@ type Decision struct {
 	Rule string `json:"rule,omitempty"`
 	// Issuer and Subject name the person, when they signed in with the
 	// identity provider.
-	Issuer   string    `json:"issuer,omitempty"`
-	Subject  string    `json:"subject,omitempty"`
-	Approve  bool      `json:"approve"`
-	Reason   string    `json:"reason,omitempty"`
-	At       time.Time `json:"at"`
+	Issuer  string    `json:"issuer,omitempty"`
+	Subject string    `json:"subject,omitempty"`
+	Approve bool      `json:"approve"`
+	Reason  string    `json:"reason,omitempty"`
+	At      time.Time `json:"at"`
 }
 
 // Request is one call waiting for (or given) a person's yes.
