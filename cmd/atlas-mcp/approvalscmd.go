@@ -69,6 +69,16 @@ func approvalsCommand(ctx context.Context, cfg *config, args []string, stdout, s
 
 	if sub == "serve" {
 		console := approvals.NewConsole(svc, p, "/approvals")
+		sso, err := consoleSSO(ctx, cfg, p, log)
+		if err != nil {
+			return err
+		}
+		if sso != nil {
+			if err := console.UseSSO(sso); err != nil {
+				return err
+			}
+			fmt.Fprintf(stderr, "atlas-mcp: approvers may sign in with %s\n", sso.Issuer())
+		}
 		return console.Serve(ctx, *listen, func(addr string) {
 			fmt.Fprintf(stderr, "atlas-mcp: serving the approval console at http://%s/approvals\n", addr)
 		})

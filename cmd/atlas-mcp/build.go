@@ -40,6 +40,9 @@ type app struct {
 	registry *prometheus.Registry
 	// approvals is nil when the policy uses no approvals and no store is set.
 	approvals *approvals.Service
+	// consoleSSO signs approvers in to /approvals with the identity
+	// provider (HTTP transport, identity.oauth.console).
+	consoleSSO *approvals.SSO
 }
 
 func (a *app) Close() {
@@ -163,6 +166,7 @@ func build(ctx context.Context, cfg *config, stdout, stderr io.Writer) (*app, er
 		Metrics:        a.metrics,
 		ShutdownGrace:  cfg.ShutdownGrace,
 		Approvals:      a.approvals,
+		ConsoleSSO:     a.consoleSSO,
 	})
 	if err != nil {
 		return nil, err

@@ -299,7 +299,7 @@ func auditApproval(r *approvals.Request) *audit.Approval {
 		if d.Approve {
 			dec = "approve"
 		}
-		a.Decisions = append(a.Decisions, audit.ApprovalDecision{Approver: d.Approver, Decision: dec, Reason: d.Reason, Time: d.At.UTC().Format(time.RFC3339Nano)})
+		a.Decisions = append(a.Decisions, audit.ApprovalDecision{Approver: d.Approver, Rule: d.Rule, Issuer: d.Issuer, Subject: d.Subject, Decision: dec, Reason: d.Reason, Time: d.At.UTC().Format(time.RFC3339Nano)})
 	}
 	return a
 }
@@ -310,13 +310,17 @@ func auditApproval(r *approvals.Request) *audit.Approval {
 // resumes, or waits for, the request.
 func (s *Server) auditDecision(ctx context.Context, r *approvals.Request, approver string) {
 	last := r.Decisions[len(r.Decisions)-1]
+	who := approver
+	if last.Subject != "" {
+		who += " (" + last.Subject + ")"
+	}
 	rec := &audit.Record{
 		Agent:        r.Agent,
 		Tool:         r.Tool,
 		Area:         r.Area,
-		Decision:     audit.Decision{Allow: last.Approve, Rule: "approvers." + approver, Reason: last.Reason},
+		Decision:     audit.Decision{Allow: last.Approve, Rule: orText(last.Rule, "approvers."+approver), Reason: last.Reason},
 		Confirmation: "approval_decision",
-		Outcome:      audit.Outcome{OK: true, Message: fmt.Sprintf("%s %s by %s", r.ID, map[bool]string{true: "approved", false: "denied"}[last.Approve], approver)},
+		Outcome:      audit.Outcome{OK: true, Message: fmt.Sprintf("%s %s by %s", r.ID, map[bool]string{true: "approved", false: "denied"}[last.Approve], who)},
 		Approval:     auditApproval(r),
 	}
 	if err := s.opts.Audit.Append(context.WithoutCancel(ctx), rec); err != nil {
@@ -459,6 +463,11 @@ func (s *Server) mountApprovals(mux *http.ServeMux) {
 	}
 	c := approvals.NewConsole(s.opts.Approvals, s.opts.Policy, "/approvals")
 	c.OnDecision(s.auditDecision)
+	if s.opts.ConsoleSSO != nil {
+		if err := c.UseSSO(s.opts.ConsoleSSO); err != nil {
+			s.log.Error("approval console: sign-in with the identity provider is off", zap.Error(err))
+		}
+	}
 	mux.Handle("/approvals", c)
 	mux.Handle("/approvals/", c)
 }
