@@ -310,15 +310,19 @@ func auditApproval(r *approvals.Request) *audit.Approval {
 // resumes, or waits for, the request.
 func (s *Server) auditDecision(ctx context.Context, r *approvals.Request, approver string) {
 	last := r.Decisions[len(r.Decisions)-1]
-	who := approver
+	// A token decision keeps its rule as before ("approvers.alice"); a person
+	// who signed in with the identity provider is named with the match rule
+	// that made them this approver.
+	who, rule := approver, "approvers."+approver
 	if last.Subject != "" {
 		who += " (" + last.Subject + ")"
+		rule = orText(last.Rule, rule)
 	}
 	rec := &audit.Record{
 		Agent:        r.Agent,
 		Tool:         r.Tool,
 		Area:         r.Area,
-		Decision:     audit.Decision{Allow: last.Approve, Rule: orText(last.Rule, "approvers."+approver), Reason: last.Reason},
+		Decision:     audit.Decision{Allow: last.Approve, Rule: rule, Reason: last.Reason},
 		Confirmation: "approval_decision",
 		Outcome:      audit.Outcome{OK: true, Message: fmt.Sprintf("%s %s by %s", r.ID, map[bool]string{true: "approved", false: "denied"}[last.Approve], who)},
 		Approval:     auditApproval(r),

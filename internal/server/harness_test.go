@@ -45,6 +45,8 @@ type harnessOpts struct {
 	audit *audit.Options
 	// approvals is the out-of-band approval service (approval_test.go).
 	approvals *approvals.Service
+	// consoleSSO signs approvers in to /approvals with the identity provider.
+	consoleSSO *approvals.SSO
 }
 
 func newHarness(t *testing.T, o harnessOpts) *harness { return newHarnessTB(t, o) }
@@ -95,7 +97,8 @@ func newHarnessTB(t testing.TB, o harnessOpts) *harness {
 		Version:   "test",
 		Secrets:   secrets,
 		Metrics:   o.metrics,
-		Approvals: o.approvals,
+		Approvals:  o.approvals,
+		ConsoleSSO: o.consoleSSO,
 	})
 	if err != nil {
 		t.Fatal(err)
