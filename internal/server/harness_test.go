@@ -90,13 +90,13 @@ func newHarnessTB(t testing.TB, o harnessOpts) *harness {
 	t.Cleanup(func() { _ = log.Close() })
 	secrets := []string{atlassim.DemoClientSecret, atlassim.DemoPrivateKey}
 	srv, err := New(Options{
-		Tools:     tools.ForCloud(o.cloud),
-		Env:       &tools.Env{Client: client, Cloud: o.cloud, DefaultProjectID: atlassim.DemoProjectID, DefaultOrgID: atlassim.DemoOrgID, PollInterval: time.Millisecond, Bodies: atlasspec.New()},
-		Policy:    pol,
-		Audit:     log,
-		Version:   "test",
-		Secrets:   secrets,
-		Metrics:   o.metrics,
+		Tools:      tools.ForCloud(o.cloud),
+		Env:        &tools.Env{Client: client, Cloud: o.cloud, DefaultProjectID: atlassim.DemoProjectID, DefaultOrgID: atlassim.DemoOrgID, PollInterval: time.Millisecond, Bodies: atlasspec.New()},
+		Policy:     pol,
+		Audit:      log,
+		Version:    "test",
+		Secrets:    secrets,
+		Metrics:    o.metrics,
 		Approvals:  o.approvals,
 		ConsoleSSO: o.consoleSSO,
 	})
