@@ -15,6 +15,7 @@ identity:
     console:
       clientId: atlas-mcp-console
       redirectURL: https://atlas-mcp.example.com/approvals/sso/callback
+      scopes: [profile, groups]
 agents:
   bot:
     tokenSha256: ` + "%BOT%" + `
@@ -35,7 +36,7 @@ func ssoSrc() string {
 func TestApproversByClaims(t *testing.T) {
 	p := mustParse(t, ssoSrc(), testOpts())
 	c := p.OAuth().Console
-	if c == nil || c.Issuer != "https://idp.example.com" || c.ClientID != "atlas-mcp-console" || c.ClientSecretEnv != DefaultConsoleSecretEnv || c.GroupsClaim != "roles" {
+	if c == nil || c.Issuer != "https://idp.example.com" || c.ClientID != "atlas-mcp-console" || c.ClientSecretEnv != DefaultConsoleSecretEnv || c.GroupsClaim != "roles" || strings.Join(c.Scopes, " ") != "profile groups" {
 		t.Fatalf("console client = %+v", c)
 	}
 	if !p.UsesApproverSignIn() {

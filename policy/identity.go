@@ -53,7 +53,9 @@ type ConsoleClient struct {
 	RedirectURL string
 	// GroupsClaim is the issuer's groups claim (its entry's groupsClaim).
 	GroupsClaim string
-	Line        int
+	// Scopes asked for besides openid; empty means profile and email.
+	Scopes []string
+	Line   int
 }
 
 // Issuer is one trusted authorization server.
@@ -213,7 +215,11 @@ func (d *decoder) consoleClient(k, n *yaml.Node) *ConsoleClient {
 	const id = "identity.oauth.console"
 	c := &ConsoleClient{Line: k.Line}
 	var secretNode, envNode *yaml.Node
-	d.fields(n, "in "+id, []string{"issuer", "clientId", "clientSecret", "clientSecretEnv", "redirectURL"}, func(key string, k, v *yaml.Node) {
+	d.fields(n, "in "+id, []string{"issuer", "clientId", "clientSecret", "clientSecretEnv", "redirectURL", "scopes"}, func(key string, k, v *yaml.Node) {
+		if key == "scopes" {
+			c.Scopes = values(d.items(v, id+".scopes"))
+			return
+		}
 		s, ok := d.scalar(v, id+"."+key)
 		if !ok {
 			return

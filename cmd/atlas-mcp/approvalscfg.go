@@ -148,7 +148,7 @@ func consoleSSO(ctx context.Context, cfg *config, p *policy.Policy, log *zap.Log
 	}
 	sso, err := approvals.NewSSO(ctx, approvals.SSOConfig{
 		Issuer: c.Issuer, ClientID: c.ClientID, ClientSecret: secret, RedirectURL: redirect,
-		GroupsClaim: c.GroupsClaim, Logger: log,
+		GroupsClaim: c.GroupsClaim, Scopes: c.Scopes, Logger: log,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("approval console sign-in (identity.oauth.console): %w", err)
