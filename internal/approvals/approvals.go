@@ -62,10 +62,14 @@ type Request struct {
 	Plan      json.RawMessage `json:"plan,omitempty"`
 	Rendering Rendering       `json:"rendering"`
 	Agent     string          `json:"agent"`
-	Tool      string          `json:"tool"`
-	Area      string          `json:"area,omitempty"`
-	ProjectID string          `json:"projectId,omitempty"`
-	Resource  string          `json:"resource,omitempty"`
+	// The person behind an OAuth agent, who may not approve it either.
+	AgentIssuer  string `json:"agentIssuer,omitempty"`
+	AgentSubject string `json:"agentSubject,omitempty"`
+	AgentActor   string `json:"agentActor,omitempty"`
+	Tool         string `json:"tool"`
+	Area         string `json:"area,omitempty"`
+	ProjectID    string `json:"projectId,omitempty"`
+	Resource     string `json:"resource,omitempty"`
 	// Rule and Why are the policy's reason for asking.
 	Rule      string     `json:"rule,omitempty"`
 	Why       string     `json:"why,omitempty"`

@@ -365,7 +365,7 @@ func (c *Console) canDecide(dc Decider, r *Request) (bool, string) {
 	switch {
 	case r.Status != StatusPending:
 		return false, "This request is " + string(r.Status) + "."
-	case a.Name == r.Agent:
+	case a.Name == r.Agent, dc.behindAgent(r):
 		return false, "You asked for this call; someone else must approve it."
 	case !a.MayApprove(policy.Area(r.Area), r.ProjectID, r.Tool):
 		return false, "Your approver scope (" + a.Scope() + ") does not cover this call."

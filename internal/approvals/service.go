@@ -74,13 +74,17 @@ type NewRequest struct {
 	Plan      []byte // already redacted
 	Rendering Rendering
 	Agent     string
-	Tool      string
-	Area      string
-	ProjectID string
-	Resource  string
-	Rule, Why string
-	Required  int
-	TTL       time.Duration
+	// AgentIssuer, AgentSubject and AgentActor are the person behind an
+	// OAuth agent (its token's iss, sub and act): that person cannot approve
+	// the request either.
+	AgentIssuer, AgentSubject, AgentActor string
+	Tool                                  string
+	Area                                  string
+	ProjectID                             string
+	Resource                              string
+	Rule, Why                             string
+	Required                              int
+	TTL                                   time.Duration
 }
 
 // Submit stores a new pending request and announces it.
@@ -97,7 +101,7 @@ func (s *Service) Submit(ctx context.Context, n NewRequest) (*Request, error) {
 	now := s.now().UTC()
 	r := &Request{
 		ID: newID("apr_"), Status: StatusPending, PlanHash: n.PlanHash, Plan: n.Plan, Rendering: n.Rendering,
-		Agent: n.Agent, Tool: n.Tool, Area: n.Area, ProjectID: n.ProjectID, Resource: n.Resource,
+		Agent: n.Agent, AgentIssuer: n.AgentIssuer, AgentSubject: n.AgentSubject, AgentActor: n.AgentActor, Tool: n.Tool, Area: n.Area, ProjectID: n.ProjectID, Resource: n.Resource,
 		Rule: n.Rule, Why: n.Why, Required: n.Required, CreatedAt: now, ExpiresAt: now.Add(n.TTL),
 	}
 	if err := s.store.Create(ctx, r); err != nil {
@@ -156,6 +160,12 @@ func (dc Decider) decided(d Decision) bool {
 	return d.Approver == dc.Approver.Name && (dc.Approver.OnePerson() || dc.Subject == "" || d.Subject == "")
 }
 
+// behindAgent reports whether the decider is the person the asking agent
+// acted for (its token's subject or actor, at the same issuer).
+func (dc Decider) behindAgent(r *Request) bool {
+	return dc.Subject != "" && dc.Issuer == r.AgentIssuer && (dc.Subject == r.AgentSubject || dc.Subject == r.AgentActor)
+}
+
 // Decide records one approver's decision made with their token.
 func (s *Service) Decide(ctx context.Context, id string, a *policy.Approver, approve bool, reason string) (*Request, error) {
 	return s.DecideAs(ctx, id, TokenDecider(a), approve, reason)
@@ -187,6 +197,8 @@ func (s *Service) DecideAs(ctx context.Context, id string, dc Decider, approve b
 			return fmt.Errorf("%s: %w", r.ID, ErrExpired)
 		case a.Name == r.Agent:
 			return fmt.Errorf("%s asked by %s: %w", r.ID, r.Agent, ErrOwnRequest)
+		case dc.behindAgent(r):
+			return fmt.Errorf("%s asked by %s on behalf of %s: %w", r.ID, r.Agent, dc.Subject, ErrOwnRequest)
 		case !a.MayApprove(policy.Area(r.Area), r.ProjectID, r.Tool):
 			return fmt.Errorf("%s may approve %s, not %s in project %s: %w", a.Name, a.Scope(), r.Tool, orNone(r.ProjectID), ErrOutOfScope)
 		}

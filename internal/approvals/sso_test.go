@@ -2,6 +2,7 @@ package approvals
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -330,5 +331,31 @@ func TestSSONotOfferedWithoutMatchApprovers(t *testing.T) {
 	r, _ = http.Get(srv.URL + "/approvals/sso/login")
 	if body(t, r); r.StatusCode != http.StatusNotFound {
 		t.Fatalf("sso/login without SSO: %d", r.StatusCode)
+	}
+}
+
+// The person an OAuth agent acted for does not approve that agent's request,
+// even from an approver group: nobody approves their own request.
+func TestSSOPersonBehindTheAgentCannotApprove(t *testing.T) {
+	f := newSSOConsole(t)
+	ctx := context.Background()
+	n := newRequest(1)
+	n.AgentIssuer, n.AgentSubject = f.op.Issuer, "lee"
+	req, _ := f.svc.Submit(ctx, n)
+	lee := browser(t)
+	f.signIn(t, lee, "")
+	if p := f.page(t, lee, req.ID); !strings.Contains(p, "You asked for this call") {
+		t.Fatalf("lee may approve the request lee's agent made:\n%s", p)
+	}
+	leads, _ := f.p.ApproverByClaims(policy.Claims{Issuer: f.op.Issuer, Subject: "lee", Groups: []string{"sre-leads"}})
+	if _, err := f.svc.DecideAs(ctx, req.ID, Decider{Approver: leads, Rule: "approvers.sre-leads.match", Issuer: f.op.Issuer, Subject: "lee"}, true, ""); !errors.Is(err, ErrOwnRequest) {
+		t.Fatalf("err = %v, want ErrOwnRequest", err)
+	}
+	f.op.SetUser(testop.User{Subject: "kim", Groups: []string{"sre-leads"}})
+	kim := browser(t)
+	f.signIn(t, kim, "")
+	f.decide(t, kim, req.ID, "approve")
+	if got, _ := f.svc.Get(ctx, req.ID); got.Status != StatusApproved {
+		t.Fatalf("kim's approval: %s", got.Status)
 	}
 }

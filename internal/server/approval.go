@@ -127,7 +127,12 @@ func (s *Server) requestApproval(ctx context.Context, cs *callState) bool {
 		cs.outcome = audit.Outcome{ErrorCode: "APPROVAL_UNAVAILABLE"}
 		return true
 	}
+	var on audit.Principal
+	if p := principal(ctx); p != nil {
+		on = *p
+	}
 	req, err := svc.Submit(ctx, approvals.NewRequest{
+		AgentIssuer: on.Issuer, AgentSubject: on.Subject, AgentActor: on.Actor,
 		PlanHash:  approvalPlanHash(cs),
 		Plan:      s.approvalPlanJSON(cs),
 		Rendering: s.approvalRendering(ctx, cs),
