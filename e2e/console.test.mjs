@@ -139,7 +139,7 @@ test('an approver from a group claim signs in with the identity provider and app
   const base = `http://127.0.0.1:${port}`;
   const op = await startOP({
     clients: [{ id: 'atlas-mcp-console', secret: 'console-secret-0123456789', redirects: [`${base}/approvals/sso/callback`] }],
-    user: { subject: 'lee@example.com', groups: ['dev', 'sre-leads'] },
+    user: { subject: 'lee@example.com', name: 'Lee Ortiz', groups: ['dev', 'sre-leads'] },
   });
   const dir = mkdtempSync(join(tmpdir(), 'atlas-mcp-console-sso-'));
   const policy = join(dir, 'policy.yaml');
@@ -182,7 +182,7 @@ confirm:
     assert.equal(new URL(page.url()).pathname, `/approvals/${id}`);
     const who = await page.textContent('[data-testid=whoami]');
     assert.match(who, /Signed in as sre-leads/);
-    assert.match(who, /subject lee@example\.com, groups dev, sre-leads/);
+    assert.match(who, /Lee Ortiz, subject lee@example\.com, groups dev, sre-leads/);
     assert.match(who, /approvers\.sre-leads\.match/);
     assert.match(await page.textContent('h1'), /Delete cluster dev-sandbox \(id /);
     if (SSO_SCREENSHOT) await page.screenshot({ path: SSO_SCREENSHOT, fullPage: true });

@@ -34,7 +34,7 @@ func newSSOConsole(t *testing.T) *ssoFixture {
 			{ID: "console", Secret: "console-secret", Redirects: []string{srv.URL + "/approvals/sso/callback"}},
 			{ID: "agent", Secret: "agent-secret", Audience: []string{"http://127.0.0.1:8080/mcp"}, Groups: []string{"sre-leads"}},
 		},
-		User: testop.User{Subject: "lee", Groups: []string{"dev", "sre-leads"}},
+		User: testop.User{Subject: "lee", Name: "Lee Ortiz", Groups: []string{"dev", "sre-leads"}},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -167,7 +167,7 @@ func TestSSOSignInByGroupAndTwoPeople(t *testing.T) {
 		t.Fatalf("does not continue to the request: %s", page)
 	}
 	p := f.page(t, lee, req.ID)
-	if !strings.Contains(p, "subject lee, groups dev, sre-leads") || !strings.Contains(p, "(by approvers.sre-leads.match)") || !strings.Contains(p, "Delete cluster prod") {
+	if !strings.Contains(p, "Lee Ortiz, subject lee, groups dev, sre-leads") || !strings.Contains(p, "(by approvers.sre-leads.match)") || !strings.Contains(p, "Delete cluster prod") {
 		t.Fatalf("the request page does not say who is signed in:\n%s", p)
 	}
 	f.decide(t, lee, req.ID, "approve")
