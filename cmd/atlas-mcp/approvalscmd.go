@@ -69,7 +69,7 @@ func approvalsCommand(ctx context.Context, cfg *config, args []string, stdout, s
 
 	if sub == "serve" {
 		console := approvals.NewConsole(svc, p, "/approvals")
-		sso, err := consoleSSO(ctx, cfg, p, log)
+		sso, err := consoleSSO(ctx, cfg, p, svc.Store(), log)
 		if err != nil {
 			return err
 		}

@@ -21,8 +21,11 @@ type SSOConfig struct {
 	RedirectURL string
 	GroupsClaim string
 	Scopes      []string
-	HTTPClient  *http.Client
-	Logger      *zap.Logger
+	// Store, when set, keeps started sign-ins so the callback may reach any
+	// replica over the same store (normally the service's Store()).
+	Store      Store
+	HTTPClient *http.Client
+	Logger     *zap.Logger
 }
 
 // SSO signs approvers in to a console with the identity provider: the
@@ -42,7 +45,12 @@ func NewSSO(ctx context.Context, cfg SSOConfig) (*SSO, error) {
 	if len(scopes) == 0 {
 		scopes = []string{"profile", "email"}
 	}
+	var states identity.StateStore
+	if cfg.Store != nil {
+		states = cfg.Store
+	}
 	login, err := identity.NewOIDCLogin(ctx, identity.LoginConfig{
+		States: states,
 		Issuer: cfg.Issuer, ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret,
 		RedirectURL: cfg.RedirectURL, Scopes: scopes, GroupsClaim: cfg.GroupsClaim,
 		HTTPClient: cfg.HTTPClient, Logger: cfg.Logger,

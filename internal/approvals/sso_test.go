@@ -359,3 +359,56 @@ func TestSSOPersonBehindTheAgentCannotApprove(t *testing.T) {
 		t.Fatalf("kim's approval: %s", got.Status)
 	}
 }
+
+// Replicas over one store: a sign-in started on one console finishes on
+// another (the load balancer sent the callback elsewhere), once.
+func TestSSOCallbackOnAnotherReplica(t *testing.T) {
+	f := newSSOConsole(t)
+	// Replica B: same policy, same store, same client — its own process
+	// memory. Its SSO keeps started logins in the store, as A's below does.
+	mkSSO := func() *SSO {
+		oc := f.p.OAuth().Console
+		s, err := NewSSO(context.Background(), SSOConfig{Issuer: oc.Issuer, ClientID: oc.ClientID, ClientSecret: oc.ClientSecret, RedirectURL: oc.RedirectURL, Store: f.svc.Store()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	serve := func() *httptest.Server {
+		c := NewConsole(f.svc, f.p, "/approvals")
+		if err := c.UseSSO(mkSSO()); err != nil {
+			t.Fatal(err)
+		}
+		mux := http.NewServeMux()
+		mux.Handle("/approvals/", c)
+		ts := httptest.NewServer(mux)
+		t.Cleanup(ts.Close)
+		return ts
+	}
+	a, b := serve(), serve()
+	start := &ssoFixture{op: f.op, p: f.p, svc: f.svc, srv: a}
+	person := browser(t)
+	cb := start.callbackURL(t, person)
+	// The cookie jar is per host:port; the callback's host is the
+	// registered one, so send B the same query with the login cookie.
+	login := person.Jar.Cookies(&url.URL{Scheme: "http", Host: cb.Host, Path: "/"})
+	onB := func() *http.Response {
+		x, _ := http.NewRequest(http.MethodGet, b.URL+cb.Path+"?"+cb.RawQuery, nil)
+		for _, c := range login {
+			x.AddCookie(c)
+		}
+		r, err := (&http.Client{}).Do(x)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	r := onB()
+	if page := body(t, r); r.StatusCode != http.StatusOK || !strings.Contains(page, "Signed in as approver") {
+		t.Fatalf("callback on B: %d %s", r.StatusCode, page)
+	}
+	if r := onB(); r.StatusCode != http.StatusBadRequest {
+		body(t, r)
+		t.Fatalf("replayed on B: %d", r.StatusCode)
+	}
+}
