@@ -80,6 +80,9 @@ type OIDCLogin struct {
 
 	mu      sync.Mutex
 	pending map[string]pendingLogin
+	// started are the times of recent logins kept in the shared store, so a
+	// flood of sign-in starts is bounded there too.
+	started []time.Time
 }
 
 type pendingLogin struct {
@@ -250,6 +253,9 @@ func stateKey(state string) string {
 
 func (l *OIDCLogin) remember(ctx context.Context, state string, p pendingLogin) bool {
 	if l.cfg.States != nil {
+		if !l.admit(p.Created) {
+			return false
+		}
 		b, _ := json.Marshal(p)
 		if err := l.cfg.States.PutState(ctx, stateKey(state), b, p.Created.Add(loginTTL)); err != nil {
 			l.cfg.Logger.Warn("console sign-in: cannot store the login's state", zap.Error(err))
@@ -269,6 +275,23 @@ func (l *OIDCLogin) remember(ctx context.Context, state string, p pendingLogin) 
 		return false
 	}
 	l.pending[state] = p
+	return true
+}
+
+// admit counts a login kept in the shared store against maxPending per
+// loginTTL for this process.
+func (l *OIDCLogin) admit(now time.Time) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	i := 0
+	for i < len(l.started) && now.Sub(l.started[i]) > loginTTL {
+		i++
+	}
+	l.started = l.started[i:]
+	if len(l.started) >= maxPending {
+		return false
+	}
+	l.started = append(l.started, now)
 	return true
 }
 
