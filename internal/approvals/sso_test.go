@@ -201,6 +201,9 @@ func TestSSOSignInByGroupAndTwoPeople(t *testing.T) {
 	if got.Status != StatusApproved || got.Decisions[1].Subject != "kim" {
 		t.Fatalf("status %s decisions %+v", got.Status, got.Decisions)
 	}
+	if p := f.page(t, kim, req.ID); !strings.Contains(p, "<b>sre-leads</b> (lee) approved") || !strings.Contains(p, "<b>sre-leads</b> (kim) approved") {
+		t.Fatalf("the decisions do not name the people:\n%s", p)
+	}
 }
 
 func TestSSOSignInBySubject(t *testing.T) {
