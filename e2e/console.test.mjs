@@ -177,6 +177,7 @@ confirm:
     const page = await ctx.newPage();
     await page.goto(first.structuredContent.approvalUrl);
     assert.ok(await page.isVisible('#token'), 'the token form stays beside SSO');
+    if (SSO_SCREENSHOT) await page.screenshot({ path: SSO_SCREENSHOT.replace(/\.png$/, '-signin.png') });
     await page.click(`text=Sign in with ${op.issuer}`);
     await page.waitForSelector('[data-testid=whoami-person]');
     assert.equal(new URL(page.url()).pathname, `/approvals/${id}`);
