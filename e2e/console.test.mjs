@@ -2,17 +2,20 @@
 // playwright-core. Approvers sign in with their own tokens, read the pending
 // delete (the cluster's name, what will be lost), approve — twice where the
 // rule asks for two people — and the agent's call then completes; a denial
-// fails the call with the approver's reason.
+// fails the call with the approver's reason. An approver from a group claim
+// signs in through the test OpenID provider (authorization code + PKCE) and
+// approves.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startSim, serverEnv, startHTTP, httpClient, text, DEMO } from './helpers.mjs';
+import { startSim, serverEnv, startHTTP, httpClient, text, DEMO, freePort, startOP } from './helpers.mjs';
 
 const CHROMIUM = process.env.ATLAS_MCP_CHROMIUM || '/usr/bin/chromium';
 const SCREENSHOT = process.env.ATLAS_MCP_CONSOLE_SCREENSHOT || '';
+const SSO_SCREENSHOT = process.env.ATLAS_MCP_CONSOLE_SSO_SCREENSHOT || '';
 const AGENT = 'bot-agent-token-0123456789';
 const ALICE = 'alice-approver-token-0123456789';
 const BOB = 'bob-approver-token-0123456789';
@@ -73,8 +76,8 @@ test('two approvers approve a production delete in the console; the call complet
   const card = alice.locator(`[data-testid=pending-${id}]`);
   assert.match(await card.textContent(), /prod-analytics/);
   await card.click();
+  assert.match(await alice.textContent('h1'), /Delete cluster prod-analytics \(id /);
   const rendering = await alice.textContent('[data-testid=rendering]');
-  assert.match(await alice.textContent('main'), /Delete cluster prod-analytics \(id /);
   assert.match(rendering, /all its data/);
   assert.match(rendering, /cannot be undone/i);
   assert.match(await alice.content(), /demo-project is production/);
@@ -94,7 +97,7 @@ test('two approvers approve a production delete in the console; the call complet
   await bob.goto(first.structuredContent.approvalUrl);
   await bob.fill('#token', BOB);
   await bob.click('button[type=submit]');
-  assert.match(await bob.textContent('main'), /prod-analytics/);
+  assert.match(await bob.textContent('h1'), /prod-analytics/);
   await bob.click('button.approve');
   await bob.waitForSelector('text=Recorded.');
   assert.match(await bob.textContent('[data-testid=status]'), /approved/);
@@ -129,4 +132,80 @@ test('the console cannot be framed and refuses an agent token at sign-in', { ski
   const page = await signIn(AGENT);
   assert.match(await page.textContent('main'), /agent's token\. Agents cannot approve/);
   await page.context().close();
+});
+
+test('an approver from a group claim signs in with the identity provider and approves', { skip }, async () => {
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const op = await startOP({
+    clients: [{ id: 'atlas-mcp-console', secret: 'console-secret-0123456789', redirects: [`${base}/approvals/sso/callback`] }],
+    user: { subject: 'lee@example.com', name: 'Lee Ortiz', groups: ['dev', 'sre-leads'] },
+  });
+  const dir = mkdtempSync(join(tmpdir(), 'atlas-mcp-console-sso-'));
+  const policy = join(dir, 'policy.yaml');
+  writeFileSync(policy, `identity:
+  oauth:
+    resource: ${base}/mcp
+    issuers:
+      - issuer: ${op.issuer}
+    console:
+      clientId: atlas-mcp-console
+      redirectURL: ${base}/approvals/sso/callback
+agents:
+  bot:
+    tokenSha256: ${sha(AGENT)}
+    grants: [{area: '*', access: [read, write]}]
+approvers:
+  sre-leads:
+    match: { group: sre-leads }
+    areas: [clusters]
+confirm:
+  withoutElicitation: approval
+`);
+  const env = serverEnv(sim, { ATLAS_MCP_CONSOLE_CLIENT_SECRET: 'console-secret-0123456789' });
+  const server = await startHTTP(env, ['--policy', policy], port);
+  const bot = await httpClient(server.url, AGENT);
+  const ctx = await browser.newContext({ viewport: { width: 1100, height: 900 } });
+  try {
+    const args = { clusterName: 'dev-sandbox' };
+    const first = await bot.callTool({ name: 'atlas-delete-cluster', arguments: args });
+    assert.equal(first.structuredContent?.status, 'pending', text(first));
+    const id = first.structuredContent.approvalId;
+
+    // The person follows the request's link, and signs in with the
+    // identity provider instead of a token.
+    const page = await ctx.newPage();
+    await page.goto(first.structuredContent.approvalUrl);
+    assert.ok(await page.isVisible('#token'), 'the token form stays beside SSO');
+    if (SSO_SCREENSHOT) await page.screenshot({ path: SSO_SCREENSHOT.replace(/\.png$/, '-signin.png') });
+    await page.click(`text=Sign in with ${op.issuer}`);
+    await page.waitForSelector('[data-testid=whoami-person]');
+    assert.equal(new URL(page.url()).pathname, `/approvals/${id}`);
+    const who = await page.textContent('[data-testid=whoami]');
+    assert.match(who, /Signed in as sre-leads/);
+    assert.match(who, /Lee Ortiz, subject lee@example\.com, groups dev, sre-leads/);
+    assert.match(who, /approvers\.sre-leads\.match/);
+    assert.match(await page.textContent('h1'), /Delete cluster dev-sandbox \(id /);
+    if (SSO_SCREENSHOT) await page.screenshot({ path: SSO_SCREENSHOT, fullPage: true });
+    await page.click('button.approve');
+    await page.waitForSelector('text=Recorded.');
+    assert.match(await page.textContent('[data-testid=status]'), /approved/);
+
+    const done = await bot.callTool({ name: 'atlas-delete-cluster', arguments: { ...args, approvalId: id } });
+    assert.ok(!done.isError, text(done));
+    // The audit log names the match rule and the person.
+    const records = readFileSync(env.ATLAS_MCP_AUDIT_LOG, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const decision = records.find((r) => r.confirmation === 'approval_decision' && r.approval?.id === id);
+    assert.equal(decision?.decision?.rule, 'approvers.sre-leads.match');
+    assert.equal(decision.approval.decisions[0].subject, 'lee@example.com');
+
+    // The agent's token is no way into the console, with SSO on too.
+    const api = await fetch(`${server.url}/approvals/api/requests`, { headers: { Authorization: `Bearer ${AGENT}` } });
+    assert.equal(api.status, 403);
+  } finally {
+    await ctx.close();
+    await bot.close();
+    server.stop();
+    op.stop();
+  }
 });

@@ -32,6 +32,8 @@ type Approver struct {
 
 	line        int
 	tokenHash   []byte
+	tokenKey    string     // "tokenSha256" or "tokenEnv": the rule a token sign-in names
+	match       *matchRule // who may sign in as this approver with the identity provider
 	description string
 	areas       []Area   // empty: every area
 	projects    []string // empty: every project
@@ -287,9 +289,14 @@ func (d *decoder) approvers(k, v *yaml.Node, p *Policy, env func(string) (string
 func (d *decoder) approver(n *yaml.Node, a *Approver, env func(string) (string, bool)) {
 	where := fmt.Sprintf("in approver %q", a.Name)
 	var shaNode, envNode *yaml.Node
-	d.fields(n, where, []string{"description", "tokenSha256", "tokenEnv", "areas", "projects", "tools"}, func(key string, k, v *yaml.Node) {
+	d.fields(n, where, []string{"description", "tokenSha256", "tokenEnv", "match", "areas", "projects", "tools"}, func(key string, k, v *yaml.Node) {
 		id := "approvers." + a.Name + "." + key
 		switch key {
+		case "match":
+			a.match = d.match(v, id, k.Line)
+			if a.match.clientID != "" {
+				d.fail(v, "%s names a clientId, but approvers are people: match them by subject or group of their ID token", id)
+			}
 		case "description":
 			a.description, _ = d.scalar(v, id)
 		case "tokenSha256":
@@ -347,8 +354,14 @@ func (d *decoder) approver(n *yaml.Node, a *Approver, env func(string) (string, 
 	if shaNode != nil && envNode != nil {
 		d.fail(envNode, "approver %q has both tokenSha256 (line %d) and tokenEnv; give one", a.Name, shaNode.Line)
 	}
-	if shaNode == nil && envNode == nil {
-		d.fail(n, "approver %q has no credential; add tokenSha256 or tokenEnv", a.Name)
+	switch {
+	case shaNode != nil:
+		a.tokenKey = "tokenSha256"
+	case envNode != nil:
+		a.tokenKey = "tokenEnv"
+	}
+	if shaNode == nil && envNode == nil && a.match == nil {
+		d.fail(n, "approver %q has no credential; add tokenSha256 or tokenEnv, or match: {subject: …} / {group: …} for sign-in with the identity provider", a.Name)
 	}
 }
 
@@ -519,7 +532,59 @@ func (d *decoder) checkApprovers(n *yaml.Node, p *Policy) {
 	for _, f := range p.approvals.freezes {
 		most = max(most, f.approvals)
 	}
-	if most > 0 && most > len(p.approvals.approvers) {
+	people := len(p.approvals.approvers)
+	for _, ap := range p.approvals.approvers {
+		if ap.match != nil && ap.match.subject == "" {
+			people = max(people, 5) // a group holds any number of people
+		}
+	}
+	if most > 0 && most > people {
 		d.fail(n, "a rule asks for %d approvers but the policy names only %d; add approvers or lower approvals:", most, len(p.approvals.approvers))
 	}
+}
+
+// ApproverByClaims maps a person signed in to the console with the identity
+// provider (the verified claims of their ID token) to an approver: the first
+// approver in file order whose match: holds. The Match names the rule
+// ("approvers.sre-leads.match") for the console and the audit record.
+func (p *Policy) ApproverByClaims(c Claims) (*Approver, Match) {
+	for _, a := range p.approvals.approvers {
+		if a.match.matches(c) {
+			return a, Match{Rule: a.match.id, Line: a.match.line, At: a.match.at(p.source), Describe: a.match.describe()}
+		}
+	}
+	return nil, Match{}
+}
+
+// HasMatch reports whether people can sign in as this approver with the
+// identity provider.
+func (a *Approver) HasMatch() bool { return a.match != nil }
+
+// Matches reports whether the claims still satisfy the approver's match: (a
+// console session re-checks it after a policy reload).
+func (a *Approver) Matches(c Claims) bool { return a.match.matches(c) }
+
+// TokenRule names the setting that holds the approver's token
+// ("approvers.alice.tokenSha256"), "" when the approver has none.
+func (a *Approver) TokenRule() string {
+	if a.tokenKey == "" {
+		return ""
+	}
+	return "approvers." + a.Name + "." + a.tokenKey
+}
+
+// OnePerson reports whether the approver stands for one person (a token, or
+// a match on a subject) rather than a group: the two-person rule counts one
+// person's approvers once, a group's members each once.
+func (a *Approver) OnePerson() bool { return a.match == nil || a.match.subject != "" }
+
+// UsesApproverSignIn reports whether any approver signs in with the identity
+// provider.
+func (p *Policy) UsesApproverSignIn() bool {
+	for _, a := range p.approvals.approvers {
+		if a.match != nil {
+			return true
+		}
+	}
+	return false
 }

@@ -181,8 +181,10 @@
 //     the approval console may give (approval: console, Decision.ApprovalVia);
 //     a freezes: window in force refuses writes (action: refuse) or asks for
 //     its approvals: N in the console. See approvers.go for the approvers:
-//     map (tokenSha256 or tokenEnv, and the areas, projects and tools each may
-//     approve), confirm.withoutElicitation: approval, confirm.approvalWait and
+//     map (tokenSha256 or tokenEnv, and/or match: {subject|group, issuer} for
+//     people who sign in to the console with identity.oauth.console — see
+//     ApproverByClaims; and the areas, projects and tools each may approve),
+//     confirm.withoutElicitation: approval, confirm.approvalWait and
 //     confirm.approvalTTL.
 //
 // A Decision names the deciding rule by ID ("agents.ci-bot.grants[0]",

@@ -24,8 +24,38 @@ type OAuth struct {
 	// ReadScope and WriteScope, when set, are the scopes a token needs for read
 	// and write tools; "" means the policy does not map scopes to access.
 	ReadScope, WriteScope string
+	// Console is the approval console's own OAuth client, for approvers who
+	// sign in with the identity provider; nil when none is configured.
+	Console *ConsoleClient
 	// Line is where identity.oauth starts in the file.
 	Line int
+}
+
+// DefaultConsoleSecretEnv is where the console's client secret is read from
+// when identity.oauth.console names neither clientSecret nor clientSecretEnv.
+const DefaultConsoleSecretEnv = "ATLAS_MCP_CONSOLE_CLIENT_SECRET"
+
+// ConsoleClient is identity.oauth.console: the client the approval console
+// signs people in with (OpenID Connect authorization code + PKCE). It is not
+// the agents' resource: the ID tokens it receives are for the console alone.
+type ConsoleClient struct {
+	// Issuer is one of identity.oauth.issuers; default the first.
+	Issuer   string
+	ClientID string
+	// ClientSecret is given in the file (discouraged) or, by name,
+	// ClientSecretEnv (default ATLAS_MCP_CONSOLE_CLIENT_SECRET); the caller
+	// resolves the variable, so a policy loads without it.
+	ClientSecret    string
+	ClientSecretEnv string
+	// RedirectURL is the console's callback as registered at the issuer:
+	// {console URL}/sso/callback, e.g.
+	// https://atlas-mcp.example.com/approvals/sso/callback.
+	RedirectURL string
+	// GroupsClaim is the issuer's groups claim (its entry's groupsClaim).
+	GroupsClaim string
+	// Scopes asked for besides openid; empty means profile and email.
+	Scopes []string
+	Line   int
 }
 
 // Issuer is one trusted authorization server.
@@ -137,8 +167,10 @@ func (d *decoder) identity(n *yaml.Node, p *Policy) {
 func (d *decoder) oauth(k, n *yaml.Node) *OAuth {
 	o := &OAuth{Line: k.Line}
 	var resNode *yaml.Node
-	d.fields(n, "in identity.oauth", []string{"resource", "issuers", "scopes"}, func(key string, k, v *yaml.Node) {
+	d.fields(n, "in identity.oauth", []string{"resource", "issuers", "scopes", "console"}, func(key string, k, v *yaml.Node) {
 		switch key {
+		case "console":
+			o.Console = d.consoleClient(k, v)
 		case "resource":
 			resNode = k
 			s, ok := d.scalar(v, "identity.oauth.resource")
@@ -177,6 +209,61 @@ func (d *decoder) oauth(k, n *yaml.Node) *OAuth {
 		d.fail(k, "identity.oauth needs at least one entry in issuers: (e.g. - issuer: https://idp.example.com)")
 	}
 	return o
+}
+
+func (d *decoder) consoleClient(k, n *yaml.Node) *ConsoleClient {
+	const id = "identity.oauth.console"
+	c := &ConsoleClient{Line: k.Line}
+	var secretNode, envNode *yaml.Node
+	d.fields(n, "in "+id, []string{"issuer", "clientId", "clientSecret", "clientSecretEnv", "redirectURL", "scopes"}, func(key string, k, v *yaml.Node) {
+		if key == "scopes" {
+			c.Scopes = values(d.items(v, id+".scopes"))
+			return
+		}
+		s, ok := d.scalar(v, id+"."+key)
+		if !ok {
+			return
+		}
+		s = strings.TrimSpace(s)
+		switch key {
+		case "issuer":
+			c.Issuer = s
+		case "clientId":
+			c.ClientID = s
+		case "clientSecret":
+			secretNode, c.ClientSecret = k, s
+		case "clientSecretEnv":
+			envNode = k
+			if !validEnvName(s) {
+				d.fail(v, "%s.clientSecretEnv must be an environment variable name, not %q", id, s)
+				return
+			}
+			c.ClientSecretEnv = s
+		case "redirectURL":
+			if msg := checkURL(s, true); msg != "" {
+				d.fail(v, "%s.redirectURL: %s", id, msg)
+				return
+			}
+			if !strings.HasSuffix(s, "/sso/callback") {
+				d.fail(v, "%s.redirectURL must be the console's callback, ending in /sso/callback (e.g. https://atlas-mcp.example.com/approvals/sso/callback), not %q", id, s)
+				return
+			}
+			c.RedirectURL = s
+		}
+	})
+	if secretNode != nil && envNode != nil {
+		d.fail(envNode, "%s has both clientSecret (line %d) and clientSecretEnv; give one", id, secretNode.Line)
+	}
+	if c.ClientSecret == "" && c.ClientSecretEnv == "" {
+		c.ClientSecretEnv = DefaultConsoleSecretEnv
+	}
+	if c.ClientID == "" {
+		d.fail(k, "%s needs clientId: the console's client at the identity provider", id)
+	}
+	if c.RedirectURL == "" {
+		d.fail(k, "%s needs redirectURL: the console's callback as registered at the identity provider, e.g. https://atlas-mcp.example.com/approvals/sso/callback", id)
+	}
+	return c
 }
 
 func (d *decoder) issuer(n *yaml.Node, id string) Issuer {
@@ -274,6 +361,41 @@ func (d *decoder) match(n *yaml.Node, id string, line int) *matchRule {
 // checkIdentity runs after the whole file is read: a match needs OAuth, and a
 // match pinned to an issuer must name a trusted one.
 func (d *decoder) checkIdentity(p *Policy) {
+	trusted := func(iss string) bool {
+		for _, is := range p.oauth.Issuers {
+			if is.Issuer == iss {
+				return true
+			}
+		}
+		return false
+	}
+	if p.oauth != nil && p.oauth.Console != nil {
+		c := p.oauth.Console
+		switch {
+		case c.Issuer == "" && len(p.oauth.Issuers) > 0:
+			c.Issuer = p.oauth.Issuers[0].Issuer
+		case c.Issuer != "" && !trusted(c.Issuer):
+			d.failAt(c.Line, "identity.oauth.console.issuer %q is not in identity.oauth.issuers", c.Issuer)
+		}
+		for _, is := range p.oauth.Issuers {
+			if is.Issuer == c.Issuer {
+				c.GroupsClaim = is.GroupsClaim
+			}
+		}
+	}
+	for _, a := range p.approvals.approvers {
+		if a.match == nil {
+			continue
+		}
+		switch {
+		case p.oauth == nil:
+			d.failAt(a.match.line, "%s signs people in with an identity provider, but the policy has no identity.oauth section naming the trusted issuers (and identity.oauth.console, the console's client)", a.match.id)
+		case p.oauth.Console == nil:
+			d.failAt(a.match.line, "%s signs people in with an identity provider, but identity.oauth has no console: {clientId, clientSecretEnv, redirectURL}, the approval console's client", a.match.id)
+		case a.match.issuer != "" && a.match.issuer != p.oauth.Console.Issuer:
+			d.failAt(a.match.line, "%s.issuer %q is not the console's issuer (identity.oauth.console.issuer %q); nobody could sign in as this approver", a.match.id, a.match.issuer, p.oauth.Console.Issuer)
+		}
+	}
 	for _, a := range p.agents {
 		if a.match == nil {
 			continue

@@ -118,7 +118,7 @@ func TestLoopbackIssuerAllowed(t *testing.T) {
 
 func TestTeamOAuthExampleLoads(t *testing.T) {
 	opts := testOpts()
-	opts.LookupEnv = mapEnv(map[string]string{"ATLAS_MCP_LEGACY_TOKEN": "legacy-token-0123456789"})
+	opts.LookupEnv = mapEnv(map[string]string{"ATLAS_MCP_LEGACY_TOKEN": "legacy-token-0123456789", "ATLAS_MCP_APPROVER_DANA": "dana-approver-token-0123456789"})
 	p, err := Load(examplePath("team-oauth.yaml"), opts)
 	if err != nil {
 		t.Fatal(err)
@@ -128,5 +128,11 @@ func TestTeamOAuthExampleLoads(t *testing.T) {
 	}
 	if p.AgentByToken("legacy-token-0123456789") != p.Agent("legacy-bot") {
 		t.Fatal("static token beside OAuth")
+	}
+	if a, m := p.ApproverByClaims(Claims{Issuer: "https://idp.example.com", Subject: "lee", Groups: []string{"sre-leads"}}); a == nil || a.Name != "sre-leads" || m.Rule != "approvers.sre-leads.match" {
+		t.Fatalf("sre lead -> %v by %q", a, m.Rule)
+	}
+	if c := p.OAuth().Console; c == nil || c.ClientID != "atlas-mcp-console" || c.Issuer != "https://idp.example.com" {
+		t.Fatalf("console client %+v", c)
 	}
 }

@@ -111,5 +111,48 @@ func (a *app) openApprovals(ctx context.Context) error {
 	}
 	a.approvals = svc
 	a.close = append(a.close, closeFn)
+	if a.cfg.Transport == "http" {
+		if a.consoleSSO, err = consoleSSO(ctx, a.cfg, a.policy, svc.Store(), a.log); err != nil {
+			return err
+		}
+	}
 	return nil
+}
+
+// consoleSSO builds the console's sign-in with the identity provider when the
+// policy has approvers with match: rules and identity.oauth.console; nil
+// otherwise. Started sign-ins are kept in the approval store, so replicas
+// over one PostgreSQL store may each take the callback. The issuer must be reachable: a console that silently lost its
+// sign-in would leave approvers locked out with no message.
+//
+// The client secret is identity.oauth.console.clientSecret, or the variable
+// clientSecretEnv names (default ATLAS_MCP_CONSOLE_CLIENT_SECRET);
+// ATLAS_MCP_CONSOLE_REDIRECT_URL overrides redirectURL (e.g. for
+// `approvals serve` on its own port with the server's policy).
+func consoleSSO(ctx context.Context, cfg *config, p *policy.Policy, store approvals.Store, log *zap.Logger) (*approvals.SSO, error) {
+	o := p.OAuth()
+	if o == nil || o.Console == nil || !p.UsesApproverSignIn() {
+		return nil, nil
+	}
+	c := o.Console
+	secret := c.ClientSecret
+	if secret == "" {
+		v, ok := cfg.lookupEnv(c.ClientSecretEnv)
+		if !ok || strings.TrimSpace(v) == "" {
+			log.Warn("approval console: no client secret; signing in as a public client (PKCE only)", zap.String("variable", c.ClientSecretEnv))
+		}
+		secret = strings.TrimSpace(v)
+	}
+	redirect := c.RedirectURL
+	if v, ok := cfg.lookupEnv("ATLAS_MCP_CONSOLE_REDIRECT_URL"); ok && strings.TrimSpace(v) != "" {
+		redirect = strings.TrimSpace(v)
+	}
+	sso, err := approvals.NewSSO(ctx, approvals.SSOConfig{
+		Issuer: c.Issuer, ClientID: c.ClientID, ClientSecret: secret, RedirectURL: redirect,
+		GroupsClaim: c.GroupsClaim, Scopes: c.Scopes, Store: store, Logger: log,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("approval console sign-in (identity.oauth.console): %w", err)
+	}
+	return sso, nil
 }

@@ -69,6 +69,16 @@ func approvalsCommand(ctx context.Context, cfg *config, args []string, stdout, s
 
 	if sub == "serve" {
 		console := approvals.NewConsole(svc, p, "/approvals")
+		sso, err := consoleSSO(ctx, cfg, p, svc.Store(), log)
+		if err != nil {
+			return err
+		}
+		if sso != nil {
+			if err := console.UseSSO(sso); err != nil {
+				return err
+			}
+			fmt.Fprintf(stderr, "atlas-mcp: approvers may sign in with %s\n", sso.Issuer())
+		}
 		return console.Serve(ctx, *listen, func(addr string) {
 			fmt.Fprintf(stderr, "atlas-mcp: serving the approval console at http://%s/approvals\n", addr)
 		})
@@ -164,6 +174,9 @@ func cliApprover(cfg *config, p *policy.Policy) (*policy.Approver, error) {
 	}
 	a := p.ApproverByToken(tok)
 	if a == nil {
+		if p.UsesApproverSignIn() {
+			return nil, fmt.Errorf("ATLAS_MCP_APPROVER_TOKEN is not the token of any approver in the policy (approvers named only by match: sign in to the approval console with the identity provider; the CLI needs a token)")
+		}
 		return nil, fmt.Errorf("ATLAS_MCP_APPROVER_TOKEN is not the token of any approver in the policy")
 	}
 	return a, nil
@@ -238,7 +251,11 @@ func printRequest(w io.Writer, r *approvals.Request) {
 		if !d.Approve {
 			verb = "denied"
 		}
-		fmt.Fprintf(w, "\n%s %s at %s", d.Approver, verb, d.At.UTC().Format(time.RFC3339))
+		who := d.Approver
+		if d.Subject != "" {
+			who += " (" + d.Subject + ")"
+		}
+		fmt.Fprintf(w, "\n%s %s at %s", who, verb, d.At.UTC().Format(time.RFC3339))
 		if d.Reason != "" {
 			fmt.Fprintf(w, ": %s", d.Reason)
 		}

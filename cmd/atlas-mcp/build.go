@@ -42,6 +42,9 @@ type app struct {
 	registry *prometheus.Registry
 	// approvals is nil when the policy uses no approvals and no store is set.
 	approvals *approvals.Service
+	// consoleSSO signs approvers in to /approvals with the identity
+	// provider (HTTP transport, identity.oauth.console).
+	consoleSSO *approvals.SSO
 }
 
 func (a *app) Close() {
@@ -165,6 +168,7 @@ func build(ctx context.Context, cfg *config, stdout, stderr io.Writer) (*app, er
 		Metrics:        a.metrics,
 		ShutdownGrace:  cfg.ShutdownGrace,
 		Approvals:      a.approvals,
+		ConsoleSSO:     a.consoleSSO,
 	})
 	if err != nil {
 		return nil, err

@@ -39,10 +39,17 @@ const (
 
 // Decision is one approver's answer.
 type Decision struct {
-	Approver string    `json:"approver"`
-	Approve  bool      `json:"approve"`
-	Reason   string    `json:"reason,omitempty"`
-	At       time.Time `json:"at"`
+	Approver string `json:"approver"`
+	// Rule is the policy setting the approver signed in by
+	// ("approvers.sre-leads.match", "approvers.alice.tokenSha256").
+	Rule string `json:"rule,omitempty"`
+	// Issuer and Subject name the person, when they signed in with the
+	// identity provider.
+	Issuer  string    `json:"issuer,omitempty"`
+	Subject string    `json:"subject,omitempty"`
+	Approve bool      `json:"approve"`
+	Reason  string    `json:"reason,omitempty"`
+	At      time.Time `json:"at"`
 }
 
 // Request is one call waiting for (or given) a person's yes.
@@ -55,10 +62,14 @@ type Request struct {
 	Plan      json.RawMessage `json:"plan,omitempty"`
 	Rendering Rendering       `json:"rendering"`
 	Agent     string          `json:"agent"`
-	Tool      string          `json:"tool"`
-	Area      string          `json:"area,omitempty"`
-	ProjectID string          `json:"projectId,omitempty"`
-	Resource  string          `json:"resource,omitempty"`
+	// The person behind an OAuth agent, who may not approve it either.
+	AgentIssuer  string `json:"agentIssuer,omitempty"`
+	AgentSubject string `json:"agentSubject,omitempty"`
+	AgentActor   string `json:"agentActor,omitempty"`
+	Tool         string `json:"tool"`
+	Area         string `json:"area,omitempty"`
+	ProjectID    string `json:"projectId,omitempty"`
+	Resource     string `json:"resource,omitempty"`
 	// Rule and Why are the policy's reason for asking.
 	Rule      string     `json:"rule,omitempty"`
 	Why       string     `json:"why,omitempty"`

@@ -36,9 +36,19 @@ type Console struct {
 	policy *policy.Policy
 	prefix string
 	pages  *template.Template
+	// sso, when set, offers sign-in with the identity provider.
+	sso *SSO
 	// onDecision is told of every decision made here (the server records
 	// it in its audit log); nil for none.
 	onDecision func(ctx context.Context, r *Request, approver string)
+}
+
+// decider is who a session or token decides as.
+func (s *session) decider(a *policy.Approver) Decider {
+	if s == nil || s.Subject == "" {
+		return TokenDecider(a)
+	}
+	return Decider{Approver: a, Rule: s.Rule, Issuer: s.Issuer, Subject: s.Subject}
 }
 
 // OnDecision sets a function called after each decision made through this
@@ -47,10 +57,10 @@ func (c *Console) OnDecision(fn func(ctx context.Context, r *Request, approver s
 	c.onDecision = fn
 }
 
-func (c *Console) decide(ctx context.Context, id string, a *policy.Approver, approve bool, reason string) (*Request, error) {
-	r, err := c.svc.Decide(ctx, id, a, approve, reason)
+func (c *Console) decide(ctx context.Context, id string, dc Decider, approve bool, reason string) (*Request, error) {
+	r, err := c.svc.DecideAs(ctx, id, dc, approve, reason)
 	if err == nil && c.onDecision != nil {
-		c.onDecision(ctx, r, a.Name)
+		c.onDecision(ctx, r, dc.Approver.Name)
 	}
 	return r, err
 }
@@ -88,6 +98,13 @@ func NewConsole(svc *Service, p *policy.Policy, prefix string) *Console {
 type session struct {
 	Approver string `json:"approver"`
 	CSRF     string `json:"csrf"`
+	// Set when the person signed in with the identity provider: the match
+	// rule that made them this approver, and who they are.
+	Rule    string   `json:"rule,omitempty"`
+	Issuer  string   `json:"issuer,omitempty"`
+	Subject string   `json:"subject,omitempty"`
+	Name    string   `json:"name,omitempty"`
+	Groups  []string `json:"groups,omitempty"`
 }
 
 func (c *Console) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -109,6 +126,10 @@ func (c *Console) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		c.static(w, r, strings.TrimPrefix(rest, "static/"))
 	case rest == "login" && r.Method == http.MethodPost:
 		c.login(w, r)
+	case rest == "sso/login" && r.Method == http.MethodGet && c.ssoOffered():
+		c.ssoStart(w, r)
+	case rest == "sso/callback" && r.Method == http.MethodGet && c.ssoOffered():
+		c.sso.login.CallbackHandler().ServeHTTP(w, r)
 	case rest == "logout" && r.Method == http.MethodPost:
 		c.logout(w, r)
 	case rest == "" && r.Method == http.MethodGet:
@@ -169,9 +190,15 @@ func (c *Console) session(r *http.Request) (*session, *policy.Approver) {
 		return nil, nil
 	}
 	for _, a := range c.policy.Approvers() {
-		if a.Name == s.Approver {
-			return &s, a
+		if a.Name != s.Approver {
+			continue
 		}
+		// A person signed in by a match: rule stays this approver only
+		// while the rule (perhaps reloaded since) still takes them.
+		if s.Subject != "" && !a.Matches(policy.Claims{Issuer: s.Issuer, Subject: s.Subject, Groups: s.Groups}) {
+			return nil, nil
+		}
+		return &s, a
 	}
 	return nil, nil // approver removed from the policy since sign-in
 }
@@ -201,21 +228,18 @@ func (c *Console) login(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, 1<<16)
 	token := strings.TrimSpace(r.PostFormValue("token"))
 	if c.policy.AgentByToken(token) != nil {
-		c.render(w, http.StatusForbidden, "login.html", map[string]any{"Prefix": c.prefix, "Error": "That is an agent's token. Agents cannot approve: sign in with your own approver token."})
+		c.render(w, http.StatusForbidden, "login.html", c.loginPage("", "That is an agent's token. Agents cannot approve: sign in with your own approver token."))
 		return
 	}
 	a := c.policy.ApproverByToken(token)
 	if a == nil {
-		c.render(w, http.StatusUnauthorized, "login.html", map[string]any{"Prefix": c.prefix, "Error": "Unknown token. Ask the operator for an approver token (policy approvers:)."})
+		c.render(w, http.StatusUnauthorized, "login.html", c.loginPage("", "Unknown token. Ask the operator for an approver token (policy approvers:)."))
 		return
 	}
-	id := randomToken()
-	s, _ := json.Marshal(session{Approver: a.Name, CSRF: randomToken()})
-	if err := c.svc.store.PutState(r.Context(), sessionKey(id), s, c.svc.now().Add(sessionTTL)); err != nil {
+	if err := c.startSession(w, r, &session{Approver: a.Name}); err != nil {
 		http.Error(w, "cannot start a session: "+err.Error(), http.StatusServiceUnavailable)
 		return
 	}
-	http.SetCookie(w, &http.Cookie{Name: cookieName, Value: id, Path: c.prefix, HttpOnly: true, Secure: secure(r), SameSite: http.SameSiteStrictMode, MaxAge: int(sessionTTL.Seconds())})
 	// Back to the request the person came for (a link in a notification
 	// or the page a host opened); only an approval ID, never a URL.
 	next := c.prefix + "/"
@@ -223,6 +247,45 @@ func (c *Console) login(w http.ResponseWriter, r *http.Request) {
 		next += n
 	}
 	http.Redirect(w, r, next, http.StatusSeeOther)
+}
+
+// startSession stores a new session with a fresh CSRF token and sets its
+// cookie: the same for a token sign-in and one with the identity provider.
+func (c *Console) startSession(w http.ResponseWriter, r *http.Request, s *session) error {
+	id := randomToken()
+	s.CSRF = randomToken()
+	b, _ := json.Marshal(s)
+	if err := c.svc.store.PutState(r.Context(), sessionKey(id), b, c.svc.now().Add(sessionTTL)); err != nil {
+		return err
+	}
+	http.SetCookie(w, &http.Cookie{Name: cookieName, Value: id, Path: c.prefix, HttpOnly: true, Secure: secure(r), SameSite: http.SameSiteStrictMode, MaxAge: int(sessionTTL.Seconds())})
+	return nil
+}
+
+// ssoStart sends the browser to the identity provider; ?next=ID brings the
+// person back to that request once signed in.
+func (c *Console) ssoStart(w http.ResponseWriter, r *http.Request) {
+	next := c.prefix + "/"
+	if n := r.URL.Query().Get("next"); ValidID(n) {
+		next += n
+	}
+	r2 := r.Clone(r.Context())
+	r2.URL.RawQuery = url.Values{"next": {next}}.Encode()
+	c.sso.login.LoginHandler().ServeHTTP(w, r2)
+}
+
+func (c *Console) loginPage(next, errMsg string) map[string]any {
+	d := map[string]any{"Prefix": c.prefix}
+	if next != "" {
+		d["Next"] = next
+	}
+	if errMsg != "" {
+		d["Error"] = errMsg
+	}
+	if c.ssoOffered() {
+		d["SSOIssuer"] = c.sso.Issuer()
+	}
+	return d
 }
 
 func (c *Console) logout(w http.ResponseWriter, r *http.Request) {
@@ -251,13 +314,13 @@ func (c *Console) render(w http.ResponseWriter, status int, page string, data ma
 }
 
 func (c *Console) page(r *http.Request, s *session, a *policy.Approver) map[string]any {
-	return map[string]any{"Prefix": c.prefix, "Approver": a, "CSRF": s.CSRF}
+	return map[string]any{"Prefix": c.prefix, "Approver": a, "CSRF": s.CSRF, "Session": s}
 }
 
 func (c *Console) index(w http.ResponseWriter, r *http.Request) {
 	s, a := c.session(r)
 	if s == nil {
-		c.render(w, http.StatusOK, "login.html", map[string]any{"Prefix": c.prefix})
+		c.render(w, http.StatusOK, "login.html", c.loginPage("", ""))
 		return
 	}
 	pending, err := c.svc.List(r.Context(), 200, StatusPending)
@@ -278,7 +341,7 @@ func (c *Console) index(w http.ResponseWriter, r *http.Request) {
 func (c *Console) detail(w http.ResponseWriter, r *http.Request, id string) {
 	s, a := c.session(r)
 	if s == nil {
-		c.render(w, http.StatusOK, "login.html", map[string]any{"Prefix": c.prefix, "Next": id})
+		c.render(w, http.StatusOK, "login.html", c.loginPage(id, ""))
 		return
 	}
 	req, err := c.svc.Get(r.Context(), id)
@@ -293,21 +356,22 @@ func (c *Console) detail(w http.ResponseWriter, r *http.Request, id string) {
 	d := c.page(r, s, a)
 	d["R"] = req
 	d["Message"] = r.URL.Query().Get("m")
-	d["CanDecide"], d["CannotWhy"] = c.canDecide(a, req)
+	d["CanDecide"], d["CannotWhy"] = c.canDecide(s.decider(a), req)
 	c.render(w, http.StatusOK, "detail.html", d)
 }
 
-func (c *Console) canDecide(a *policy.Approver, r *Request) (bool, string) {
+func (c *Console) canDecide(dc Decider, r *Request) (bool, string) {
+	a := dc.Approver
 	switch {
 	case r.Status != StatusPending:
 		return false, "This request is " + string(r.Status) + "."
-	case a.Name == r.Agent:
+	case a.Name == r.Agent, dc.behindAgent(r):
 		return false, "You asked for this call; someone else must approve it."
 	case !a.MayApprove(policy.Area(r.Area), r.ProjectID, r.Tool):
 		return false, "Your approver scope (" + a.Scope() + ") does not cover this call."
 	}
 	for _, d := range r.Decisions {
-		if d.Approver == a.Name {
+		if dc.decided(d) {
 			return false, "You already decided; it needs another approver."
 		}
 	}
@@ -326,7 +390,7 @@ func (c *Console) decidePage(w http.ResponseWriter, r *http.Request, id string) 
 		http.Error(w, "decision must be approve or deny", http.StatusBadRequest)
 		return
 	}
-	_, err := c.decide(r.Context(), id, a, approve, r.PostFormValue("reason"))
+	_, err := c.decide(r.Context(), id, s.decider(a), approve, r.PostFormValue("reason"))
 	msg := "Recorded."
 	if err != nil {
 		msg = "Not recorded: " + err.Error()
@@ -338,7 +402,8 @@ func (c *Console) decidePage(w http.ResponseWriter, r *http.Request, id string) 
 // integrations, the CLI against a remote server) or the console session with
 // its CSRF token in X-CSRF-Token (the page's script).
 func (c *Console) api(w http.ResponseWriter, r *http.Request, rest string) {
-	a, status, msg := c.apiAuth(r)
+	dc, status, msg := c.apiAuth(r)
+	a := dc.Approver
 	if a == nil {
 		if status == http.StatusUnauthorized {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="atlas-mcp approvals"`)
@@ -349,7 +414,11 @@ func (c *Console) api(w http.ResponseWriter, r *http.Request, rest string) {
 	parts := strings.Split(rest, "/")
 	switch {
 	case rest == "whoami" && r.Method == http.MethodGet:
-		writeJSON(w, http.StatusOK, map[string]string{"approver": a.Name, "scope": a.Scope()})
+		who := map[string]any{"approver": a.Name, "scope": a.Scope(), "rule": dc.Rule}
+		if dc.Subject != "" {
+			who["issuer"], who["subject"] = dc.Issuer, dc.Subject
+		}
+		writeJSON(w, http.StatusOK, who)
 	case rest == "requests" && r.Method == http.MethodGet:
 		var st []Status
 		if v := r.URL.Query().Get("status"); v != "" {
@@ -383,7 +452,7 @@ func (c *Console) api(w http.ResponseWriter, r *http.Request, rest string) {
 				return
 			}
 		}
-		req, err := c.decide(r.Context(), parts[1], a, parts[2] == "approve", body.Reason)
+		req, err := c.decide(r.Context(), parts[1], dc, parts[2] == "approve", body.Reason)
 		if err != nil {
 			writeJSON(w, errStatus(err), map[string]string{"error": err.Error()})
 			return
@@ -394,29 +463,35 @@ func (c *Console) api(w http.ResponseWriter, r *http.Request, rest string) {
 	}
 }
 
-func (c *Console) apiAuth(r *http.Request) (*policy.Approver, int, string) {
+// apiAuth: a bearer token is only ever an approver's static token — never an
+// OAuth access token (an agent's, or anyone's): people who sign in with the
+// identity provider use the console session.
+func (c *Console) apiAuth(r *http.Request) (Decider, int, string) {
 	if h := r.Header.Get("Authorization"); h != "" {
 		tok, ok := strings.CutPrefix(h, "Bearer ")
 		if !ok {
-			return nil, http.StatusUnauthorized, "use Authorization: Bearer <approver token>"
+			return Decider{}, http.StatusUnauthorized, "use Authorization: Bearer <approver token>"
 		}
 		tok = strings.TrimSpace(tok)
 		if c.policy.AgentByToken(tok) != nil {
-			return nil, http.StatusForbidden, "this is an agent's token; agents cannot approve or read approval requests"
+			return Decider{}, http.StatusForbidden, "this is an agent's token; agents cannot approve or read approval requests"
 		}
 		if a := c.policy.ApproverByToken(tok); a != nil {
-			return a, 0, ""
+			return TokenDecider(a), 0, ""
 		}
-		return nil, http.StatusUnauthorized, "unknown approver token"
+		if strings.Count(tok, ".") == 2 {
+			return Decider{}, http.StatusUnauthorized, "an OAuth token is not an approver's credential; sign in at " + c.prefix + " with the identity provider, or send an approver token"
+		}
+		return Decider{}, http.StatusUnauthorized, "unknown approver token"
 	}
 	s, a := c.session(r)
 	if s == nil {
-		return nil, http.StatusUnauthorized, "sign in at " + c.prefix + " or send Authorization: Bearer <approver token>"
+		return Decider{}, http.StatusUnauthorized, "sign in at " + c.prefix + " or send Authorization: Bearer <approver token>"
 	}
 	if r.Method != http.MethodGet && (!sameOrigin(r) || !csrfOK(s, r.Header.Get("X-CSRF-Token"))) {
-		return nil, http.StatusForbidden, "missing or wrong X-CSRF-Token"
+		return Decider{}, http.StatusForbidden, "missing or wrong X-CSRF-Token"
 	}
-	return a, 0, ""
+	return s.decider(a), 0, ""
 }
 
 func errStatus(err error) int {

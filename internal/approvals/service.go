@@ -74,13 +74,17 @@ type NewRequest struct {
 	Plan      []byte // already redacted
 	Rendering Rendering
 	Agent     string
-	Tool      string
-	Area      string
-	ProjectID string
-	Resource  string
-	Rule, Why string
-	Required  int
-	TTL       time.Duration
+	// AgentIssuer, AgentSubject and AgentActor are the person behind an
+	// OAuth agent (its token's iss, sub and act): that person cannot approve
+	// the request either.
+	AgentIssuer, AgentSubject, AgentActor string
+	Tool                                  string
+	Area                                  string
+	ProjectID                             string
+	Resource                              string
+	Rule, Why                             string
+	Required                              int
+	TTL                                   time.Duration
 }
 
 // Submit stores a new pending request and announces it.
@@ -97,7 +101,7 @@ func (s *Service) Submit(ctx context.Context, n NewRequest) (*Request, error) {
 	now := s.now().UTC()
 	r := &Request{
 		ID: newID("apr_"), Status: StatusPending, PlanHash: n.PlanHash, Plan: n.Plan, Rendering: n.Rendering,
-		Agent: n.Agent, Tool: n.Tool, Area: n.Area, ProjectID: n.ProjectID, Resource: n.Resource,
+		Agent: n.Agent, AgentIssuer: n.AgentIssuer, AgentSubject: n.AgentSubject, AgentActor: n.AgentActor, Tool: n.Tool, Area: n.Area, ProjectID: n.ProjectID, Resource: n.Resource,
 		Rule: n.Rule, Why: n.Why, Required: n.Required, CreatedAt: now, ExpiresAt: now.Add(n.TTL),
 	}
 	if err := s.store.Create(ctx, r); err != nil {
@@ -127,10 +131,51 @@ func (s *Service) List(ctx context.Context, limit int, statuses ...Status) ([]*R
 	return s.store.List(ctx, limit, statuses...)
 }
 
-// Decide records one approver's decision. The approver must be in scope, must
-// not be the agent that asked, and decides once; one "no" denies, and the
-// request is approved when enough distinct approvers said yes.
+// Decider is who decides: the approver of the policy and, when they signed
+// in with the identity provider, the person and the match rule.
+type Decider struct {
+	Approver *policy.Approver
+	// Rule is the setting they signed in by; default the approver's token
+	// setting.
+	Rule            string
+	Issuer, Subject string
+}
+
+// TokenDecider is an approver who authenticated with their token.
+func TokenDecider(a *policy.Approver) Decider {
+	d := Decider{Approver: a}
+	if a != nil {
+		d.Rule = a.TokenRule()
+	}
+	return d
+}
+
+// decided reports whether this decider already decided the request. An
+// approver that is one person decides once whichever way they sign in; the
+// members of a group approver each decide once, as themselves.
+func (dc Decider) decided(d Decision) bool {
+	if dc.Subject != "" && d.Subject == dc.Subject && d.Issuer == dc.Issuer {
+		return true
+	}
+	return d.Approver == dc.Approver.Name && (dc.Approver.OnePerson() || dc.Subject == "" || d.Subject == "")
+}
+
+// behindAgent reports whether the decider is the person the asking agent
+// acted for (its token's subject or actor, at the same issuer).
+func (dc Decider) behindAgent(r *Request) bool {
+	return dc.Subject != "" && dc.Issuer == r.AgentIssuer && (dc.Subject == r.AgentSubject || dc.Subject == r.AgentActor)
+}
+
+// Decide records one approver's decision made with their token.
 func (s *Service) Decide(ctx context.Context, id string, a *policy.Approver, approve bool, reason string) (*Request, error) {
+	return s.DecideAs(ctx, id, TokenDecider(a), approve, reason)
+}
+
+// DecideAs records one approver's decision. The approver must be in scope,
+// must not be the agent that asked, and decides once; one "no" denies, and
+// the request is approved when enough distinct people said yes.
+func (s *Service) DecideAs(ctx context.Context, id string, dc Decider, approve bool, reason string) (*Request, error) {
+	a := dc.Approver
 	if a == nil {
 		return nil, fmt.Errorf("approvals: %w", ErrOutOfScope)
 	}
@@ -152,15 +197,17 @@ func (s *Service) Decide(ctx context.Context, id string, a *policy.Approver, app
 			return fmt.Errorf("%s: %w", r.ID, ErrExpired)
 		case a.Name == r.Agent:
 			return fmt.Errorf("%s asked by %s: %w", r.ID, r.Agent, ErrOwnRequest)
+		case dc.behindAgent(r):
+			return fmt.Errorf("%s asked by %s on behalf of %s: %w", r.ID, r.Agent, dc.Subject, ErrOwnRequest)
 		case !a.MayApprove(policy.Area(r.Area), r.ProjectID, r.Tool):
 			return fmt.Errorf("%s may approve %s, not %s in project %s: %w", a.Name, a.Scope(), r.Tool, orNone(r.ProjectID), ErrOutOfScope)
 		}
 		for _, d := range r.Decisions {
-			if d.Approver == a.Name {
-				return fmt.Errorf("%s already decided %s: %w", a.Name, r.ID, ErrAlreadyDecided)
+			if dc.decided(d) {
+				return fmt.Errorf("%s already decided %s: %w", orText(dc.Subject, a.Name), r.ID, ErrAlreadyDecided)
 			}
 		}
-		r.Decisions = append(r.Decisions, Decision{Approver: a.Name, Approve: approve, Reason: reason, At: now})
+		r.Decisions = append(r.Decisions, Decision{Approver: a.Name, Rule: dc.Rule, Issuer: dc.Issuer, Subject: dc.Subject, Approve: approve, Reason: reason, At: now})
 		switch {
 		case !approve:
 			r.Status, r.DecidedAt = StatusDenied, now
@@ -304,6 +351,13 @@ func (s *Service) announce(ctx context.Context, ev Event, r *Request) {
 	if err := s.notify.Send(ctx, ev, r, s.URL(r.ID)); err != nil {
 		s.onError(err)
 	}
+}
+
+func orText(s, alt string) string {
+	if s == "" {
+		return alt
+	}
+	return s
 }
 
 func orNone(s string) string {

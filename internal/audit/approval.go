@@ -17,6 +17,12 @@ type Approval struct {
 // ApprovalDecision is one approver's answer.
 type ApprovalDecision struct {
 	Approver string `json:"approver"`
+	// Rule is the policy setting the approver signed in by
+	// ("approvers.sre-leads.match"); Issuer and Subject are the person, when
+	// they signed in with the identity provider.
+	Rule     string `json:"rule,omitempty"`
+	Issuer   string `json:"issuer,omitempty"`
+	Subject  string `json:"subject,omitempty"`
 	Decision string `json:"decision"` // "approve" or "deny"
 	Reason   string `json:"reason,omitempty"`
 	Time     string `json:"time"`

@@ -3,8 +3,10 @@ package identity
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -38,10 +40,21 @@ type LoginConfig struct {
 	// writes the response: it starts the console's own session and redirects
 	// to next (a path on the console, already checked to be local).
 	OnLogin func(w http.ResponseWriter, r *http.Request, p Person, next string)
+	// States keeps started logins where every replica sees them (the
+	// approval store), so the callback may reach another replica than the
+	// one the login started on; nil keeps them in this process's memory.
+	States StateStore
 
 	HTTPClient *http.Client
 	Logger     *zap.Logger
 	Now        func() time.Time
+}
+
+// StateStore is a shared key-value store with expiry and an atomic take
+// (the approval store implements it).
+type StateStore interface {
+	PutState(ctx context.Context, key string, value []byte, expires time.Time) error
+	TakeState(ctx context.Context, key string, now time.Time) ([]byte, bool, error)
 }
 
 // Person is who signed in, from a verified ID token.
@@ -67,11 +80,16 @@ type OIDCLogin struct {
 
 	mu      sync.Mutex
 	pending map[string]pendingLogin
+	// started are the times of recent logins kept in the shared store, so a
+	// flood of sign-in starts is bounded there too.
+	started []time.Time
 }
 
 type pendingLogin struct {
-	verifier, nonce, next string
-	created               time.Time
+	Verifier string    `json:"verifier"`
+	Nonce    string    `json:"nonce"`
+	Next     string    `json:"next"`
+	Created  time.Time `json:"created"`
 }
 
 // loginTTL is how long a started login may take; a person at a password
@@ -141,7 +159,7 @@ func (l *OIDCLogin) LoginHandler() http.Handler {
 		state, nonce := randomString(), randomString()
 		verifier := oauth2.GenerateVerifier()
 		next := localPath(r.URL.Query().Get("next"))
-		if !l.remember(state, pendingLogin{verifier: verifier, nonce: nonce, next: next, created: l.cfg.Now()}) {
+		if !l.remember(r.Context(), state, pendingLogin{Verifier: verifier, Nonce: nonce, Next: next, Created: l.cfg.Now()}) {
 			http.Error(w, "too many sign-ins in progress; try again in a few minutes", http.StatusServiceUnavailable)
 			return
 		}
@@ -179,14 +197,14 @@ func (l *OIDCLogin) finish(r *http.Request) (Person, string, error) {
 	if err != nil || state == "" || subtle.ConstantTimeCompare([]byte(c.Value), []byte(state)) != 1 {
 		return Person{}, "", errors.New("state does not match this browser's sign-in")
 	}
-	pl, ok := l.take(state)
+	pl, ok := l.take(r.Context(), state)
 	if !ok {
 		return Person{}, "", errors.New("unknown, used or expired state")
 	}
 	if code == "" {
 		return Person{}, "", errors.New("no code")
 	}
-	tok, err := l.oauth.Exchange(l.ctx, code, oauth2.VerifierOption(pl.verifier))
+	tok, err := l.oauth.Exchange(l.ctx, code, oauth2.VerifierOption(pl.Verifier))
 	if err != nil {
 		return Person{}, "", fmt.Errorf("exchanging the code: %w", err)
 	}
@@ -194,11 +212,11 @@ func (l *OIDCLogin) finish(r *http.Request) (Person, string, error) {
 	if !ok || raw == "" {
 		return Person{}, "", errors.New("the token response has no id_token")
 	}
-	p, err := l.verifyIDToken(r.Context(), raw, pl.nonce)
+	p, err := l.verifyIDToken(r.Context(), raw, pl.Nonce)
 	if err != nil {
 		return Person{}, "", err
 	}
-	return p, pl.next, nil
+	return p, pl.Next, nil
 }
 
 // verifyIDToken accepts only an ID token for the console's client carrying
@@ -226,12 +244,30 @@ func (l *OIDCLogin) verifyIDToken(ctx context.Context, raw, nonce string) (Perso
 	return Person{Issuer: idt.Issuer, Subject: idt.Subject, Email: c.Email, Name: c.Name, Groups: stringList(all[l.cfg.GroupsClaim])}, nil
 }
 
-func (l *OIDCLogin) remember(state string, p pendingLogin) bool {
+// stateKey names a started login in the shared store by a hash of its
+// state, so the store never holds a value an attacker could replay.
+func stateKey(state string) string {
+	sum := sha256.Sum256([]byte(state))
+	return "login:" + hex.EncodeToString(sum[:])
+}
+
+func (l *OIDCLogin) remember(ctx context.Context, state string, p pendingLogin) bool {
+	if l.cfg.States != nil {
+		if !l.admit(p.Created) {
+			return false
+		}
+		b, _ := json.Marshal(p)
+		if err := l.cfg.States.PutState(ctx, stateKey(state), b, p.Created.Add(loginTTL)); err != nil {
+			l.cfg.Logger.Warn("console sign-in: cannot store the login's state", zap.Error(err))
+			return false
+		}
+		return true
+	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	now := l.cfg.Now()
 	for k, v := range l.pending {
-		if now.Sub(v.created) > loginTTL {
+		if now.Sub(v.Created) > loginTTL {
 			delete(l.pending, k)
 		}
 	}
@@ -242,13 +278,38 @@ func (l *OIDCLogin) remember(state string, p pendingLogin) bool {
 	return true
 }
 
+// admit counts a login kept in the shared store against maxPending per
+// loginTTL for this process.
+func (l *OIDCLogin) admit(now time.Time) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	i := 0
+	for i < len(l.started) && now.Sub(l.started[i]) > loginTTL {
+		i++
+	}
+	l.started = l.started[i:]
+	if len(l.started) >= maxPending {
+		return false
+	}
+	l.started = append(l.started, now)
+	return true
+}
+
 // take returns and forgets a pending login: a state works once.
-func (l *OIDCLogin) take(state string) (pendingLogin, bool) {
+func (l *OIDCLogin) take(ctx context.Context, state string) (pendingLogin, bool) {
+	if l.cfg.States != nil {
+		b, ok, err := l.cfg.States.TakeState(ctx, stateKey(state), l.cfg.Now())
+		var p pendingLogin
+		if err != nil || !ok || json.Unmarshal(b, &p) != nil || l.cfg.Now().Sub(p.Created) > loginTTL {
+			return pendingLogin{}, false
+		}
+		return p, true
+	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	p, ok := l.pending[state]
 	delete(l.pending, state)
-	if !ok || l.cfg.Now().Sub(p.created) > loginTTL {
+	if !ok || l.cfg.Now().Sub(p.Created) > loginTTL {
 		return pendingLogin{}, false
 	}
 	return p, true

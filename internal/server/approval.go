@@ -127,7 +127,12 @@ func (s *Server) requestApproval(ctx context.Context, cs *callState) bool {
 		cs.outcome = audit.Outcome{ErrorCode: "APPROVAL_UNAVAILABLE"}
 		return true
 	}
+	var on audit.Principal
+	if p := principal(ctx); p != nil {
+		on = *p
+	}
 	req, err := svc.Submit(ctx, approvals.NewRequest{
+		AgentIssuer: on.Issuer, AgentSubject: on.Subject, AgentActor: on.Actor,
 		PlanHash:  approvalPlanHash(cs),
 		Plan:      s.approvalPlanJSON(cs),
 		Rendering: s.approvalRendering(ctx, cs),
@@ -299,7 +304,7 @@ func auditApproval(r *approvals.Request) *audit.Approval {
 		if d.Approve {
 			dec = "approve"
 		}
-		a.Decisions = append(a.Decisions, audit.ApprovalDecision{Approver: d.Approver, Decision: dec, Reason: d.Reason, Time: d.At.UTC().Format(time.RFC3339Nano)})
+		a.Decisions = append(a.Decisions, audit.ApprovalDecision{Approver: d.Approver, Rule: d.Rule, Issuer: d.Issuer, Subject: d.Subject, Decision: dec, Reason: d.Reason, Time: d.At.UTC().Format(time.RFC3339Nano)})
 	}
 	return a
 }
@@ -310,13 +315,21 @@ func auditApproval(r *approvals.Request) *audit.Approval {
 // resumes, or waits for, the request.
 func (s *Server) auditDecision(ctx context.Context, r *approvals.Request, approver string) {
 	last := r.Decisions[len(r.Decisions)-1]
+	// A token decision keeps its rule as before ("approvers.alice"); a person
+	// who signed in with the identity provider is named with the match rule
+	// that made them this approver.
+	who, rule := approver, "approvers."+approver
+	if last.Subject != "" {
+		who += " (" + last.Subject + ")"
+		rule = orText(last.Rule, rule)
+	}
 	rec := &audit.Record{
 		Agent:        r.Agent,
 		Tool:         r.Tool,
 		Area:         r.Area,
-		Decision:     audit.Decision{Allow: last.Approve, Rule: "approvers." + approver, Reason: last.Reason},
+		Decision:     audit.Decision{Allow: last.Approve, Rule: rule, Reason: last.Reason},
 		Confirmation: "approval_decision",
-		Outcome:      audit.Outcome{OK: true, Message: fmt.Sprintf("%s %s by %s", r.ID, map[bool]string{true: "approved", false: "denied"}[last.Approve], approver)},
+		Outcome:      audit.Outcome{OK: true, Message: fmt.Sprintf("%s %s by %s", r.ID, map[bool]string{true: "approved", false: "denied"}[last.Approve], who)},
 		Approval:     auditApproval(r),
 	}
 	if err := s.opts.Audit.Append(context.WithoutCancel(ctx), rec); err != nil {
@@ -459,6 +472,11 @@ func (s *Server) mountApprovals(mux *http.ServeMux) {
 	}
 	c := approvals.NewConsole(s.opts.Approvals, s.opts.Policy, "/approvals")
 	c.OnDecision(s.auditDecision)
+	if s.opts.ConsoleSSO != nil {
+		if err := c.UseSSO(s.opts.ConsoleSSO); err != nil {
+			s.log.Error("approval console: sign-in with the identity provider is off", zap.Error(err))
+		}
+	}
 	mux.Handle("/approvals", c)
 	mux.Handle("/approvals/", c)
 }

@@ -45,6 +45,8 @@ type harnessOpts struct {
 	audit *audit.Options
 	// approvals is the out-of-band approval service (approval_test.go).
 	approvals *approvals.Service
+	// consoleSSO signs approvers in to /approvals with the identity provider.
+	consoleSSO *approvals.SSO
 }
 
 func newHarness(t *testing.T, o harnessOpts) *harness { return newHarnessTB(t, o) }
@@ -88,14 +90,15 @@ func newHarnessTB(t testing.TB, o harnessOpts) *harness {
 	t.Cleanup(func() { _ = log.Close() })
 	secrets := []string{atlassim.DemoClientSecret, atlassim.DemoPrivateKey}
 	srv, err := New(Options{
-		Tools:     tools.ForCloud(o.cloud),
-		Env:       &tools.Env{Client: client, Cloud: o.cloud, DefaultProjectID: atlassim.DemoProjectID, DefaultOrgID: atlassim.DemoOrgID, PollInterval: time.Millisecond, Bodies: atlasspec.New()},
-		Policy:    pol,
-		Audit:     log,
-		Version:   "test",
-		Secrets:   secrets,
-		Metrics:   o.metrics,
-		Approvals: o.approvals,
+		Tools:      tools.ForCloud(o.cloud),
+		Env:        &tools.Env{Client: client, Cloud: o.cloud, DefaultProjectID: atlassim.DemoProjectID, DefaultOrgID: atlassim.DemoOrgID, PollInterval: time.Millisecond, Bodies: atlasspec.New()},
+		Policy:     pol,
+		Audit:      log,
+		Version:    "test",
+		Secrets:    secrets,
+		Metrics:    o.metrics,
+		Approvals:  o.approvals,
+		ConsoleSSO: o.consoleSSO,
 	})
 	if err != nil {
 		t.Fatal(err)

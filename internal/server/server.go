@@ -48,6 +48,9 @@ type Options struct {
 	// Approvals is the out-of-band approval service (approval console and
 	// shared one-time confirmation state); nil without an approval store.
 	Approvals *approvals.Service
+	// ConsoleSSO, when set, lets approvers sign in to the console at
+	// /approvals with the identity provider (identity.oauth.console).
+	ConsoleSSO *approvals.SSO
 }
 
 // Server is one MCP server: the tools, the pipeline and the transports.

@@ -78,6 +78,7 @@ type authRequest struct {
 	id       string
 	audience []string
 	subject  string
+	name     string
 	groups   []string
 	done     bool
 	authTime time.Time
@@ -191,7 +192,7 @@ func (s *storage) login(id string) error {
 	if s.user.Subject == "" {
 		return errors.New("no user is set to log in")
 	}
-	r.subject, r.groups, r.done, r.authTime = s.user.Subject, s.user.Groups, true, s.now()
+	r.subject, r.name, r.groups, r.done, r.authTime = s.user.Subject, s.user.Name, s.user.Groups, true, s.now()
 	return nil
 }
 
@@ -276,6 +277,9 @@ func (s *storage) SetUserinfoFromRequest(ctx context.Context, u *oidc.UserInfo, 
 	u.Subject = r.GetSubject()
 	if ar, ok := r.(*authRequest); ok && len(ar.groups) > 0 {
 		u.AppendClaims("groups", ar.groups)
+	}
+	if ar, ok := r.(*authRequest); ok && ar.name != "" {
+		u.Name = ar.name
 	}
 	return nil
 }

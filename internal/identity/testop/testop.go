@@ -91,8 +91,10 @@ func (c *Client) IsScopeAllowed(s string) bool {
 
 // User is who signs in on the headless login page.
 type User struct {
-	Subject string   `json:"subject"`
-	Groups  []string `json:"groups,omitempty"`
+	Subject string `json:"subject"`
+	// Name, when set, is the ID token's name claim.
+	Name   string   `json:"name,omitempty"`
+	Groups []string `json:"groups,omitempty"`
 }
 
 // Config configures a provider.
