@@ -3,7 +3,6 @@ package policy
 import (
 	"crypto/sha256"
 	"crypto/subtle"
-	"encoding/hex"
 	"fmt"
 	"strconv"
 	"strings"
@@ -301,35 +300,13 @@ func (d *decoder) approver(n *yaml.Node, a *Approver, env func(string) (string, 
 			a.description, _ = d.scalar(v, id)
 		case "tokenSha256":
 			shaNode = k
-			s, ok := d.scalar(v, id)
-			if !ok {
-				return
+			if sum, ok := d.tokenSha256(v, id, fmt.Sprintf("approver %q", a.Name)); ok {
+				a.tokenHash = sum
 			}
-			sum, err := hex.DecodeString(strings.TrimSpace(s))
-			if err != nil || len(sum) != sha256.Size {
-				d.fail(v, "tokenSha256 of approver %q must be 64 hex digits, the SHA-256 of their token (printf %%s \"$TOKEN\" | sha256sum)", a.Name)
-				return
-			}
-			a.tokenHash = sum
 		case "tokenEnv":
 			envNode = k
-			s, ok := d.scalar(v, id)
-			if !ok {
-				return
-			}
-			if !validEnvName(s) {
-				d.fail(v, "tokenEnv of approver %q must be an environment variable name, not %q", a.Name, s)
-				return
-			}
-			tok, set := env(s)
-			switch {
-			case !set:
-				d.fail(v, "environment variable %s (tokenEnv of approver %q) is not set", s, a.Name)
-			case len(tok) < minEnvTokenLen:
-				d.fail(v, "environment variable %s (tokenEnv of approver %q) holds a token shorter than %d characters; use a long random token", s, a.Name, minEnvTokenLen)
-			default:
-				sum := sha256.Sum256([]byte(tok))
-				a.tokenHash = sum[:]
+			if sum, _, ok := d.tokenEnv(v, id, fmt.Sprintf("approver %q", a.Name), env); ok {
+				a.tokenHash = sum
 			}
 		case "areas":
 			for _, it := range d.items(v, id) {

@@ -1,8 +1,6 @@
 package policy
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"io"
 	"net/netip"
@@ -167,35 +165,13 @@ func (d *decoder) agent(n *yaml.Node, a *Agent, env func(string) (string, bool))
 				a.isDefault, _ = d.boolean(v, fmt.Sprintf("default of agent %q", a.Name))
 			case "tokenSha256":
 				shaNode = k
-				s, ok := d.scalar(v, "tokenSha256")
-				if !ok {
-					return
+				if sum, ok := d.tokenSha256(v, "tokenSha256", fmt.Sprintf("agent %q", a.Name)); ok {
+					a.tokenHash, a.auth = sum, "tokenSha256"
 				}
-				sum, err := hex.DecodeString(strings.TrimSpace(s))
-				if err != nil || len(sum) != sha256.Size {
-					d.fail(v, "tokenSha256 of agent %q must be 64 hex digits, the SHA-256 of its bearer token (e.g. the output of: printf %%s \"$TOKEN\" | sha256sum)", a.Name)
-					return
-				}
-				a.tokenHash, a.auth = sum, "tokenSha256"
 			case "tokenEnv":
 				envNode = k
-				s, ok := d.scalar(v, "tokenEnv")
-				if !ok {
-					return
-				}
-				if !validEnvName(s) {
-					d.fail(v, "tokenEnv of agent %q must be an environment variable name, not %q", a.Name, s)
-					return
-				}
-				tok, set := env(s)
-				switch {
-				case !set:
-					d.fail(v, "environment variable %s (tokenEnv of agent %q) is not set", s, a.Name)
-				case len(tok) < minEnvTokenLen:
-					d.fail(v, "environment variable %s (tokenEnv of agent %q) holds a token shorter than %d characters; use a long random token", s, a.Name, minEnvTokenLen)
-				default:
-					sum := sha256.Sum256([]byte(tok))
-					a.tokenHash, a.auth = sum[:], "tokenEnv:"+s
+				if sum, name, ok := d.tokenEnv(v, "tokenEnv", fmt.Sprintf("agent %q", a.Name), env); ok {
+					a.tokenHash, a.auth = sum, "tokenEnv:"+name
 				}
 			case "grants":
 				a.grants = d.grants(v, prefix+".grants")
