@@ -105,7 +105,7 @@ func listAPIKeys() *Tool {
 	return spec[ListAPIKeysInput, ListOutput[APIKey]]{
 		Name:        "atlas-list-api-keys",
 		Title:       "List API keys",
-		Description: "List the programmatic API keys of an organization: ID, public key, roles and description. Private keys are never shown.",
+		Description: "List an organization's API keys: ID, public key, roles, description; never private keys.",
 		Area:        AreaAPIKeys,
 		Method:      http.MethodGet, Template: apiKeysPath,
 		Run: func(ctx context.Context, env *Env, in *ListAPIKeysInput) (*Result, error) {
@@ -130,8 +130,8 @@ func listAPIKeys() *Tool {
 // CreateAPIKeyInput mints an organization API key.
 type CreateAPIKeyInput struct {
 	OrgScope
-	Desc  string   `json:"desc" jsonschema:"required,minLength=1,maxLength=250" jsonschema_description:"What the key is for and who owns it, at most 250 characters."`
-	Roles []string `json:"roles" jsonschema:"required,minItems=1,enum=ORG_OWNER,enum=ORG_MEMBER,enum=ORG_GROUP_CREATOR,enum=ORG_BILLING_ADMIN,enum=ORG_BILLING_READ_ONLY,enum=ORG_STREAM_PROCESSING_ADMIN,enum=ORG_READ_ONLY" jsonschema_description:"Organization roles of the key, at least one. Prefer ORG_READ_ONLY or ORG_MEMBER; ORG_OWNER can do anything in the organization."`
+	Desc  string   `json:"desc" jsonschema:"required,minLength=1,maxLength=250" jsonschema_description:"What the key is for, who owns it."`
+	Roles []string `json:"roles" jsonschema:"required,minItems=1,enum=ORG_OWNER,enum=ORG_MEMBER,enum=ORG_GROUP_CREATOR,enum=ORG_BILLING_ADMIN,enum=ORG_BILLING_READ_ONLY,enum=ORG_STREAM_PROCESSING_ADMIN,enum=ORG_READ_ONLY" jsonschema_description:"e.g. ORG_READ_ONLY; ORG_OWNER can do anything."`
 	WriteOptions
 }
 
@@ -191,7 +191,7 @@ func createAPIKey() *Tool {
 	return spec[CreateAPIKeyInput, CreateAPIKeyOutput]{
 		Name:        "atlas-create-api-key",
 		Title:       "Create API key",
-		Description: "Mint a programmatic API key for an organization with the given roles (role names such as ORG_READ_ONLY) and a description. Creates a credential: its private key is shown once in the answer and must be stored at once. Grant the fewest roles that do the job.",
+		Description: "Mint an organization API key; its private key is shown once: store it. Grant the fewest roles.",
 		Area:        AreaAPIKeys,
 		Method:      http.MethodPost, Template: apiKeysPath,
 		Build: func(_ context.Context, _ *Env, in *CreateAPIKeyInput, b *Builder) error {
@@ -232,7 +232,7 @@ func createAPIKey() *Tool {
 // DeleteAPIKeyInput names the API key to delete.
 type DeleteAPIKeyInput struct {
 	OrgScope
-	APIKeyID string `json:"apiKeyId" jsonschema:"required,pattern=^[a-f0-9]{24}$" jsonschema_description:"ID of the API key (24 hex characters, not the public key), from atlas-list-api-keys."`
+	APIKeyID string `json:"apiKeyId" jsonschema:"required,pattern=^[a-f0-9]{24}$" jsonschema_description:"Key ID (not the public key)."`
 	WriteOptions
 }
 
@@ -254,7 +254,7 @@ func deleteAPIKey() *Tool {
 	return spec[DeleteAPIKeyInput, DeleteOutput]{
 		Name:        "atlas-delete-api-key",
 		Title:       "Delete API key",
-		Description: "Delete a programmatic API key of an organization by its apiKeyId. Every program using the key loses access at once; this cannot be undone (a new key has a new secret). Do not delete the key this server runs with.",
+		Description: "Delete an organization API key; programs using it lose access. Never the key this server uses.",
 		Area:        AreaAPIKeys,
 		Destructive: true, Idempotent: true,
 		Method: http.MethodDelete, Template: apiKeyPath,

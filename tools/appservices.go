@@ -138,7 +138,7 @@ func localPage[T any](all []json.RawMessage, p Paging, verbose bool, conv func(j
 // AppScope names one App Services app of a project.
 type AppScope struct {
 	ProjectScope
-	AppID string `json:"appId" jsonschema:"required,pattern=^[a-f0-9]{24}$" jsonschema_description:"The app's _id (24 hex characters) from appservices-list-apps — not its client_app_id."`
+	AppID string `json:"appId" jsonschema:"required,pattern=^[a-f0-9]{24}$" jsonschema_description:"The app's _id."`
 }
 
 func (a *AppScope) resolveApp(env *Env) error {
@@ -176,7 +176,7 @@ func listApps() *Tool {
 	return spec[ListAppsInput, ListOutput[App]]{
 		Name:        "appservices-list-apps",
 		Title:       "List App Services apps",
-		Description: "List the App Services apps of a project. The _id column is the appId the other appservices tools need (not client_app_id). App Services reached end-of-life on 2025-09-30 (Device Sync, SDKs, Data API, GraphQL, Static Hosting, HTTPS Endpoints); database triggers remain available. Needs an Atlas API key pair.",
+		Description: "List a project's App Services apps; _id is the appId. App Services ended on 2025-09-30, except database triggers.",
 		Area:        AreaAppServices,
 		Method:      http.MethodGet, Template: appsPath,
 		GovUnavailable: true,
@@ -220,7 +220,7 @@ func getApp() *Tool {
 	return spec[GetAppInput, AppOutput]{
 		Name:        "appservices-get-app",
 		Title:       "Get App Services app",
-		Description: "Get one App Services app by its appId (the _id from appservices-list-apps): name, client_app_id, location, deployment model, last use. App Services reached end-of-life on 2025-09-30; database triggers remain available.",
+		Description: "Get one App Services app by appId: name, client_app_id, location, last use. End-of-life since 2025-09-30.",
 		Area:        AreaAppServices,
 		Method:      http.MethodGet, Template: appPath,
 		GovUnavailable: true,
@@ -263,7 +263,7 @@ func listTriggers() *Tool {
 	return spec[ListTriggersInput, ListOutput[Trigger]]{
 		Name:        "appservices-list-triggers",
 		Title:       "List triggers",
-		Description: "List the triggers of an App Services app (appId from appservices-list-apps): database, authentication and scheduled triggers, what they watch, the function they run, and whether they are enabled. Database triggers remain available after the App Services end-of-life of 2025-09-30. Not available in Atlas for Government.",
+		Description: "List an App Services app's triggers: type, what each watches, its function, enabled. Outlive the 2025-09-30 end-of-life.",
 		Area:        AreaAppServices,
 		Method:      http.MethodGet, Template: triggersPath,
 		GovUnavailable: true,
@@ -301,7 +301,7 @@ func listTriggers() *Tool {
 // GetTriggerInput names one trigger.
 type GetTriggerInput struct {
 	AppScope
-	TriggerID string `json:"triggerId" jsonschema:"required,pattern=^[a-f0-9]{24}$" jsonschema_description:"The trigger's _id (24 hex characters) from appservices-list-triggers."`
+	TriggerID string `json:"triggerId" jsonschema:"required,pattern=^[a-f0-9]{24}$" jsonschema_description:"The trigger's _id."`
 	Verbosity
 }
 
@@ -323,7 +323,7 @@ func getTrigger() *Tool {
 	return spec[GetTriggerInput, TriggerOutput]{
 		Name:        "appservices-get-trigger",
 		Title:       "Get trigger",
-		Description: "Get one trigger of an App Services app by its triggerId: type, what it watches, the function it runs and whether it is enabled; verbose:true gives the full configuration. Database triggers remain available after the App Services end-of-life of 2025-09-30. Not available in Atlas for Government.",
+		Description: "Get one App Services trigger by triggerId: type, what it watches, its function, enabled. Outlives the 2025-09-30 end-of-life.",
 		Area:        AreaAppServices,
 		Method:      http.MethodGet, Template: triggerPath,
 		GovUnavailable: true,

@@ -26,7 +26,7 @@ const oldestOplogTime = 1199145600
 // ClusterScope is the project and cluster a backup tool works on.
 type ClusterScope struct {
 	ProjectScope
-	ClusterName string `json:"clusterName" jsonschema:"required,pattern=^[a-zA-Z0-9][a-zA-Z0-9-]*$" jsonschema_description:"Name of the cluster whose backups to use, as shown by atlas-list-clusters."`
+	ClusterName string `json:"clusterName" jsonschema:"required,pattern=^[a-zA-Z0-9][a-zA-Z0-9-]*$" jsonschema_description:"Cluster whose backups to use."`
 }
 
 func (c *ClusterScope) resolveCluster(env *Env) error {
@@ -102,7 +102,7 @@ func listSnapshots() *Tool {
 	return spec[ListSnapshotsInput, ListOutput[Snapshot]]{
 		Name:        "atlas-list-snapshots",
 		Title:       "List backup snapshots",
-		Description: "List the cloud backup snapshots of a cluster (M10 and larger): snapshot ID, when taken, status, scheduled or on-demand, expiry and size. The snapshot ID is what atlas-create-restore-job needs.",
+		Description: "List a cluster's cloud backup snapshots (M10+): ID, when taken, status, type, expiry, size.",
 		Area:        AreaBackups,
 		Method:      http.MethodGet, Template: snapshotsPath,
 		Run: func(ctx context.Context, env *Env, in *ListSnapshotsInput) (*Result, error) {
@@ -124,7 +124,7 @@ func listSnapshots() *Tool {
 // GetSnapshotInput names one snapshot.
 type GetSnapshotInput struct {
 	ClusterScope
-	SnapshotID string `json:"snapshotId" jsonschema:"required,pattern=^[a-f0-9]{24}$" jsonschema_description:"ID of the snapshot (24 hex characters), from atlas-list-snapshots."`
+	SnapshotID string `json:"snapshotId" jsonschema:"required,pattern=^[a-f0-9]{24}$" jsonschema_description:"From atlas-list-snapshots."`
 	Verbosity
 }
 
@@ -160,7 +160,7 @@ func getSnapshot() *Tool {
 	return spec[GetSnapshotInput, SnapshotOutput]{
 		Name:        "atlas-get-snapshot",
 		Title:       "Get backup snapshot",
-		Description: "Get one cloud backup snapshot of a cluster by its snapshotId: status (queued, inProgress, completed, failed), when it was taken, expiry and size. Poll it after atlas-create-snapshot.",
+		Description: "Get one backup snapshot by snapshotId: status, when taken, expiry, size.",
 		Area:        AreaBackups,
 		Method:      http.MethodGet, Template: snapshotPath,
 		Run: func(ctx context.Context, env *Env, in *GetSnapshotInput) (*Result, error) {
@@ -180,8 +180,8 @@ func getSnapshot() *Tool {
 // CreateSnapshotInput takes an on-demand snapshot.
 type CreateSnapshotInput struct {
 	ClusterScope
-	Description     string `json:"description" jsonschema:"required,minLength=1,maxLength=200" jsonschema_description:"Why the snapshot is taken, e.g. 'before schema migration 42'; it identifies the snapshot later."`
-	RetentionInDays int    `json:"retentionInDays,omitempty" jsonschema:"minimum=1,maximum=365" jsonschema_description:"Days Atlas keeps the snapshot, 1-365 (default 1, as the Atlas CLI). Snapshot storage is billed."`
+	Description     string `json:"description" jsonschema:"required,minLength=1,maxLength=200" jsonschema_description:"Why it is taken; identifies it later."`
+	RetentionInDays int    `json:"retentionInDays,omitempty" jsonschema:"minimum=1,maximum=365" jsonschema_description:"Days to keep it (default 1)."`
 	WriteOptions
 }
 
@@ -215,7 +215,7 @@ func createSnapshot() *Tool {
 	return spec[CreateSnapshotInput, SnapshotOutput]{
 		Name:        "atlas-create-snapshot",
 		Title:       "Take on-demand snapshot",
-		Description: "Take an on-demand cloud backup snapshot of a cluster (M10 and larger, backups enabled), e.g. before a risky change; give a description and retentionInDays. Atlas answers at once with status queued; poll atlas-get-snapshot until completed. Snapshot storage is billed.",
+		Description: "Take an on-demand backup snapshot (M10+), e.g. before a risky change; poll atlas-get-snapshot.",
 		Area:        AreaBackups,
 		Method:      http.MethodPost, Template: snapshotsPath,
 		Build: func(_ context.Context, _ *Env, in *CreateSnapshotInput, b *Builder) error {
@@ -329,7 +329,7 @@ func listRestoreJobs() *Tool {
 	return spec[ListRestoreJobsInput, ListOutput[RestoreJob]]{
 		Name:        "atlas-list-restore-jobs",
 		Title:       "List restore jobs",
-		Description: "List the restore jobs started from a cluster's backups: delivery type, source snapshot or point in time, target cluster, and state (inProgress, finished, failed, cancelled, expired).",
+		Description: "List the restore jobs of a cluster's backups: delivery type, source, target cluster, state.",
 		Area:        AreaBackups,
 		Method:      http.MethodGet, Template: restoreJobsPath,
 		Run: func(ctx context.Context, env *Env, in *ListRestoreJobsInput) (*Result, error) {
@@ -351,7 +351,7 @@ func listRestoreJobs() *Tool {
 // GetRestoreJobInput names one restore job.
 type GetRestoreJobInput struct {
 	ClusterScope
-	RestoreJobID string `json:"restoreJobId" jsonschema:"required,pattern=^[a-f0-9]{24}$" jsonschema_description:"ID of the restore job (24 hex characters), from atlas-create-restore-job or atlas-list-restore-jobs."`
+	RestoreJobID string `json:"restoreJobId" jsonschema:"required,pattern=^[a-f0-9]{24}$" jsonschema_description:"Restore job ID."`
 	Verbosity
 }
 
@@ -400,7 +400,7 @@ func getRestoreJob() *Tool {
 	return spec[GetRestoreJobInput, RestoreJobOutput]{
 		Name:        "atlas-get-restore-job",
 		Title:       "Get restore job",
-		Description: "Get one restore job by its restoreJobId: its state (inProgress, finished, failed, cancelled, expired), target and, for download delivery, the download links.",
+		Description: "Get one restore job by restoreJobId: state, target, and download links for download delivery.",
 		Area:        AreaBackups,
 		Method:      http.MethodGet, Template: restoreJobPath,
 		Run: func(ctx context.Context, env *Env, in *GetRestoreJobInput) (*Result, error) {
@@ -418,13 +418,13 @@ func getRestoreJob() *Tool {
 // CreateRestoreJobInput restores a snapshot or a point in time of clusterName.
 type CreateRestoreJobInput struct {
 	ClusterScope
-	DeliveryType          string `json:"deliveryType" jsonschema:"required,enum=automated,enum=download,enum=pointInTime" jsonschema_description:"automated: restore snapshotId onto targetClusterName. pointInTime: restore the moment given by pointInTimeUTCSeconds (or oplogTs+oplogInc) onto targetClusterName (needs continuous cloud backup). download: make download links for snapshotId; nothing is overwritten."`
-	SnapshotID            string `json:"snapshotId,omitempty" jsonschema:"pattern=^[a-f0-9]{24}$" jsonschema_description:"Snapshot to restore (automated and download), from atlas-list-snapshots."`
-	TargetClusterName     string `json:"targetClusterName,omitempty" jsonschema:"pattern=^[a-zA-Z0-9][a-zA-Z0-9-]*$" jsonschema_description:"Cluster whose data is REPLACED by the restore (automated and pointInTime). Every existing document on it is overwritten."`
-	TargetProjectID       string `json:"targetProjectId,omitempty" jsonschema:"pattern=^[a-f0-9]{24}$" jsonschema_description:"Project of the target cluster (sent as targetGroupId); defaults to projectId for automated and pointInTime."`
-	PointInTimeUTCSeconds int64  `json:"pointInTimeUTCSeconds,omitempty" jsonschema:"minimum=1199145600" jsonschema_description:"pointInTime only: the moment to restore, in seconds since the Unix epoch. Give this or oplogTs and oplogInc."`
-	OplogTs               int64  `json:"oplogTs,omitempty" jsonschema:"minimum=1199145600" jsonschema_description:"pointInTime only: first part of the oplog timestamp to restore to (seconds since the epoch); with oplogInc."`
-	OplogInc              int64  `json:"oplogInc,omitempty" jsonschema:"minimum=1" jsonschema_description:"pointInTime only: second part of the oplog timestamp (the operation's ordinal); with oplogTs."`
+	DeliveryType          string `json:"deliveryType" jsonschema:"required,enum=automated,enum=download,enum=pointInTime" jsonschema_description:"automated (snapshotId) or pointInTime onto targetClusterName; download: links only."`
+	SnapshotID            string `json:"snapshotId,omitempty" jsonschema:"pattern=^[a-f0-9]{24}$" jsonschema_description:"Snapshot (automated, download)."`
+	TargetClusterName     string `json:"targetClusterName,omitempty" jsonschema:"pattern=^[a-zA-Z0-9][a-zA-Z0-9-]*$" jsonschema_description:"Its data is REPLACED."`
+	TargetProjectID       string `json:"targetProjectId,omitempty" jsonschema:"pattern=^[a-f0-9]{24}$" jsonschema_description:"Default projectId."`
+	PointInTimeUTCSeconds int64  `json:"pointInTimeUTCSeconds,omitempty" jsonschema:"minimum=1199145600" jsonschema_description:"pointInTime: the moment, in Unix seconds."`
+	OplogTs               int64  `json:"oplogTs,omitempty" jsonschema:"minimum=1199145600" jsonschema_description:"pointInTime: oplog seconds, with oplogInc."`
+	OplogInc              int64  `json:"oplogInc,omitempty" jsonschema:"minimum=1" jsonschema_description:"pointInTime: oplog ordinal, with oplogTs."`
 	Waiting
 	WriteOptions
 }
@@ -611,7 +611,7 @@ func createRestoreJob() *Tool {
 	return spec[CreateRestoreJobInput, RestoreJobOutput]{
 		Name:        "atlas-create-restore-job",
 		Title:       "Restore a backup",
-		Description: "Restore a cluster's backup: a snapshot (deliveryType automated) or a point in time (pointInTime) onto targetClusterName, or make download links for a snapshot (download). A restore can overwrite live data on the target cluster: every document there is replaced, which cannot be undone. Needs a human's confirmation; pass wait:true to block until the job finishes.",
+		Description: "Restore a snapshot or a point in time onto a cluster, replacing all its data; or get download links.",
 		Area:        AreaBackups,
 		Destructive: true,
 		Method:      http.MethodPost, Template: restoreJobsPath,

@@ -132,7 +132,7 @@ func listClusters() *Tool {
 	return spec[ListClustersInput, ListOutput[ClusterSummary]]{
 		Name:        "atlas-list-clusters",
 		Title:       "List clusters",
-		Description: "List the clusters of an Atlas project as a compact table: name, tier, provider/region, state and MongoDB version. Pages with pageNum/itemsPerPage and reports totalCount. Use atlas-get-cluster for one cluster's connection strings and details.",
+		Description: "List a project's clusters: name, tier, provider/region, state, MongoDB version.",
 		Area:        AreaClusters,
 		Method:      http.MethodGet, Template: clustersPath,
 		Run: func(ctx context.Context, env *Env, in *ListClustersInput) (*Result, error) {
@@ -161,7 +161,7 @@ func dataIf(cond bool, f func() string) string {
 // GetClusterInput names one cluster.
 type GetClusterInput struct {
 	ProjectScope
-	ClusterName string `json:"clusterName" jsonschema:"required,pattern=^[a-zA-Z0-9][a-zA-Z0-9-]*$" jsonschema_description:"Name of the cluster, as shown by atlas-list-clusters."`
+	ClusterName string `json:"clusterName" jsonschema:"required,pattern=^[a-zA-Z0-9][a-zA-Z0-9-]*$" jsonschema_description:"The cluster's name."`
 	Verbosity
 }
 
@@ -214,7 +214,7 @@ func getCluster() *Tool {
 	return spec[GetClusterInput, ClusterOutput]{
 		Name:        "atlas-get-cluster",
 		Title:       "Get cluster",
-		Description: "Get one cluster's state, tier, regions, MongoDB version and SRV connection string. Set verbose:true for the full Atlas document.",
+		Description: "Get one cluster: state, tier, regions, MongoDB version, SRV connection string.",
 		Area:        AreaClusters,
 		Method:      http.MethodGet, Template: clusterPath,
 		Run: func(ctx context.Context, env *Env, in *GetClusterInput) (*Result, error) {
@@ -233,14 +233,14 @@ func getCluster() *Tool {
 // replicationSpecs for multi-region and sharded layouts.
 type CreateClusterInput struct {
 	ProjectScope
-	ClusterName         string          `json:"clusterName" jsonschema:"required,pattern=^[a-zA-Z0-9][a-zA-Z0-9-]*$" jsonschema_description:"Name of the new cluster: ASCII letters, digits and hyphens, at most 64 characters. Cannot be changed later."`
-	ProviderName        string          `json:"providerName,omitempty" jsonschema:"enum=AWS,enum=GCP,enum=AZURE" jsonschema_description:"Cloud provider. Required unless replicationSpecs is given. For the shared tiers M0/M2/M5 this is the backing provider."`
-	RegionName          string          `json:"regionName,omitempty" jsonschema_description:"Atlas region name for the provider, e.g. US_EAST_1 (AWS), CENTRAL_US (GCP), US_EAST_2 (AZURE). Required unless replicationSpecs is given."`
-	InstanceSize        string          `json:"instanceSize,omitempty" jsonschema_description:"Tier, e.g. M10, M30, M40, R40. M0 is the free tier. Required unless replicationSpecs is given. Creating a dedicated tier is billable."`
-	NodeCount           int             `json:"nodeCount,omitempty" jsonschema:"enum=3,enum=5,enum=7" jsonschema_description:"Electable nodes in the region (default 3)."`
+	ClusterName         string          `json:"clusterName" jsonschema:"required,pattern=^[a-zA-Z0-9][a-zA-Z0-9-]*$" jsonschema_description:"Fixed once made."`
+	ProviderName        string          `json:"providerName,omitempty" jsonschema:"enum=AWS,enum=GCP,enum=AZURE" jsonschema_description:"For M0, the backing one."`
+	RegionName          string          `json:"regionName,omitempty" jsonschema_description:"e.g. US_EAST_1 (AWS), CENTRAL_US (GCP)."`
+	InstanceSize        string          `json:"instanceSize,omitempty" jsonschema_description:"Tier, e.g. M0 (free), M10, M30."`
+	NodeCount           int             `json:"nodeCount,omitempty" jsonschema:"enum=3,enum=5,enum=7" jsonschema_description:"Default 3."`
 	ClusterType         string          `json:"clusterType,omitempty" jsonschema:"enum=REPLICASET,enum=SHARDED,enum=GEOSHARDED" jsonschema_description:"Default REPLICASET."`
-	MongoDBMajorVersion string          `json:"mongoDBMajorVersion,omitempty" jsonschema_description:"Major version such as 8.0; default is Atlas's current default."`
-	ReplicationSpecs    json.RawMessage `json:"replicationSpecs,omitempty" jsonschema:"type=array" jsonschema_description:"Escape hatch: the full Atlas replicationSpecs array (ClusterDescription20240805). When given, providerName/regionName/instanceSize/nodeCount must be omitted."`
+	MongoDBMajorVersion string          `json:"mongoDBMajorVersion,omitempty" jsonschema_description:"e.g. 8.0; default Atlas's."`
+	ReplicationSpecs    json.RawMessage `json:"replicationSpecs,omitempty" jsonschema:"type=array" jsonschema_description:"Full Atlas replicationSpecs instead."`
 	Waiting
 	WriteOptions
 
@@ -346,7 +346,7 @@ func createCluster() *Tool {
 	return spec[CreateClusterInput, ClusterOutput]{
 		Name:        "atlas-create-cluster",
 		Title:       "Create cluster",
-		Description: "Create a cluster in a project: give clusterName, providerName, regionName and instanceSize (or the full replicationSpecs). Provisions billable infrastructure. Atlas answers at once with state CREATING; pass wait:true to block until IDLE (several minutes), or poll atlas-get-cluster. Use dryRun:true to see the exact request first.",
+		Description: "Create a billable cluster (name, provider, region, tier, or replicationSpecs); wait:true waits for IDLE.",
 		Area:        AreaClusters,
 		Method:      http.MethodPost, Template: clustersPath,
 		Build: func(_ context.Context, _ *Env, in *CreateClusterInput, b *Builder) error {
@@ -427,11 +427,11 @@ func (e *WaitError) Unwrap() error { return e.Err }
 // partial Atlas body.
 type UpdateClusterInput struct {
 	ProjectScope
-	ClusterName         string          `json:"clusterName" jsonschema:"required,pattern=^[a-zA-Z0-9][a-zA-Z0-9-]*$" jsonschema_description:"Name of the cluster to change."`
-	InstanceSize        string          `json:"instanceSize,omitempty" jsonschema_description:"New tier for every electable region of the cluster, e.g. M40. Changes cost."`
-	Paused              *bool           `json:"paused,omitempty" jsonschema_description:"true pauses the cluster (dedicated tiers only), false resumes it."`
-	MongoDBMajorVersion string          `json:"mongoDBMajorVersion,omitempty" jsonschema_description:"Upgrade to this major version, e.g. 8.0."`
-	Body                json.RawMessage `json:"body,omitempty" jsonschema:"type=object" jsonschema_description:"Escape hatch: a partial ClusterDescription20240805 sent as the PATCH body. Cannot be combined with the flat arguments."`
+	ClusterName         string          `json:"clusterName" jsonschema:"required,pattern=^[a-zA-Z0-9][a-zA-Z0-9-]*$" jsonschema_description:"Cluster to change."`
+	InstanceSize        string          `json:"instanceSize,omitempty" jsonschema_description:"New tier for every region, e.g. M40."`
+	Paused              *bool           `json:"paused,omitempty" jsonschema_description:"true pauses (dedicated tiers), false resumes."`
+	MongoDBMajorVersion string          `json:"mongoDBMajorVersion,omitempty" jsonschema_description:"e.g. 8.0."`
+	Body                json.RawMessage `json:"body,omitempty" jsonschema:"type=object" jsonschema_description:"Partial Atlas cluster to PATCH instead."`
 	Waiting
 	WriteOptions
 }
@@ -576,7 +576,7 @@ func updateCluster() *Tool {
 	return spec[UpdateClusterInput, ClusterOutput]{
 		Name:        "atlas-update-cluster",
 		Title:       "Update cluster",
-		Description: "Change a cluster: resize it (instanceSize applies to every region), pause or resume it, upgrade mongoDBMajorVersion, or send a partial Atlas body. The cluster must be IDLE (Atlas answers 409 while it is CREATING or UPDATING). Can change cost and capacity. Pass wait:true to block until IDLE again.",
+		Description: "Resize, pause, resume or upgrade an IDLE cluster, or PATCH a partial body. May change cost.",
 		Area:        AreaClusters,
 		Method:      http.MethodPatch, Template: clusterPath,
 		Build: func(_ context.Context, _ *Env, in *UpdateClusterInput, b *Builder) error {
@@ -622,8 +622,8 @@ func updateCluster() *Tool {
 // DeleteClusterInput names the cluster to delete.
 type DeleteClusterInput struct {
 	ProjectScope
-	ClusterName   string `json:"clusterName" jsonschema:"required,pattern=^[a-zA-Z0-9][a-zA-Z0-9-]*$" jsonschema_description:"Name of the cluster to delete. Irreversible."`
-	RetainBackups bool   `json:"retainBackups,omitempty" jsonschema_description:"Keep the cluster's backup snapshots after deletion (billed)."`
+	ClusterName   string `json:"clusterName" jsonschema:"required,pattern=^[a-zA-Z0-9][a-zA-Z0-9-]*$" jsonschema_description:"Cluster to delete."`
+	RetainBackups bool   `json:"retainBackups,omitempty" jsonschema_description:"Keep its snapshots (billed)."`
 	WriteOptions
 }
 
@@ -655,7 +655,7 @@ func deleteCluster() *Tool {
 	return spec[DeleteClusterInput, DeleteOutput]{
 		Name:        "atlas-delete-cluster",
 		Title:       "Delete cluster",
-		Description: "Delete a cluster and all its data. Irreversible; a human must confirm by typing the cluster's name. Backups are deleted too unless retainBackups is true. The cluster is re-read just before deletion.",
+		Description: "Delete a cluster and its data (backups too unless retainBackups); the person types its name.",
 		Area:        AreaClusters,
 		Destructive: true, Idempotent: true, Grave: true,
 		Method: http.MethodDelete, Template: clusterPath,

@@ -58,7 +58,7 @@ func checkText(field, v string, max int) error {
 
 // ListOrgsInput lists the organizations the credential can see.
 type ListOrgsInput struct {
-	Name string `json:"name,omitempty" jsonschema:"maxLength=64" jsonschema_description:"Only organizations whose name starts with this text (case-insensitive). Omit to list all."`
+	Name string `json:"name,omitempty" jsonschema:"maxLength=64" jsonschema_description:"Only names starting with this."`
 	Paging
 	Verbosity
 }
@@ -75,7 +75,7 @@ func listOrgs() *Tool {
 	return spec[ListOrgsInput, ListOutput[Org]]{
 		Name:        "atlas-list-orgs",
 		Title:       "List organizations",
-		Description: "List the Atlas organizations the credential can see, with their orgId — the starting point for finding projects and API keys. Filter by a name prefix with name.",
+		Description: "List the organizations the credential can see, with their orgId: the place to start.",
 		Area:        AreaOrganizations,
 		Method:      http.MethodGet, Template: orgsPath,
 		Run: func(ctx context.Context, env *Env, in *ListOrgsInput) (*Result, error) {
@@ -121,7 +121,7 @@ func getOrg() *Tool {
 	return spec[GetOrgInput, OrgOutput]{
 		Name:        "atlas-get-org",
 		Title:       "Get organization",
-		Description: "Get one Atlas organization by its orgId: name and whether it is deleted. orgId defaults to MONGODB_ATLAS_ORG_ID.",
+		Description: "Get one organization by orgId: its name and whether it is deleted.",
 		Area:        AreaOrganizations,
 		Method:      http.MethodGet, Template: orgPath,
 		Run: func(ctx context.Context, env *Env, in *GetOrgInput) (*Result, error) {

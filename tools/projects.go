@@ -48,7 +48,7 @@ func listProjects() *Tool {
 	return spec[ListProjectsInput, ListOutput[Project]]{
 		Name:        "atlas-list-projects",
 		Title:       "List projects",
-		Description: "List the Atlas projects (groups) the credential can see, with their project IDs — the projectId every project-scoped tool needs. Start here after atlas-list-orgs.",
+		Description: "List the projects (groups) the credential can see, with the projectId other tools need.",
 		Area:        AreaProjects,
 		Method:      http.MethodGet, Template: projectsPath,
 		Run: func(ctx context.Context, env *Env, in *ListProjectsInput) (*Result, error) {
@@ -102,7 +102,7 @@ func getProject() *Tool {
 	return spec[GetProjectInput, ProjectOutput]{
 		Name:        "atlas-get-project",
 		Title:       "Get project",
-		Description: "Get one project by its ID: name, organization, cluster count, creation date.",
+		Description: "Get one project by projectId: name, organization, cluster count, creation date.",
 		Area:        AreaProjects,
 		Method:      http.MethodGet, Template: projectPath,
 		Run: func(ctx context.Context, env *Env, in *GetProjectInput) (*Result, error) {
@@ -124,9 +124,9 @@ func getProject() *Tool {
 // CreateProjectInput creates a project in an organization.
 type CreateProjectInput struct {
 	OrgScope
-	Name                      string `json:"name" jsonschema:"required,minLength=1,maxLength=64" jsonschema_description:"Project name: 1-64 letters, digits, spaces are not allowed; allowed punctuation - _ . ( ) , : & @ + '."`
-	RegionUsageRestrictions   string `json:"regionUsageRestrictions,omitempty" jsonschema:"enum=COMMERCIAL_FEDRAMP_REGIONS_ONLY,enum=GOV_REGIONS_ONLY" jsonschema_description:"Atlas for Government only: GOV_REGIONS_ONLY for a project in government regions. The default is standard (commercial FedRAMP) regions, and it cannot be changed later."`
-	WithDefaultAlertsSettings *bool  `json:"withDefaultAlertsSettings,omitempty" jsonschema_description:"Create the default alert configurations (Atlas default true)."`
+	Name                      string `json:"name" jsonschema:"required,minLength=1,maxLength=64" jsonschema_description:"Name of the new project."`
+	RegionUsageRestrictions   string `json:"regionUsageRestrictions,omitempty" jsonschema:"enum=COMMERCIAL_FEDRAMP_REGIONS_ONLY,enum=GOV_REGIONS_ONLY" jsonschema_description:"Atlas for Government: GOV_REGIONS_ONLY for government regions; fixed."`
+	WithDefaultAlertsSettings *bool  `json:"withDefaultAlertsSettings,omitempty" jsonschema_description:"Add Atlas's default alerts (default true)."`
 	WriteOptions
 }
 
@@ -167,7 +167,7 @@ func createProject() *Tool {
 	return spec[CreateProjectInput, ProjectOutput]{
 		Name:        "atlas-create-project",
 		Title:       "Create project",
-		Description: "Create a project (group) in an organization and return its project ID. In Atlas for Government, regionUsageRestrictions GOV_REGIONS_ONLY makes a government-regions project; the default is standard regions.",
+		Description: "Create a project (group) in an organization and return its projectId.",
 		Area:        AreaProjects,
 		Method:      http.MethodPost, Template: projectsPath,
 		Build: func(_ context.Context, env *Env, in *CreateProjectInput, b *Builder) error {
@@ -222,7 +222,7 @@ func deleteProject() *Tool {
 	return spec[DeleteProjectInput, DeleteOutput]{
 		Name:        "atlas-delete-project",
 		Title:       "Delete project",
-		Description: "Delete a project and everything scoped under it. Irreversible; a human must confirm by typing the project's name. Atlas refuses while the project has clusters: delete them first. The project is re-read just before deletion.",
+		Description: "Delete a project; Atlas refuses while it has clusters. The person types its name.",
 		Area:        AreaProjects,
 		Destructive: true, Idempotent: true, Grave: true,
 		Method: http.MethodDelete, Template: projectPath,

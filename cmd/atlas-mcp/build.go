@@ -163,6 +163,7 @@ func build(ctx context.Context, cfg *config, stdout, stderr io.Writer) (*app, er
 		Metrics:        a.metrics,
 		ShutdownGrace:  cfg.ShutdownGrace,
 		Approvals:      a.approvals,
+		OutputSchemas:  cfg.OutputSchemas,
 	})
 	if err != nil {
 		return nil, err

@@ -35,12 +35,15 @@ type config struct {
 	ShutdownGrace      time.Duration
 	ReadOnly           bool
 	DisableDestructive bool
-	Sandbox            bool
-	Stateless          bool
-	AllowedOrigins     []string
-	ProjectID          string
-	OrgID              string
-	LogLevel           string
+	// OutputSchemas advertises compact output schemas in tools/list, for
+	// hosts that validate structuredContent (server.Options.OutputSchemas).
+	OutputSchemas  bool
+	Sandbox        bool
+	Stateless      bool
+	AllowedOrigins []string
+	ProjectID      string
+	OrgID          string
+	LogLevel       string
 	// RateLimitShare scales every client token bucket: replicas that share one
 	// Atlas project's budget each take their part (0 < share <= 1).
 	RateLimitShare float64
@@ -77,7 +80,7 @@ type flagValues struct {
 	auditMaxBytes                                                                                     int64
 	rateShare                                                                                         float64
 	standardLimit                                                                                     int
-	readOnly, disableDestructive, sandbox, stateless                                                  bool
+	readOnly, disableDestructive, sandbox, stateless, outputSchemas                                   bool
 	http                                                                                              httpFlags
 
 	sandboxState                 string
@@ -100,6 +103,7 @@ func addGlobalFlags(fs *flag.FlagSet, v *flagValues) {
 	fs.StringVar(&v.auditFailReads, "audit-fail-reads", "closed", "when the audit log cannot be written, read tools are refused (closed) or answered (open)")
 	fs.BoolVar(&v.readOnly, "read-only", false, "remove every write tool (env ATLAS_MCP_READ_ONLY)")
 	fs.BoolVar(&v.disableDestructive, "disable-destructive", false, "remove every destructive tool (env ATLAS_MCP_DISABLE_DESTRUCTIVE)")
+	fs.BoolVar(&v.outputSchemas, "output-schemas", false, "advertise each tool's output schema (compact) in tools/list, for hosts that validate structuredContent (env ATLAS_MCP_OUTPUT_SCHEMAS)")
 	fs.BoolVar(&v.sandbox, "sandbox", false, "run against the built-in Atlas simulator with demo data (no credentials needed)")
 	fs.StringVar(&v.sandboxState, "sandbox-state", "", "file where --sandbox keeps the simulator's data between calls (env ATLAS_MCP_SANDBOX_STATE); default: sandbox-state.json beside the audit log")
 	fs.BoolVar(&v.stateless, "stateless", false, "streamable HTTP without sessions, for replicas behind a load balancer")
@@ -199,6 +203,9 @@ func resolve(fs *flag.FlagSet, v *flagValues, env func(string) (string, bool)) (
 		return nil, err
 	}
 	if c.DisableDestructive, err = boolean("disable-destructive", v.disableDestructive, "ATLAS_MCP_DISABLE_DESTRUCTIVE"); err != nil {
+		return nil, err
+	}
+	if c.OutputSchemas, err = boolean("output-schemas", v.outputSchemas, "ATLAS_MCP_OUTPUT_SCHEMAS"); err != nil {
 		return nil, err
 	}
 	if v.origins != "" {

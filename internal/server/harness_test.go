@@ -45,6 +45,8 @@ type harnessOpts struct {
 	audit *audit.Options
 	// approvals is the out-of-band approval service (approval_test.go).
 	approvals *approvals.Service
+	// outputSchemas advertises output schemas (--output-schemas).
+	outputSchemas bool
 }
 
 func newHarness(t *testing.T, o harnessOpts) *harness { return newHarnessTB(t, o) }
@@ -96,6 +98,8 @@ func newHarnessTB(t testing.TB, o harnessOpts) *harness {
 		Secrets:   secrets,
 		Metrics:   o.metrics,
 		Approvals: o.approvals,
+
+		OutputSchemas: o.outputSchemas,
 	})
 	if err != nil {
 		t.Fatal(err)
