@@ -157,19 +157,21 @@ func TestCommittedSchemasMatchTheGoTypes(t *testing.T) {
 // what hosts see is a reviewed diff.
 func TestToolsListGolden(t *testing.T) {
 	configs := []struct {
-		name    string
-		pol     *policy.Policy
-		cloud   atlasclient.Cloud
-		outputs bool
+		name     string
+		pol      *policy.Policy
+		cloud    atlasclient.Cloud
+		outputs  bool
+		toolsets []tools.Area
 	}{
-		{"default", policy.Default(policy.Options{}), atlasclient.Commercial, false},
-		{"read-only", policy.Default(policy.Options{ReadOnly: true}), atlasclient.Commercial, false},
-		{"gov", policy.Default(policy.Options{}), atlasclient.Gov, false},
-		{"output-schemas", policy.Default(policy.Options{}), atlasclient.Commercial, true},
+		{"default", policy.Default(policy.Options{}), atlasclient.Commercial, false, nil},
+		{"read-only", policy.Default(policy.Options{ReadOnly: true}), atlasclient.Commercial, false, nil},
+		{"gov", policy.Default(policy.Options{}), atlasclient.Gov, false, nil},
+		{"output-schemas", policy.Default(policy.Options{}), atlasclient.Commercial, true, nil},
+		{"toolsets-clusters-backups", policy.Default(policy.Options{}), atlasclient.Commercial, false, []tools.Area{tools.AreaClusters, tools.AreaBackups}},
 	}
 	for _, cfg := range configs {
 		t.Run(cfg.name, func(t *testing.T) {
-			h := newHarness(t, harnessOpts{policy: cfg.pol, cloud: cfg.cloud, outputSchemas: cfg.outputs})
+			h := newHarness(t, harnessOpts{policy: cfg.pol, cloud: cfg.cloud, outputSchemas: cfg.outputs, toolsets: cfg.toolsets})
 			c := h.client(t)
 			res, err := c.ListTools(context.Background(), mcp.ListToolsRequest{})
 			if err != nil {
@@ -205,6 +207,16 @@ func TestToolsListGolden(t *testing.T) {
 					if tl.Annotations.ReadOnlyHint == nil || !*tl.Annotations.ReadOnlyHint {
 						t.Errorf("read-only lists write tool %s", tl.Name)
 					}
+				}
+			case "toolsets-clusters-backups":
+				for _, tl := range res.Tools {
+					spec := tools.Find(tools.All(), tl.Name)
+					if spec == nil && tl.Name != whoamiName || spec != nil && spec.Area != tools.AreaClusters && spec.Area != tools.AreaBackups {
+						t.Errorf("toolsets clusters,backups lists %s", tl.Name)
+					}
+				}
+				if !names["atlas-whoami"] || !names["atlas-list-clusters"] || !names["atlas-create-restore-job"] {
+					t.Errorf("toolsets clusters,backups lacks a tool: %v", names)
 				}
 			case "gov":
 				for n := range names {

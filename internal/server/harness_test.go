@@ -47,6 +47,8 @@ type harnessOpts struct {
 	approvals *approvals.Service
 	// outputSchemas advertises output schemas (--output-schemas).
 	outputSchemas bool
+	// toolsets keeps only these areas' tools (--toolsets); nil: all.
+	toolsets []tools.Area
 }
 
 func newHarness(t *testing.T, o harnessOpts) *harness { return newHarnessTB(t, o) }
@@ -90,7 +92,7 @@ func newHarnessTB(t testing.TB, o harnessOpts) *harness {
 	t.Cleanup(func() { _ = log.Close() })
 	secrets := []string{atlassim.DemoClientSecret, atlassim.DemoPrivateKey}
 	srv, err := New(Options{
-		Tools:     tools.ForCloud(o.cloud),
+		Tools:     tools.InAreas(tools.ForCloud(o.cloud), o.toolsets),
 		Env:       &tools.Env{Client: client, Cloud: o.cloud, DefaultProjectID: atlassim.DemoProjectID, DefaultOrgID: atlassim.DemoOrgID, PollInterval: time.Millisecond, Bodies: atlasspec.New()},
 		Policy:    pol,
 		Audit:     log,
