@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/http"
 	"net/netip"
 	"net/url"
 	"regexp"
@@ -14,11 +13,6 @@ import (
 	"time"
 
 	"github.com/atlas-mcp/atlas-mcp/internal/atlasclient"
-)
-
-const (
-	accessListPath  = "/groups/{groupId}/accessList"
-	accessEntryPath = "/groups/{groupId}/accessList/{entryValue}"
 )
 
 // maxAccessEntries is Atlas's limit of IP access list entries per project; more
@@ -103,9 +97,9 @@ func listAccessList() *Tool {
 		Title:       "List IP access list",
 		Description: "List a project's IP access list: addresses, CIDR blocks, security groups, comments, expiry.",
 		Area:        AreaNetworkAccess,
-		Method:      http.MethodGet, Template: accessListPath,
+		Op:          atlasclient.ListGroupAccessListEntries,
 		Run: func(ctx context.Context, env *Env, in *ListAccessListInput) (*Result, error) {
-			out, err := fetchPage(ctx, env, &atlasclient.Request{Method: http.MethodGet, Template: accessListPath, Params: map[string]string{"groupId": in.ProjectID}}, in.Paging, in.Verbose, decodeAccessEntry)
+			out, err := fetchPage(ctx, env, &atlasclient.Request{Op: atlasclient.ListGroupAccessListEntries, Params: map[string]string{"groupId": in.ProjectID}}, in.Paging, in.Verbose, decodeAccessEntry)
 			if err != nil {
 				return nil, err
 			}
@@ -396,7 +390,7 @@ func (in *CreateAccessListInput) request() *atlasclient.Request {
 	for _, p := range in.prepared {
 		body = append(body, p.body)
 	}
-	return &atlasclient.Request{Method: http.MethodPost, Template: accessListPath, Params: map[string]string{"groupId": in.ProjectID}, Query: url.Values{"itemsPerPage": {"500"}}, Body: body}
+	return &atlasclient.Request{Op: atlasclient.CreateGroupAccessListEntry, Params: map[string]string{"groupId": in.ProjectID}, Query: url.Values{"itemsPerPage": {"500"}}, Body: body}
 }
 
 // CreateAccessListOutput reports what was added and the list's new size.
@@ -413,7 +407,7 @@ func createAccessList() *Tool {
 		Area:        AreaNetworkAccess,
 		// Adding an entry that exists only updates its comment and expiry.
 		Idempotent: true,
-		Method:     http.MethodPost, Template: accessListPath,
+		Op:         atlasclient.CreateGroupAccessListEntry,
 		Build: func(_ context.Context, _ *Env, in *CreateAccessListInput, b *Builder) error {
 			if err := b.Send(in.request()); err != nil {
 				return err
@@ -516,7 +510,7 @@ func (in *DeleteAccessListInput) facts() Facts { return Facts{ProjectID: in.Proj
 func (in *DeleteAccessListInput) request() *atlasclient.Request {
 	// The client path-escapes the value, so a CIDR's "/" travels as %2F as
 	// Atlas requires.
-	return &atlasclient.Request{Method: http.MethodDelete, Template: accessEntryPath, Params: map[string]string{"groupId": in.ProjectID, "entryValue": in.EntryValue}}
+	return &atlasclient.Request{Op: atlasclient.DeleteGroupAccessListEntry, Params: map[string]string{"groupId": in.ProjectID, "entryValue": in.EntryValue}}
 }
 
 func deleteAccessList() *Tool {
@@ -526,7 +520,7 @@ func deleteAccessList() *Tool {
 		Description: "Remove an IP access list entry; clients from there lose access to the project's clusters.",
 		Area:        AreaNetworkAccess,
 		Destructive: true, Idempotent: true,
-		Method: http.MethodDelete, Template: accessEntryPath,
+		Op: atlasclient.DeleteGroupAccessListEntry,
 		Build: func(_ context.Context, _ *Env, in *DeleteAccessListInput, b *Builder) error {
 			if err := b.Send(in.request()); err != nil {
 				return err

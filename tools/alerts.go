@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/http"
 	"net/mail"
 	"net/url"
 	"regexp"
@@ -14,11 +13,6 @@ import (
 	"strings"
 
 	"github.com/atlas-mcp/atlas-mcp/internal/atlasclient"
-)
-
-const (
-	alertsPath       = "/groups/{groupId}/alerts"
-	alertConfigsPath = "/groups/{groupId}/alertConfigs"
 )
 
 var upperSnake = regexp.MustCompile(`^[A-Z][A-Z0-9_]*$`)
@@ -103,9 +97,9 @@ func listAlerts() *Tool {
 		Title:       "List alerts",
 		Description: "List a project's alerts: event, status, affected host or cluster, metric value, when it fired.",
 		Area:        AreaAlerts,
-		Method:      http.MethodGet, Template: alertsPath,
+		Op:          atlasclient.ListGroupAlerts,
 		Run: func(ctx context.Context, env *Env, in *ListAlertsInput) (*Result, error) {
-			req := &atlasclient.Request{Method: http.MethodGet, Template: alertsPath, Params: map[string]string{"groupId": in.ProjectID}}
+			req := &atlasclient.Request{Op: atlasclient.ListGroupAlerts, Params: map[string]string{"groupId": in.ProjectID}}
 			noun := "alerts"
 			if in.Status != "" {
 				req.Query = url.Values{"status": {in.Status}}
@@ -236,9 +230,9 @@ func listAlertConfigs() *Tool {
 		Title:       "List alert configurations",
 		Description: "List a project's alert configurations: event or threshold, enabled, who is notified.",
 		Area:        AreaAlerts,
-		Method:      http.MethodGet, Template: alertConfigsPath,
+		Op:          atlasclient.ListGroupAlertConfigs,
 		Run: func(ctx context.Context, env *Env, in *ListAlertConfigsInput) (*Result, error) {
-			out, err := fetchPage(ctx, env, &atlasclient.Request{Method: http.MethodGet, Template: alertConfigsPath, Params: map[string]string{"groupId": in.ProjectID}}, in.Paging, in.Verbose, decodeAlertConfig)
+			out, err := fetchPage(ctx, env, &atlasclient.Request{Op: atlasclient.ListGroupAlertConfigs, Params: map[string]string{"groupId": in.ProjectID}}, in.Paging, in.Verbose, decodeAlertConfig)
 			if err != nil {
 				return nil, err
 			}
@@ -638,7 +632,7 @@ func (in *CreateAlertConfigInput) requestBody() any {
 }
 
 func (in *CreateAlertConfigInput) request() *atlasclient.Request {
-	return &atlasclient.Request{Method: http.MethodPost, Template: alertConfigsPath, Params: map[string]string{"groupId": in.ProjectID}, Body: in.requestBody()}
+	return &atlasclient.Request{Op: atlasclient.CreateGroupAlertConfig, Params: map[string]string{"groupId": in.ProjectID}, Body: in.requestBody()}
 }
 
 // AlertConfigOutput is the structured answer about one alert configuration.
@@ -652,7 +646,7 @@ func createAlertConfig() *Tool {
 		Title:       "Create alert configuration",
 		Description: "Create an alert configuration: an event, who to notify, optional matchers and threshold; or the full Atlas body.",
 		Area:        AreaAlerts,
-		Method:      http.MethodPost, Template: alertConfigsPath,
+		Op:          atlasclient.CreateGroupAlertConfig,
 		Build: func(_ context.Context, _ *Env, in *CreateAlertConfigInput, b *Builder) error {
 			if err := b.Send(in.request(), secretNotificationFields...); err != nil {
 				return err

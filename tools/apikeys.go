@@ -4,15 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/http"
 	"strings"
 
 	"github.com/atlas-mcp/atlas-mcp/internal/atlasclient"
-)
-
-const (
-	apiKeysPath = "/orgs/{orgId}/apiKeys"
-	apiKeyPath  = "/orgs/{orgId}/apiKeys/{apiUserId}"
 )
 
 // orgAPIKeyRoles are the roles Atlas accepts for an organization API key.
@@ -107,9 +101,9 @@ func listAPIKeys() *Tool {
 		Title:       "List API keys",
 		Description: "List an organization's API keys: ID, public key, roles, description; never private keys.",
 		Area:        AreaAPIKeys,
-		Method:      http.MethodGet, Template: apiKeysPath,
+		Op:          atlasclient.ListOrgApiKeys,
 		Run: func(ctx context.Context, env *Env, in *ListAPIKeysInput) (*Result, error) {
-			out, err := fetchPage(ctx, env, &atlasclient.Request{Method: http.MethodGet, Template: apiKeysPath, Params: map[string]string{"orgId": in.OrgID}}, in.Paging, in.Verbose, decodeAPIKey)
+			out, err := fetchPage(ctx, env, &atlasclient.Request{Op: atlasclient.ListOrgApiKeys, Params: map[string]string{"orgId": in.OrgID}}, in.Paging, in.Verbose, decodeAPIKey)
 			if err != nil {
 				return nil, err
 			}
@@ -178,7 +172,7 @@ func apiKeyRoleNote(role string) string {
 }
 
 func (in *CreateAPIKeyInput) request() *atlasclient.Request {
-	return &atlasclient.Request{Method: http.MethodPost, Template: apiKeysPath, Params: map[string]string{"orgId": in.OrgID}, Body: map[string]any{"desc": in.Desc, "roles": in.Roles}}
+	return &atlasclient.Request{Op: atlasclient.CreateOrgApiKey, Params: map[string]string{"orgId": in.OrgID}, Body: map[string]any{"desc": in.Desc, "roles": in.Roles}}
 }
 
 // CreateAPIKeyOutput carries the new key, and its private key this one time.
@@ -193,7 +187,7 @@ func createAPIKey() *Tool {
 		Title:       "Create API key",
 		Description: "Mint an organization API key; its private key is shown once: store it. Grant the fewest roles.",
 		Area:        AreaAPIKeys,
-		Method:      http.MethodPost, Template: apiKeysPath,
+		Op:          atlasclient.CreateOrgApiKey,
 		Build: func(_ context.Context, _ *Env, in *CreateAPIKeyInput, b *Builder) error {
 			if err := b.Send(in.request()); err != nil {
 				return err
@@ -247,7 +241,7 @@ func (in *DeleteAPIKeyInput) facts() Facts { return Facts{OrgID: in.OrgID} }
 func (in *DeleteAPIKeyInput) request() *atlasclient.Request {
 	// Atlas names the path parameter apiUserId; the argument follows our
 	// naming contract (apiKeyId).
-	return &atlasclient.Request{Method: http.MethodDelete, Template: apiKeyPath, Params: map[string]string{"orgId": in.OrgID, "apiUserId": in.APIKeyID}}
+	return &atlasclient.Request{Op: atlasclient.DeleteOrgApiKey, Params: map[string]string{"orgId": in.OrgID, "apiUserId": in.APIKeyID}}
 }
 
 func deleteAPIKey() *Tool {
@@ -257,12 +251,12 @@ func deleteAPIKey() *Tool {
 		Description: "Delete an organization API key; programs using it lose access. Never the key this server uses.",
 		Area:        AreaAPIKeys,
 		Destructive: true, Idempotent: true,
-		Method: http.MethodDelete, Template: apiKeyPath,
+		Op: atlasclient.DeleteOrgApiKey,
 		Build: func(_ context.Context, _ *Env, in *DeleteAPIKeyInput, b *Builder) error {
 			// The operations table has no read of one key, so it is found in
 			// the organization's list: the person sees which key and roles
 			// go, and the plan depends on its ID and public key.
-			raw, err := b.findListed(&atlasclient.Request{Method: http.MethodGet, Template: apiKeysPath, Params: map[string]string{"orgId": in.OrgID}}, func(raw json.RawMessage) bool {
+			raw, err := b.findListed(&atlasclient.Request{Op: atlasclient.ListOrgApiKeys, Params: map[string]string{"orgId": in.OrgID}}, func(raw json.RawMessage) bool {
 				var d apiKeyDoc
 				return json.Unmarshal(raw, &d) == nil && d.ID == in.APIKeyID
 			})

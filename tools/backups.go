@@ -4,19 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/http"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/atlas-mcp/atlas-mcp/internal/atlasclient"
-)
-
-const (
-	snapshotsPath   = "/groups/{groupId}/clusters/{clusterName}/backup/snapshots"
-	snapshotPath    = "/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}"
-	restoreJobsPath = "/groups/{groupId}/clusters/{clusterName}/backup/restoreJobs"
-	restoreJobPath  = "/groups/{groupId}/clusters/{clusterName}/backup/restoreJobs/{restoreJobId}"
 )
 
 // oldestOplogTime is the earliest point in time Atlas accepts (2008-01-01, the
@@ -104,9 +96,9 @@ func listSnapshots() *Tool {
 		Title:       "List backup snapshots",
 		Description: "List a cluster's cloud backup snapshots (M10+): ID, when taken, status, type, expiry, size.",
 		Area:        AreaBackups,
-		Method:      http.MethodGet, Template: snapshotsPath,
+		Op:          atlasclient.ListGroupClusterBackupSnapshots,
 		Run: func(ctx context.Context, env *Env, in *ListSnapshotsInput) (*Result, error) {
-			out, err := fetchPage(ctx, env, &atlasclient.Request{Method: http.MethodGet, Template: snapshotsPath, Params: in.params()}, in.Paging, in.Verbose, unmarshalAs[Snapshot])
+			out, err := fetchPage(ctx, env, &atlasclient.Request{Op: atlasclient.ListGroupClusterBackupSnapshots, Params: in.params()}, in.Paging, in.Verbose, unmarshalAs[Snapshot])
 			if err != nil {
 				return nil, err
 			}
@@ -162,12 +154,12 @@ func getSnapshot() *Tool {
 		Title:       "Get backup snapshot",
 		Description: "Get one backup snapshot by snapshotId: status, when taken, expiry, size.",
 		Area:        AreaBackups,
-		Method:      http.MethodGet, Template: snapshotPath,
+		Op:          atlasclient.GetGroupClusterBackupSnapshot,
 		Run: func(ctx context.Context, env *Env, in *GetSnapshotInput) (*Result, error) {
 			p := in.params()
 			p["snapshotId"] = in.SnapshotID
 			var raw json.RawMessage
-			if _, err := env.Client.Do(ctx, &atlasclient.Request{Method: http.MethodGet, Template: snapshotPath, Params: p}, &raw); err != nil {
+			if _, err := env.Client.Do(ctx, &atlasclient.Request{Op: atlasclient.GetGroupClusterBackupSnapshot, Params: p}, &raw); err != nil {
 				return nil, err
 			}
 			return snapshotResult("Snapshot %s of cluster "+in.ClusterName+": status %s.", raw, in.Verbose)
@@ -208,7 +200,7 @@ func (in *CreateSnapshotInput) facts() Facts {
 }
 
 func (in *CreateSnapshotInput) request() *atlasclient.Request {
-	return &atlasclient.Request{Method: http.MethodPost, Template: snapshotsPath, Params: in.params(), Body: map[string]any{"description": in.Description, "retentionInDays": in.RetentionInDays}}
+	return &atlasclient.Request{Op: atlasclient.TakeGroupClusterBackupSnapshots, Params: in.params(), Body: map[string]any{"description": in.Description, "retentionInDays": in.RetentionInDays}}
 }
 
 func createSnapshot() *Tool {
@@ -217,7 +209,7 @@ func createSnapshot() *Tool {
 		Title:       "Take on-demand snapshot",
 		Description: "Take an on-demand backup snapshot (M10+), e.g. before a risky change; poll atlas-get-snapshot.",
 		Area:        AreaBackups,
-		Method:      http.MethodPost, Template: snapshotsPath,
+		Op:          atlasclient.TakeGroupClusterBackupSnapshots,
 		Build: func(_ context.Context, _ *Env, in *CreateSnapshotInput, b *Builder) error {
 			if err := b.Send(in.request()); err != nil {
 				return err
@@ -331,9 +323,9 @@ func listRestoreJobs() *Tool {
 		Title:       "List restore jobs",
 		Description: "List the restore jobs of a cluster's backups: delivery type, source, target cluster, state.",
 		Area:        AreaBackups,
-		Method:      http.MethodGet, Template: restoreJobsPath,
+		Op:          atlasclient.ListGroupClusterBackupRestoreJobs,
 		Run: func(ctx context.Context, env *Env, in *ListRestoreJobsInput) (*Result, error) {
-			out, err := fetchPage(ctx, env, &atlasclient.Request{Method: http.MethodGet, Template: restoreJobsPath, Params: in.params()}, in.Paging, in.Verbose, decodeRestoreJob)
+			out, err := fetchPage(ctx, env, &atlasclient.Request{Op: atlasclient.ListGroupClusterBackupRestoreJobs, Params: in.params()}, in.Paging, in.Verbose, decodeRestoreJob)
 			if err != nil {
 				return nil, err
 			}
@@ -375,7 +367,7 @@ func readRestoreJob(ctx context.Context, env *Env, scope ClusterScope, id string
 	p := scope.params()
 	p["restoreJobId"] = id
 	var raw json.RawMessage
-	if _, err := env.Client.Do(ctx, &atlasclient.Request{Method: http.MethodGet, Template: restoreJobPath, Params: p}, &raw); err != nil {
+	if _, err := env.Client.Do(ctx, &atlasclient.Request{Op: atlasclient.GetGroupClusterBackupRestoreJob, Params: p}, &raw); err != nil {
 		return RestoreJob{}, nil, err
 	}
 	j, err := decodeRestoreJob(raw)
@@ -402,7 +394,7 @@ func getRestoreJob() *Tool {
 		Title:       "Get restore job",
 		Description: "Get one restore job by restoreJobId: state, target, and download links for download delivery.",
 		Area:        AreaBackups,
-		Method:      http.MethodGet, Template: restoreJobPath,
+		Op:          atlasclient.GetGroupClusterBackupRestoreJob,
 		Run: func(ctx context.Context, env *Env, in *GetRestoreJobInput) (*Result, error) {
 			j, raw, err := readRestoreJob(ctx, env, in.ClusterScope, in.RestoreJobID)
 			if err != nil {
@@ -546,7 +538,7 @@ func (in *CreateRestoreJobInput) request() *atlasclient.Request {
 		body["oplogTs"] = in.OplogTs
 		body["oplogInc"] = in.OplogInc
 	}
-	return &atlasclient.Request{Method: http.MethodPost, Template: restoreJobsPath, Params: in.params(), Body: body}
+	return &atlasclient.Request{Op: atlasclient.CreateGroupClusterBackupRestoreJob, Params: in.params(), Body: body}
 }
 
 func (in *CreateRestoreJobInput) source() string {
@@ -614,7 +606,7 @@ func createRestoreJob() *Tool {
 		Description: "Restore a snapshot or a point in time onto a cluster, replacing all its data; or get download links.",
 		Area:        AreaBackups,
 		Destructive: true,
-		Method:      http.MethodPost, Template: restoreJobsPath,
+		Op:          atlasclient.CreateGroupClusterBackupRestoreJob,
 		Build: func(_ context.Context, _ *Env, in *CreateRestoreJobInput, b *Builder) error {
 			// Refuse before asking: a person should not approve a restore
 			// Atlas for Government forbids.

@@ -4,17 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/http"
 	"net/url"
 	"strings"
 	"time"
 
 	"github.com/atlas-mcp/atlas-mcp/internal/atlasclient"
-)
-
-const (
-	clustersPath = "/groups/{groupId}/clusters"
-	clusterPath  = "/groups/{groupId}/clusters/{clusterName}"
 )
 
 // cluster is the part of ClusterDescription20240805 the summaries use.
@@ -134,9 +128,9 @@ func listClusters() *Tool {
 		Title:       "List clusters",
 		Description: "List a project's clusters: name, tier, provider/region, state, MongoDB version.",
 		Area:        AreaClusters,
-		Method:      http.MethodGet, Template: clustersPath,
+		Op:          atlasclient.ListGroupClusters,
 		Run: func(ctx context.Context, env *Env, in *ListClustersInput) (*Result, error) {
-			out, err := fetchPage(ctx, env, &atlasclient.Request{Method: http.MethodGet, Template: clustersPath, Params: map[string]string{"groupId": in.ProjectID}}, in.Paging, in.Verbose, decodeClusterSummary)
+			out, err := fetchPage(ctx, env, &atlasclient.Request{Op: atlasclient.ListGroupClusters, Params: map[string]string{"groupId": in.ProjectID}}, in.Paging, in.Verbose, decodeClusterSummary)
 			if err != nil {
 				return nil, err
 			}
@@ -182,7 +176,7 @@ type ClusterOutput struct {
 }
 
 func getClusterRequest(projectID, name string) *atlasclient.Request {
-	return &atlasclient.Request{Method: http.MethodGet, Template: clusterPath, Params: map[string]string{"groupId": projectID, "clusterName": name}}
+	return &atlasclient.Request{Op: atlasclient.GetGroupCluster, Params: map[string]string{"groupId": projectID, "clusterName": name}}
 }
 
 func readCluster(ctx context.Context, env *Env, projectID, name string) (*cluster, json.RawMessage, error) {
@@ -216,7 +210,7 @@ func getCluster() *Tool {
 		Title:       "Get cluster",
 		Description: "Get one cluster: state, tier, regions, MongoDB version, SRV connection string.",
 		Area:        AreaClusters,
-		Method:      http.MethodGet, Template: clusterPath,
+		Op:          atlasclient.GetGroupCluster,
 		Run: func(ctx context.Context, env *Env, in *GetClusterInput) (*Result, error) {
 			c, raw, err := readCluster(ctx, env, in.ProjectID, in.ClusterName)
 			if err != nil {
@@ -339,7 +333,7 @@ func (in *CreateClusterInput) request() *atlasclient.Request {
 	if in.MongoDBMajorVersion != "" {
 		body["mongoDBMajorVersion"] = in.MongoDBMajorVersion
 	}
-	return &atlasclient.Request{Method: http.MethodPost, Template: clustersPath, Params: map[string]string{"groupId": in.ProjectID}, Body: body}
+	return &atlasclient.Request{Op: atlasclient.CreateGroupCluster, Params: map[string]string{"groupId": in.ProjectID}, Body: body}
 }
 
 func createCluster() *Tool {
@@ -348,7 +342,7 @@ func createCluster() *Tool {
 		Title:       "Create cluster",
 		Description: "Create a billable cluster (name, provider, region, tier, or replicationSpecs); wait:true waits for IDLE.",
 		Area:        AreaClusters,
-		Method:      http.MethodPost, Template: clustersPath,
+		Op:          atlasclient.CreateGroupCluster,
 		Build: func(_ context.Context, _ *Env, in *CreateClusterInput, b *Builder) error {
 			if err := b.Send(in.request()); err != nil {
 				return err
@@ -569,7 +563,7 @@ func resizedSpecs(current map[string]any, size string) ([]any, error) {
 }
 
 func (in *UpdateClusterInput) request(body any) *atlasclient.Request {
-	return &atlasclient.Request{Method: http.MethodPatch, Template: clusterPath, Params: map[string]string{"groupId": in.ProjectID, "clusterName": in.ClusterName}, Body: body}
+	return &atlasclient.Request{Op: atlasclient.UpdateGroupCluster, Params: map[string]string{"groupId": in.ProjectID, "clusterName": in.ClusterName}, Body: body}
 }
 
 func updateCluster() *Tool {
@@ -578,7 +572,7 @@ func updateCluster() *Tool {
 		Title:       "Update cluster",
 		Description: "Resize, pause, resume or upgrade an IDLE cluster, or PATCH a partial body. May change cost.",
 		Area:        AreaClusters,
-		Method:      http.MethodPatch, Template: clusterPath,
+		Op:          atlasclient.UpdateGroupCluster,
 		Build: func(_ context.Context, _ *Env, in *UpdateClusterInput, b *Builder) error {
 			// The current cluster is read for every update: a resize starts from
 			// its layout, and the person sees before → after of what changes.
@@ -638,7 +632,7 @@ func (in *DeleteClusterInput) facts() Facts {
 }
 
 func (in *DeleteClusterInput) request() *atlasclient.Request {
-	r := &atlasclient.Request{Method: http.MethodDelete, Template: clusterPath, Params: map[string]string{"groupId": in.ProjectID, "clusterName": in.ClusterName}}
+	r := &atlasclient.Request{Op: atlasclient.DeleteGroupCluster, Params: map[string]string{"groupId": in.ProjectID, "clusterName": in.ClusterName}}
 	if in.RetainBackups {
 		r.Query = url.Values{"retainBackups": {"true"}}
 	}
@@ -658,7 +652,7 @@ func deleteCluster() *Tool {
 		Description: "Delete a cluster and its data (backups too unless retainBackups); the person types its name.",
 		Area:        AreaClusters,
 		Destructive: true, Idempotent: true, Grave: true,
-		Method: http.MethodDelete, Template: clusterPath,
+		Op: atlasclient.DeleteGroupCluster,
 		Build: func(_ context.Context, _ *Env, in *DeleteClusterInput, b *Builder) error {
 			// Read first: the person is shown the cluster by ID, and a cluster
 			// re-created under the same name later is another plan.

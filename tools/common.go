@@ -95,7 +95,7 @@ func fetchPage[T any](ctx context.Context, env *Env, req *atlasclient.Request, p
 	for _, raw := range page.Results {
 		v, err := conv(raw)
 		if err != nil {
-			return nil, fmt.Errorf("decoding an item of %s: %w", req.Template, err)
+			return nil, fmt.Errorf("decoding an item of %s: %w", req.Op, err)
 		}
 		out.Results = append(out.Results, v)
 	}

@@ -4,16 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/http"
 	"strings"
 	"time"
 
 	"github.com/atlas-mcp/atlas-mcp/internal/atlasclient"
-)
-
-const (
-	dbUsersPath = "/groups/{groupId}/databaseUsers"
-	dbUserPath  = "/groups/{groupId}/databaseUsers/{databaseName}/{username}"
 )
 
 // dbUser is the part of CloudDatabaseUser the summaries use. It has no password
@@ -106,9 +100,9 @@ func listDBUsers() *Tool {
 		Title:       "List database users",
 		Description: "List a project's database users: auth database, mechanism, roles, scopes, expiry; never passwords.",
 		Area:        AreaDatabaseUsers,
-		Method:      http.MethodGet, Template: dbUsersPath,
+		Op:          atlasclient.ListGroupDatabaseUsers,
 		Run: func(ctx context.Context, env *Env, in *ListDBUsersInput) (*Result, error) {
-			out, err := fetchPage(ctx, env, &atlasclient.Request{Method: http.MethodGet, Template: dbUsersPath, Params: map[string]string{"groupId": in.ProjectID}}, in.Paging, in.Verbose, decodeDBUserSummary)
+			out, err := fetchPage(ctx, env, &atlasclient.Request{Op: atlasclient.ListGroupDatabaseUsers, Params: map[string]string{"groupId": in.ProjectID}}, in.Paging, in.Verbose, decodeDBUserSummary)
 			if err != nil {
 				return nil, err
 			}
@@ -421,7 +415,7 @@ func (in *CreateDBUserInput) body() map[string]any {
 }
 
 func (in *CreateDBUserInput) request() *atlasclient.Request {
-	return &atlasclient.Request{Method: http.MethodPost, Template: dbUsersPath, Params: map[string]string{"groupId": in.ProjectID}, Body: in.body()}
+	return &atlasclient.Request{Op: atlasclient.CreateGroupDatabaseUser, Params: map[string]string{"groupId": in.ProjectID}, Body: in.body()}
 }
 
 // roleLines renders every role of a planned user body with the database (and
@@ -455,7 +449,7 @@ func createDBUser() *Tool {
 		Title:       "Create database user",
 		Description: "Create a database user (SCRAM password or external identity) with roles. Grant the least privilege.",
 		Area:        AreaDatabaseUsers,
-		Method:      http.MethodPost, Template: dbUsersPath,
+		Op:          atlasclient.CreateGroupDatabaseUser,
 		Build: func(_ context.Context, _ *Env, in *CreateDBUserInput, b *Builder) error {
 			if err := b.Send(in.request(), "password"); err != nil {
 				return err
@@ -540,7 +534,7 @@ func (in *DeleteDBUserInput) prepare(env *Env) error {
 func (in *DeleteDBUserInput) facts() Facts { return Facts{ProjectID: in.ProjectID} }
 
 func (in *DeleteDBUserInput) request() *atlasclient.Request {
-	return &atlasclient.Request{Method: http.MethodDelete, Template: dbUserPath, Params: map[string]string{"groupId": in.ProjectID, "databaseName": in.DatabaseName, "username": in.Username}}
+	return &atlasclient.Request{Op: atlasclient.DeleteGroupDatabaseUser, Params: map[string]string{"groupId": in.ProjectID, "databaseName": in.DatabaseName, "username": in.Username}}
 }
 
 func deleteDBUser() *Tool {
@@ -550,14 +544,14 @@ func deleteDBUser() *Tool {
 		Description: "Delete a database user; applications logging in as it lose access to the project's clusters.",
 		Area:        AreaDatabaseUsers,
 		Destructive: true, Idempotent: true,
-		Method: http.MethodDelete, Template: dbUserPath,
+		Op: atlasclient.DeleteGroupDatabaseUser,
 		Build: func(_ context.Context, _ *Env, in *DeleteDBUserInput, b *Builder) error {
 			// The operations table has no read of one user (GET
 			// …/databaseUsers/{databaseName}/{username} is not in the
 			// vendored spec), so the user is found in the project's list:
 			// the person sees the roles that are taken away, and a user
 			// re-created under the same name with other roles is another plan.
-			raw, err := b.findListed(&atlasclient.Request{Method: http.MethodGet, Template: dbUsersPath, Params: map[string]string{"groupId": in.ProjectID}}, func(raw json.RawMessage) bool {
+			raw, err := b.findListed(&atlasclient.Request{Op: atlasclient.ListGroupDatabaseUsers, Params: map[string]string{"groupId": in.ProjectID}}, func(raw json.RawMessage) bool {
 				var u dbUser
 				return json.Unmarshal(raw, &u) == nil && u.Username == in.Username && u.DatabaseName == in.DatabaseName
 			})

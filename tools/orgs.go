@@ -4,18 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/http"
 	"net/url"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 
 	"github.com/atlas-mcp/atlas-mcp/internal/atlasclient"
-)
-
-const (
-	orgsPath = "/orgs"
-	orgPath  = "/orgs/{orgId}"
 )
 
 // Org is the compact view of an Atlas organization.
@@ -77,9 +71,9 @@ func listOrgs() *Tool {
 		Title:       "List organizations",
 		Description: "List the organizations the credential can see, with their orgId: the place to start.",
 		Area:        AreaOrganizations,
-		Method:      http.MethodGet, Template: orgsPath,
+		Op:          atlasclient.ListOrgs,
 		Run: func(ctx context.Context, env *Env, in *ListOrgsInput) (*Result, error) {
-			req := &atlasclient.Request{Method: http.MethodGet, Template: orgsPath}
+			req := &atlasclient.Request{Op: atlasclient.ListOrgs}
 			if in.Name != "" {
 				req.Query = url.Values{"name": {in.Name}}
 			}
@@ -123,10 +117,10 @@ func getOrg() *Tool {
 		Title:       "Get organization",
 		Description: "Get one organization by orgId: its name and whether it is deleted.",
 		Area:        AreaOrganizations,
-		Method:      http.MethodGet, Template: orgPath,
+		Op:          atlasclient.GetOrg,
 		Run: func(ctx context.Context, env *Env, in *GetOrgInput) (*Result, error) {
 			var raw json.RawMessage
-			if _, err := env.Client.Do(ctx, &atlasclient.Request{Method: http.MethodGet, Template: orgPath, Params: map[string]string{"orgId": in.OrgID}}, &raw); err != nil {
+			if _, err := env.Client.Do(ctx, &atlasclient.Request{Op: atlasclient.GetOrg, Params: map[string]string{"orgId": in.OrgID}}, &raw); err != nil {
 				return nil, err
 			}
 			var o Org

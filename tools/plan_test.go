@@ -463,7 +463,7 @@ func TestGovCheckRestoreNeedsObservedProjects(t *testing.T) {
 	plan := func(observed map[string]string) *Plan {
 		return &Plan{Tool: "atlas-create-restore-job", Observed: observed, Requests: []PlannedRequest{{
 			Method: "POST", Body: json.RawMessage(`{"deliveryType":"automated","snapshotId":"` + testHexID + `","targetClusterName":"t","targetGroupId":"` + testProject2ID + `"}`),
-			template: restoreJobsPath, req: &atlasclient.Request{Params: map[string]string{"groupId": testProjectID, "clusterName": "c"}},
+			op: atlasclient.CreateGroupClusterBackupRestoreJob, req: &atlasclient.Request{Params: map[string]string{"groupId": testProjectID, "clusterName": "c"}},
 		}}}
 	}
 	var ge *GovRuleError
@@ -476,7 +476,7 @@ func TestGovCheckRestoreNeedsObservedProjects(t *testing.T) {
 	if err := govCheck(Facts{}, plan(map[string]string{observedSrcKind: "GOV_REGIONS_ONLY", observedDstKind: "GOV_REGIONS_ONLY"})); err != nil {
 		t.Errorf("gov-only to gov-only: %v", err)
 	}
-	if err := govCheck(Facts{}, &Plan{Requests: []PlannedRequest{{Body: json.RawMessage(`{"EventTypeName":"CREDIT_CARD_ABOUT_TO_EXPIRE"}`), template: alertConfigsPath}}}); !errors.As(err, &ge) {
+	if err := govCheck(Facts{}, &Plan{Requests: []PlannedRequest{{Body: json.RawMessage(`{"EventTypeName":"CREDIT_CARD_ABOUT_TO_EXPIRE"}`), op: atlasclient.CreateGroupAlertConfig}}}); !errors.As(err, &ge) {
 		t.Errorf("payment alert: %v, want a GovRuleError", err)
 	}
 }

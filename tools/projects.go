@@ -4,15 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/http"
 	"strconv"
 
 	"github.com/atlas-mcp/atlas-mcp/internal/atlasclient"
-)
-
-const (
-	projectsPath = "/groups"
-	projectPath  = "/groups/{groupId}"
 )
 
 // Project is the compact view of an Atlas project (a "group" in the API).
@@ -50,9 +44,9 @@ func listProjects() *Tool {
 		Title:       "List projects",
 		Description: "List the projects (groups) the credential can see, with the projectId other tools need.",
 		Area:        AreaProjects,
-		Method:      http.MethodGet, Template: projectsPath,
+		Op:          atlasclient.ListGroups,
 		Run: func(ctx context.Context, env *Env, in *ListProjectsInput) (*Result, error) {
-			out, err := fetchPage(ctx, env, &atlasclient.Request{Method: http.MethodGet, Template: projectsPath}, in.Paging, in.Verbose, unmarshalAs[Project])
+			out, err := fetchPage(ctx, env, &atlasclient.Request{Op: atlasclient.ListGroups}, in.Paging, in.Verbose, unmarshalAs[Project])
 			if err != nil {
 				return nil, err
 			}
@@ -83,7 +77,7 @@ type ProjectOutput struct {
 }
 
 func getProjectRequest(id string) *atlasclient.Request {
-	return &atlasclient.Request{Method: http.MethodGet, Template: projectPath, Params: map[string]string{"groupId": id}}
+	return &atlasclient.Request{Op: atlasclient.GetGroup, Params: map[string]string{"groupId": id}}
 }
 
 func readProject(ctx context.Context, env *Env, id string) (*Project, json.RawMessage, error) {
@@ -104,7 +98,7 @@ func getProject() *Tool {
 		Title:       "Get project",
 		Description: "Get one project by projectId: name, organization, cluster count, creation date.",
 		Area:        AreaProjects,
-		Method:      http.MethodGet, Template: projectPath,
+		Op:          atlasclient.GetGroup,
 		Run: func(ctx context.Context, env *Env, in *GetProjectInput) (*Result, error) {
 			p, raw, err := readProject(ctx, env, in.ProjectID)
 			if err != nil {
@@ -160,7 +154,7 @@ func (in *CreateProjectInput) request() *atlasclient.Request {
 	if in.WithDefaultAlertsSettings != nil {
 		body["withDefaultAlertsSettings"] = *in.WithDefaultAlertsSettings
 	}
-	return &atlasclient.Request{Method: http.MethodPost, Template: projectsPath, Body: body}
+	return &atlasclient.Request{Op: atlasclient.CreateGroup, Body: body}
 }
 
 func createProject() *Tool {
@@ -169,7 +163,7 @@ func createProject() *Tool {
 		Title:       "Create project",
 		Description: "Create a project (group) in an organization and return its projectId.",
 		Area:        AreaProjects,
-		Method:      http.MethodPost, Template: projectsPath,
+		Op:          atlasclient.CreateGroup,
 		Build: func(_ context.Context, env *Env, in *CreateProjectInput, b *Builder) error {
 			if err := b.Send(in.request()); err != nil {
 				return err
@@ -215,7 +209,7 @@ func (in *DeleteProjectInput) prepare(env *Env) error {
 func (in *DeleteProjectInput) facts() Facts { return Facts{ProjectID: in.ProjectID} }
 
 func (in *DeleteProjectInput) request() *atlasclient.Request {
-	return &atlasclient.Request{Method: http.MethodDelete, Template: projectPath, Params: map[string]string{"groupId": in.ProjectID}}
+	return &atlasclient.Request{Op: atlasclient.DeleteGroup, Params: map[string]string{"groupId": in.ProjectID}}
 }
 
 func deleteProject() *Tool {
@@ -225,7 +219,7 @@ func deleteProject() *Tool {
 		Description: "Delete a project; Atlas refuses while it has clusters. The person types its name.",
 		Area:        AreaProjects,
 		Destructive: true, Idempotent: true, Grave: true,
-		Method: http.MethodDelete, Template: projectPath,
+		Op: atlasclient.DeleteGroup,
 		Build: func(_ context.Context, _ *Env, in *DeleteProjectInput, b *Builder) error {
 			// Read first: the person types the project's name, and a project
 			// renamed (or replaced) since is another plan.

@@ -251,10 +251,10 @@ type spec[In any, Out any] struct {
 	Area        Area
 	Destructive bool
 	Idempotent  bool
-	// Method and Template name the Atlas operation the tool is about; its
-	// read/write access and permission come from it.
-	Method   string
-	Template string
+	// Op names the Atlas operation the tool is about (its row in
+	// atlasclient's operations table); its read/write access and permission
+	// come from it, and the tool's requests name operations the same way.
+	Op atlasclient.OpID
 	// GovUnavailable: see Tool.
 	GovUnavailable bool
 	Grave          bool
@@ -270,12 +270,12 @@ type spec[In any, Out any] struct {
 }
 
 func (s spec[In, Out]) tool() *Tool {
-	op, ok := atlasclient.LookupOperation(s.Method, s.Template)
+	op, ok := atlasclient.LookupOp(s.Op)
 	if !ok {
-		panic(fmt.Sprintf("tools: %s names unknown operation %s %s", s.Name, s.Method, s.Template))
+		panic(fmt.Sprintf("tools: %s names unknown operation %q", s.Name, s.Op))
 	}
 	access := Read
-	if s.Method != "GET" {
+	if op.Method != "GET" {
 		access = Write
 	}
 	if access == Write && (s.Build == nil || s.Answer == nil || s.Run != nil) {
