@@ -188,6 +188,8 @@ func createAPIKey() *Tool {
 		Description: "Mint an organization API key; its private key is shown once: store it. Grant the fewest roles.",
 		Area:        AreaAPIKeys,
 		Op:          atlasclient.CreateOrgApiKey,
+		// A new credential: a person says yes unless confirm.skip drops it.
+		Confirms: "creates an Atlas credential",
 		Build: func(_ context.Context, _ *Env, in *CreateAPIKeyInput, b *Builder) error {
 			if err := b.Send(in.request()); err != nil {
 				return err

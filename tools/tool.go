@@ -133,6 +133,10 @@ type Tool struct {
 	GovUnavailable bool
 	// Grave tools ask the person to type the resource name.
 	Grave bool
+	// Confirms says why a person must confirm the tool's calls by default,
+	// though it is not destructive (e.g. it creates a credential); empty:
+	// only when the policy says so. It reaches the policy in ToolInfo.
+	Confirms string
 
 	InputType  reflect.Type
 	OutputType reflect.Type
@@ -258,6 +262,8 @@ type spec[In any, Out any] struct {
 	// GovUnavailable: see Tool.
 	GovUnavailable bool
 	Grave          bool
+	// Confirms: see Tool.
+	Confirms string
 
 	// Build makes a write's plan: the requests it sends (Builder.Send), what
 	// it reads first, what it observed and its rendering. Required for writes.
@@ -295,6 +301,7 @@ func (s spec[In, Out]) tool() *Tool {
 		Permission:     op.Permission,
 		GovUnavailable: s.GovUnavailable,
 		Grave:          s.Grave,
+		Confirms:       s.Confirms,
 		InputType:      reflect.TypeFor[In](),
 		OutputType:     reflect.TypeFor[Out](),
 	}
