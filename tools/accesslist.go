@@ -77,43 +77,27 @@ func isOpenToWorld(cidr string) bool { return cidr == "0.0.0.0/0" || cidr == "::
 // --- atlas-list-access-list ---
 
 // ListAccessListInput lists a project's IP access list.
-type ListAccessListInput struct {
-	ProjectScope
-	Paging
-	Verbosity
-}
-
-func (in *ListAccessListInput) prepare(env *Env) error {
-	if err := in.resolve(env); err != nil {
-		return err
-	}
-	return in.Paging.normalize()
-}
-func (in *ListAccessListInput) facts() Facts { return Facts{ProjectID: in.ProjectID} }
+type ListAccessListInput = ProjectList
 
 func listAccessList() *Tool {
-	return spec[ListAccessListInput, ListOutput[AccessListEntry]]{
+	return listSpec[ListAccessListInput, AccessListEntry]{
 		Name:        "atlas-list-access-list",
 		Title:       "List IP access list",
 		Description: "List a project's IP access list: addresses, CIDR blocks, security groups, comments, expiry.",
 		Area:        AreaNetworkAccess,
 		Op:          atlasclient.ListGroupAccessListEntries,
-		Run: func(ctx context.Context, env *Env, in *ListAccessListInput) (*Result, error) {
-			out, err := fetchPage(ctx, env, &atlasclient.Request{Op: atlasclient.ListGroupAccessListEntries, Params: map[string]string{"groupId": in.ProjectID}}, in.Paging, in.Verbose, decodeAccessEntry)
-			if err != nil {
-				return nil, err
-			}
-			summary := fmt.Sprintf("IP access list of project %s: %s", in.ProjectID, pageSummary("entries", out.TotalCount, out.PageNum, out.ItemsPerPage, len(out.Results)))
-			for _, e := range out.Results {
+		Decode:      decodeAccessEntry,
+		What:        func(in *ListAccessListInput) string { return "IP access list of project " + in.ProjectID },
+		Noun:        "entries",
+		Rows:        accessRows,
+		Warn: func(es []AccessListEntry) string {
+			var w string
+			for _, e := range es {
 				if isOpenToWorld(e.cidrOf()) {
-					summary += fmt.Sprintf(" Warning: %s admits connections from any address.", e.Entry)
+					w += fmt.Sprintf(" Warning: %s admits connections from any address.", e.Entry)
 				}
 			}
-			return &Result{
-				Summary:    summary,
-				Data:       dataIf(len(out.Results) > 0, func() string { return accessRows(out.Results) }),
-				Structured: out,
-			}, nil
+			return w
 		},
 	}.tool()
 }

@@ -210,43 +210,22 @@ func alertConfigRows(cs []AlertConfig) string {
 // --- atlas-list-alert-configs ---
 
 // ListAlertConfigsInput lists a project's alert configurations.
-type ListAlertConfigsInput struct {
-	ProjectScope
-	Paging
-	Verbosity
-}
-
-func (in *ListAlertConfigsInput) prepare(env *Env) error {
-	if err := in.resolve(env); err != nil {
-		return err
-	}
-	return in.Paging.normalize()
-}
-func (in *ListAlertConfigsInput) facts() Facts { return Facts{ProjectID: in.ProjectID} }
+type ListAlertConfigsInput = ProjectList
 
 func listAlertConfigs() *Tool {
-	return spec[ListAlertConfigsInput, ListOutput[AlertConfig]]{
+	return listSpec[ListAlertConfigsInput, AlertConfig]{
 		Name:        "atlas-list-alert-configs",
 		Title:       "List alert configurations",
 		Description: "List a project's alert configurations: event or threshold, enabled, who is notified.",
 		Area:        AreaAlerts,
 		Op:          atlasclient.ListGroupAlertConfigs,
-		Run: func(ctx context.Context, env *Env, in *ListAlertConfigsInput) (*Result, error) {
-			out, err := fetchPage(ctx, env, &atlasclient.Request{Op: atlasclient.ListGroupAlertConfigs, Params: map[string]string{"groupId": in.ProjectID}}, in.Paging, in.Verbose, decodeAlertConfig)
-			if err != nil {
-				return nil, err
-			}
-			// Stored notification credentials (service keys, webhook URLs
-			// and their tokens) never reach the agent, whatever Atlas masks.
-			for i, raw := range out.Raw {
-				out.Raw[i] = redactBody(raw, secretNotificationFields)
-			}
-			return &Result{
-				Summary:    fmt.Sprintf("Alert configurations in project %s: %s", in.ProjectID, pageSummary("alert configurations", out.TotalCount, out.PageNum, out.ItemsPerPage, len(out.Results))),
-				Data:       dataIf(len(out.Results) > 0, func() string { return alertConfigRows(out.Results) }),
-				Structured: out,
-			}, nil
-		},
+		Decode:      decodeAlertConfig,
+		What:        func(in *ListAlertConfigsInput) string { return "Alert configurations in project " + in.ProjectID },
+		Noun:        "alert configurations",
+		Rows:        alertConfigRows,
+		// Stored notification credentials (service keys, webhook URLs and
+		// their tokens) never reach the agent, whatever Atlas masks.
+		Raw: func(raw json.RawMessage) json.RawMessage { return redactBody(raw, secretNotificationFields) },
 	}.tool()
 }
 

@@ -81,41 +81,20 @@ func apiKeyRows(ks []APIKey) string {
 // --- atlas-list-api-keys ---
 
 // ListAPIKeysInput lists an organization's API keys.
-type ListAPIKeysInput struct {
-	OrgScope
-	Paging
-	Verbosity
-}
-
-func (in *ListAPIKeysInput) prepare(env *Env) error {
-	if err := in.resolve(env); err != nil {
-		return err
-	}
-	return in.Paging.normalize()
-}
-func (in *ListAPIKeysInput) facts() Facts { return Facts{OrgID: in.OrgID} }
+type ListAPIKeysInput = OrgList
 
 func listAPIKeys() *Tool {
-	return spec[ListAPIKeysInput, ListOutput[APIKey]]{
+	return listSpec[ListAPIKeysInput, APIKey]{
 		Name:        "atlas-list-api-keys",
 		Title:       "List API keys",
 		Description: "List an organization's API keys: ID, public key, roles, description; never private keys.",
 		Area:        AreaAPIKeys,
 		Op:          atlasclient.ListOrgApiKeys,
-		Run: func(ctx context.Context, env *Env, in *ListAPIKeysInput) (*Result, error) {
-			out, err := fetchPage(ctx, env, &atlasclient.Request{Op: atlasclient.ListOrgApiKeys, Params: map[string]string{"orgId": in.OrgID}}, in.Paging, in.Verbose, decodeAPIKey)
-			if err != nil {
-				return nil, err
-			}
-			for i, raw := range out.Raw {
-				out.Raw[i] = withoutPrivateKey(raw)
-			}
-			return &Result{
-				Summary:    fmt.Sprintf("API keys of organization %s: %s", in.OrgID, pageSummary("API keys", out.TotalCount, out.PageNum, out.ItemsPerPage, len(out.Results))),
-				Data:       dataIf(len(out.Results) > 0, func() string { return apiKeyRows(out.Results) }),
-				Structured: out,
-			}, nil
-		},
+		Decode:      decodeAPIKey,
+		What:        func(in *ListAPIKeysInput) string { return "API keys of organization " + in.OrgID },
+		Noun:        "API keys",
+		Rows:        apiKeyRows,
+		Raw:         withoutPrivateKey,
 	}.tool()
 }
 

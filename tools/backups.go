@@ -74,40 +74,20 @@ func humanBytes(n int64) string {
 // --- atlas-list-snapshots ---
 
 // ListSnapshotsInput lists a cluster's cloud backup snapshots.
-type ListSnapshotsInput struct {
-	ClusterScope
-	Paging
-	Verbosity
-}
-
-func (in *ListSnapshotsInput) prepare(env *Env) error {
-	if err := in.resolveCluster(env); err != nil {
-		return err
-	}
-	return in.Paging.normalize()
-}
-func (in *ListSnapshotsInput) facts() Facts {
-	return Facts{ProjectID: in.ProjectID, ClusterName: in.ClusterName}
-}
+type ListSnapshotsInput = ClusterList
 
 func listSnapshots() *Tool {
-	return spec[ListSnapshotsInput, ListOutput[Snapshot]]{
+	return listSpec[ListSnapshotsInput, Snapshot]{
 		Name:        "atlas-list-snapshots",
 		Title:       "List backup snapshots",
 		Description: "List a cluster's cloud backup snapshots (M10+): ID, when taken, status, type, expiry, size.",
 		Area:        AreaBackups,
 		Op:          atlasclient.ListGroupClusterBackupSnapshots,
-		Run: func(ctx context.Context, env *Env, in *ListSnapshotsInput) (*Result, error) {
-			out, err := fetchPage(ctx, env, &atlasclient.Request{Op: atlasclient.ListGroupClusterBackupSnapshots, Params: in.params()}, in.Paging, in.Verbose, unmarshalAs[Snapshot])
-			if err != nil {
-				return nil, err
-			}
-			return &Result{
-				Summary:    fmt.Sprintf("Snapshots of cluster %s in project %s: %s", in.ClusterName, in.ProjectID, pageSummary("snapshots", out.TotalCount, out.PageNum, out.ItemsPerPage, len(out.Results))),
-				Data:       dataIf(len(out.Results) > 0, func() string { return snapshotRows(out.Results) }),
-				Structured: out,
-			}, nil
+		What: func(in *ListSnapshotsInput) string {
+			return fmt.Sprintf("Snapshots of cluster %s in project %s", in.ClusterName, in.ProjectID)
 		},
+		Noun: "snapshots",
+		Rows: snapshotRows,
 	}.tool()
 }
 
@@ -301,40 +281,21 @@ func restoreRows(js []RestoreJob) string {
 // --- atlas-list-restore-jobs ---
 
 // ListRestoreJobsInput lists the restore jobs of a cluster.
-type ListRestoreJobsInput struct {
-	ClusterScope
-	Paging
-	Verbosity
-}
-
-func (in *ListRestoreJobsInput) prepare(env *Env) error {
-	if err := in.resolveCluster(env); err != nil {
-		return err
-	}
-	return in.Paging.normalize()
-}
-func (in *ListRestoreJobsInput) facts() Facts {
-	return Facts{ProjectID: in.ProjectID, ClusterName: in.ClusterName}
-}
+type ListRestoreJobsInput = ClusterList
 
 func listRestoreJobs() *Tool {
-	return spec[ListRestoreJobsInput, ListOutput[RestoreJob]]{
+	return listSpec[ListRestoreJobsInput, RestoreJob]{
 		Name:        "atlas-list-restore-jobs",
 		Title:       "List restore jobs",
 		Description: "List the restore jobs of a cluster's backups: delivery type, source, target cluster, state.",
 		Area:        AreaBackups,
 		Op:          atlasclient.ListGroupClusterBackupRestoreJobs,
-		Run: func(ctx context.Context, env *Env, in *ListRestoreJobsInput) (*Result, error) {
-			out, err := fetchPage(ctx, env, &atlasclient.Request{Op: atlasclient.ListGroupClusterBackupRestoreJobs, Params: in.params()}, in.Paging, in.Verbose, decodeRestoreJob)
-			if err != nil {
-				return nil, err
-			}
-			return &Result{
-				Summary:    fmt.Sprintf("Restore jobs of cluster %s in project %s: %s", in.ClusterName, in.ProjectID, pageSummary("restore jobs", out.TotalCount, out.PageNum, out.ItemsPerPage, len(out.Results))),
-				Data:       dataIf(len(out.Results) > 0, func() string { return restoreRows(out.Results) }),
-				Structured: out,
-			}, nil
+		Decode:      decodeRestoreJob,
+		What: func(in *ListRestoreJobsInput) string {
+			return fmt.Sprintf("Restore jobs of cluster %s in project %s", in.ClusterName, in.ProjectID)
 		},
+		Noun: "restore jobs",
+		Rows: restoreRows,
 	}.tool()
 }
 

@@ -108,38 +108,19 @@ func decodeClusterSummary(raw json.RawMessage) (ClusterSummary, error) {
 // --- atlas-list-clusters ---
 
 // ListClustersInput lists the clusters of one project.
-type ListClustersInput struct {
-	ProjectScope
-	Paging
-	Verbosity
-}
-
-func (in *ListClustersInput) prepare(env *Env) error {
-	if err := in.resolve(env); err != nil {
-		return err
-	}
-	return in.Paging.normalize()
-}
-func (in *ListClustersInput) facts() Facts { return Facts{ProjectID: in.ProjectID} }
+type ListClustersInput = ProjectList
 
 func listClusters() *Tool {
-	return spec[ListClustersInput, ListOutput[ClusterSummary]]{
+	return listSpec[ListClustersInput, ClusterSummary]{
 		Name:        "atlas-list-clusters",
 		Title:       "List clusters",
 		Description: "List a project's clusters: name, tier, provider/region, state, MongoDB version.",
 		Area:        AreaClusters,
 		Op:          atlasclient.ListGroupClusters,
-		Run: func(ctx context.Context, env *Env, in *ListClustersInput) (*Result, error) {
-			out, err := fetchPage(ctx, env, &atlasclient.Request{Op: atlasclient.ListGroupClusters, Params: map[string]string{"groupId": in.ProjectID}}, in.Paging, in.Verbose, decodeClusterSummary)
-			if err != nil {
-				return nil, err
-			}
-			return &Result{
-				Summary:    fmt.Sprintf("Clusters in project %s: %s", in.ProjectID, pageSummary("clusters", out.TotalCount, out.PageNum, out.ItemsPerPage, len(out.Results))),
-				Data:       dataIf(len(out.Results) > 0, func() string { return clusterRows(out.Results) }),
-				Structured: out,
-			}, nil
-		},
+		Decode:      decodeClusterSummary,
+		What:        func(in *ListClustersInput) string { return "Clusters in project " + in.ProjectID },
+		Noun:        "clusters",
+		Rows:        clusterRows,
 	}.tool()
 }
 

@@ -80,38 +80,19 @@ func decodeDBUserSummary(raw json.RawMessage) (DBUserSummary, error) {
 // --- atlas-list-db-users ---
 
 // ListDBUsersInput lists the database users of one project.
-type ListDBUsersInput struct {
-	ProjectScope
-	Paging
-	Verbosity
-}
-
-func (in *ListDBUsersInput) prepare(env *Env) error {
-	if err := in.resolve(env); err != nil {
-		return err
-	}
-	return in.Paging.normalize()
-}
-func (in *ListDBUsersInput) facts() Facts { return Facts{ProjectID: in.ProjectID} }
+type ListDBUsersInput = ProjectList
 
 func listDBUsers() *Tool {
-	return spec[ListDBUsersInput, ListOutput[DBUserSummary]]{
+	return listSpec[ListDBUsersInput, DBUserSummary]{
 		Name:        "atlas-list-db-users",
 		Title:       "List database users",
 		Description: "List a project's database users: auth database, mechanism, roles, scopes, expiry; never passwords.",
 		Area:        AreaDatabaseUsers,
 		Op:          atlasclient.ListGroupDatabaseUsers,
-		Run: func(ctx context.Context, env *Env, in *ListDBUsersInput) (*Result, error) {
-			out, err := fetchPage(ctx, env, &atlasclient.Request{Op: atlasclient.ListGroupDatabaseUsers, Params: map[string]string{"groupId": in.ProjectID}}, in.Paging, in.Verbose, decodeDBUserSummary)
-			if err != nil {
-				return nil, err
-			}
-			return &Result{
-				Summary:    fmt.Sprintf("Database users in project %s: %s", in.ProjectID, pageSummary("database users", out.TotalCount, out.PageNum, out.ItemsPerPage, len(out.Results))),
-				Data:       dataIf(len(out.Results) > 0, func() string { return dbUserRows(out.Results) }),
-				Structured: out,
-			}, nil
-		},
+		Decode:      decodeDBUserSummary,
+		What:        func(in *ListDBUsersInput) string { return "Database users in project " + in.ProjectID },
+		Noun:        "database users",
+		Rows:        dbUserRows,
 	}.tool()
 }
 
