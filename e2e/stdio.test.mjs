@@ -21,7 +21,8 @@ test('initialize, list tools with explicit hints, read, write, fail', async () =
     assert.equal(list.annotations.readOnlyHint, true);
     assert.equal(list.annotations.destructiveHint, false);
     assert.equal(list.inputSchema.type, 'object');
-    assert.ok(list.outputSchema, 'output schema present');
+    // No output schema by default (structuredContent is still sent): see README, Configuration.
+    assert.equal(list.outputSchema, undefined, 'no output schema by default');
     assert.equal(byName['atlas-delete-cluster'].annotations.destructiveHint, true);
     assert.equal(byName['atlas-delete-cluster'].annotations.readOnlyHint, false);
 
@@ -61,6 +62,32 @@ test('initialize, list tools with explicit hints, read, write, fail', async () =
     assert.match(text(wide), /cidrBlock/);
     assert.equal((await sim.requests()).length, 0);
     assert.ok(first);
+  } finally {
+    await client.close();
+  }
+});
+
+test('--output-schemas: compact output schemas, and the SDK validates every structuredContent against them', async () => {
+  const client = await stdioClient(serverEnv(sim, { ATLAS_MCP_OUTPUT_SCHEMAS: 'true' }));
+  try {
+    await sim.reset();
+    const { tools } = await client.listTools();
+    for (const t of tools) assert.equal(t.outputSchema?.type, 'object', `${t.name} has an output schema`);
+    // The SDK client checks structuredContent against the listed outputSchema
+    // and throws on a mismatch: each call below is that check.
+    const calls = [
+      ['atlas-list-clusters', {}],
+      ['atlas-get-cluster', { clusterName: 'prod-analytics' }],
+      ['atlas-list-db-users', { verbose: true }],
+      ['atlas-create-access-list', { ipAddress: '203.0.113.77', dryRun: true }],
+      ['atlas-create-access-list', { ipAddress: '203.0.113.77' }],
+      ['atlas-whoami', {}],
+    ];
+    for (const [name, args] of calls) {
+      const res = await client.callTool({ name, arguments: args });
+      assert.ok(!res.isError, `${name}: ${text(res)}`);
+      assert.ok(res.structuredContent, `${name} sends structuredContent`);
+    }
   } finally {
     await client.close();
   }

@@ -7,7 +7,8 @@ import (
 
 // confirmation marks an allowed call that needs a human's yes, and says why.
 // Destructive tools always do, whatever confirm.skip says. Built in as well:
-// atlas-create-api-key (it mints a credential) and access-list calls whose new
+// tools whose spec asks for it (ToolInfo.Confirms: atlas-create-api-key mints
+// a credential) and access-list calls whose new
 // entries together open more than the thresholds (netConfirmations);
 // confirm.skip can remove those for a tool, and confirm.tools adds tools.
 func (p *Policy) confirmation(a *Agent, c Call, d *Decision, t *trace) {
@@ -26,8 +27,8 @@ func (p *Policy) confirmation(a *Agent, c Call, d *Decision, t *trace) {
 	if !c.Tool.Destructive && skipped {
 		t.step(true, "%s removes %s from the built-in confirmations", p.ruleName(skipRule), name)
 	}
-	if !skipped && name == "atlas-create-api-key" {
-		add(ruleConfirmTools, fmt.Sprintf("%s creates an Atlas credential (%s)", name, ruleConfirmTools))
+	if !skipped && c.Tool.Confirms != "" {
+		add(ruleConfirmTools, fmt.Sprintf("%s %s (%s)", name, c.Tool.Confirms, ruleConfirmTools))
 	}
 	if c.Tool.Access == Write && !c.Tool.Destructive {
 		p.netConfirmations(a.constraintSets(p), c, skipped, add)

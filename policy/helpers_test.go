@@ -27,7 +27,7 @@ func testCatalogue() []ToolInfo {
 		r("atlas-list-snapshots", AreaBackups), r("atlas-list-restore-jobs", AreaBackups),
 		w("atlas-create-snapshot", AreaBackups), d("atlas-create-restore-job", AreaBackups),
 		r("atlas-list-alerts", AreaAlerts), r("atlas-list-alert-configs", AreaAlerts), w("atlas-create-alert-config", AreaAlerts),
-		r("atlas-list-api-keys", AreaAPIKeys), w("atlas-create-api-key", AreaAPIKeys), d("atlas-delete-api-key", AreaAPIKeys),
+		r("atlas-list-api-keys", AreaAPIKeys), {Name: "atlas-create-api-key", Area: AreaAPIKeys, Access: Write, Confirms: "creates an Atlas credential"}, d("atlas-delete-api-key", AreaAPIKeys),
 		r("appservices-list-apps", AreaAppServices), r("appservices-get-app", AreaAppServices), r("appservices-list-triggers", AreaAppServices),
 	}
 }

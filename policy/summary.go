@@ -203,8 +203,12 @@ func (p *Policy) confirmSummary() ConfirmationSummary {
 		TokenTTL:           p.confirm.ttl.String(),
 		Skip:               values(p.confirm.skip),
 	}
-	if ok, _ := p.skipped("atlas-create-api-key"); !ok {
-		cs.Tools = append(cs.Tools, "atlas-create-api-key")
+	// The tools whose spec asks for a yes, as the catalogue says (without
+	// one, the policy cannot know them ahead of a call).
+	for _, name := range sortedNames(p.catalogue) {
+		if ok, _ := p.skipped(name); !ok && p.catalogue[name].Confirms != "" && !p.catalogue[name].Destructive {
+			cs.Tools = append(cs.Tools, name)
+		}
 	}
 	if ok, _ := p.skipped("atlas-create-access-list"); ok {
 		cs.WideAccessList = false

@@ -61,6 +61,10 @@ type ToolInfo struct {
 	Area        Area
 	Access      Access
 	Destructive bool
+	// Confirms says why the tool needs a person's yes by default (its spec
+	// says so: "creates an Atlas credential"); empty: it does not. confirm.skip
+	// can drop it; a destructive tool is confirmed whatever it says.
+	Confirms string
 }
 
 // Call is what the server knows about one tool call: the facts it extracted from

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/http"
 	"net/netip"
 	"net/url"
 	"regexp"
@@ -14,11 +13,6 @@ import (
 	"time"
 
 	"github.com/atlas-mcp/atlas-mcp/internal/atlasclient"
-)
-
-const (
-	accessListPath  = "/groups/{groupId}/accessList"
-	accessEntryPath = "/groups/{groupId}/accessList/{entryValue}"
 )
 
 // maxAccessEntries is Atlas's limit of IP access list entries per project; more
@@ -83,43 +77,27 @@ func isOpenToWorld(cidr string) bool { return cidr == "0.0.0.0/0" || cidr == "::
 // --- atlas-list-access-list ---
 
 // ListAccessListInput lists a project's IP access list.
-type ListAccessListInput struct {
-	ProjectScope
-	Paging
-	Verbosity
-}
-
-func (in *ListAccessListInput) prepare(env *Env) error {
-	if err := in.resolve(env); err != nil {
-		return err
-	}
-	return in.Paging.normalize()
-}
-func (in *ListAccessListInput) facts() Facts { return Facts{ProjectID: in.ProjectID} }
+type ListAccessListInput = ProjectList
 
 func listAccessList() *Tool {
-	return spec[ListAccessListInput, ListOutput[AccessListEntry]]{
+	return listSpec[ListAccessListInput, AccessListEntry]{
 		Name:        "atlas-list-access-list",
 		Title:       "List IP access list",
-		Description: "List the IP access list of a project: the IP addresses, CIDR blocks and AWS security groups allowed to connect to its clusters, with comments and expiry dates.",
+		Description: "List a project's IP access list: addresses, CIDR blocks, security groups, comments, expiry.",
 		Area:        AreaNetworkAccess,
-		Method:      http.MethodGet, Template: accessListPath,
-		Run: func(ctx context.Context, env *Env, in *ListAccessListInput) (*Result, error) {
-			out, err := fetchPage(ctx, env, &atlasclient.Request{Method: http.MethodGet, Template: accessListPath, Params: map[string]string{"groupId": in.ProjectID}}, in.Paging, in.Verbose, decodeAccessEntry)
-			if err != nil {
-				return nil, err
-			}
-			summary := fmt.Sprintf("IP access list of project %s: %s", in.ProjectID, pageSummary("entries", out.TotalCount, out.PageNum, out.ItemsPerPage, len(out.Results)))
-			for _, e := range out.Results {
+		Op:          atlasclient.ListGroupAccessListEntries,
+		Decode:      decodeAccessEntry,
+		What:        func(in *ListAccessListInput) string { return "IP access list of project " + in.ProjectID },
+		Noun:        "entries",
+		Rows:        accessRows,
+		Warn: func(es []AccessListEntry) string {
+			var w string
+			for _, e := range es {
 				if isOpenToWorld(e.cidrOf()) {
-					summary += fmt.Sprintf(" Warning: %s admits connections from any address.", e.Entry)
+					w += fmt.Sprintf(" Warning: %s admits connections from any address.", e.Entry)
 				}
 			}
-			return &Result{
-				Summary:    summary,
-				Data:       dataIf(len(out.Results) > 0, func() string { return accessRows(out.Results) }),
-				Structured: out,
-			}, nil
+			return w
 		},
 	}.tool()
 }
@@ -128,20 +106,20 @@ func listAccessList() *Tool {
 
 // AccessListEntryInput is one entry to add: exactly one of cidrBlock and ipAddress.
 type AccessListEntryInput struct {
-	CIDRBlock       string `json:"cidrBlock,omitempty" jsonschema_description:"CIDR block to allow, e.g. 203.0.113.0/24. Give this or ipAddress."`
-	IPAddress       string `json:"ipAddress,omitempty" jsonschema_description:"Single IP address to allow, e.g. 203.0.113.7. Give this or cidrBlock."`
-	Comment         string `json:"comment,omitempty" jsonschema:"maxLength=80" jsonschema_description:"Why the entry exists, at most 80 characters."`
-	DeleteAfterDate string `json:"deleteAfterDate,omitempty" jsonschema:"format=date-time" jsonschema_description:"Make the entry temporary: Atlas removes it at this ISO 8601 date-time, in the future and at most one week away."`
+	CIDRBlock       string `json:"cidrBlock,omitempty"`
+	IPAddress       string `json:"ipAddress,omitempty"`
+	Comment         string `json:"comment,omitempty" jsonschema:"maxLength=80"`
+	DeleteAfterDate string `json:"deleteAfterDate,omitempty" jsonschema:"format=date-time" jsonschema_description:"Atlas removes it then (within a week)."`
 }
 
 // CreateAccessListInput adds one entry (flat form) or several (entries).
 type CreateAccessListInput struct {
 	ProjectScope
-	CIDRBlock       string                 `json:"cidrBlock,omitempty" jsonschema_description:"CIDR block to allow, e.g. 203.0.113.0/24. Give exactly one of cidrBlock, ipAddress and entries. 0.0.0.0/0 opens the clusters to the whole internet."`
-	IPAddress       string                 `json:"ipAddress,omitempty" jsonschema_description:"Single IP address to allow, e.g. 203.0.113.7."`
-	Comment         string                 `json:"comment,omitempty" jsonschema:"maxLength=80" jsonschema_description:"Why the entry exists, at most 80 characters (flat form only; with entries, give each entry its own comment)."`
-	DeleteAfterDate string                 `json:"deleteAfterDate,omitempty" jsonschema:"format=date-time" jsonschema_description:"Make the entry temporary: Atlas removes it at this ISO 8601 date-time, in the future and at most one week away (flat form only)."`
-	Entries         []AccessListEntryInput `json:"entries,omitempty" jsonschema:"maxItems=200" jsonschema_description:"Several entries at once, each {cidrBlock or ipAddress, comment, deleteAfterDate}."`
+	CIDRBlock       string                 `json:"cidrBlock,omitempty" jsonschema_description:"e.g. 203.0.113.0/24; or ipAddress, or entries."`
+	IPAddress       string                 `json:"ipAddress,omitempty" jsonschema_description:"One IP address, e.g. 203.0.113.7."`
+	Comment         string                 `json:"comment,omitempty" jsonschema:"maxLength=80" jsonschema_description:"Why the entry exists."`
+	DeleteAfterDate string                 `json:"deleteAfterDate,omitempty" jsonschema:"format=date-time" jsonschema_description:"Atlas removes it then (within a week)."`
+	Entries         []AccessListEntryInput `json:"entries,omitempty" jsonschema:"maxItems=200" jsonschema_description:"Several entries at once."`
 	WriteOptions
 
 	prepared []preparedEntry
@@ -396,7 +374,7 @@ func (in *CreateAccessListInput) request() *atlasclient.Request {
 	for _, p := range in.prepared {
 		body = append(body, p.body)
 	}
-	return &atlasclient.Request{Method: http.MethodPost, Template: accessListPath, Params: map[string]string{"groupId": in.ProjectID}, Query: url.Values{"itemsPerPage": {"500"}}, Body: body}
+	return &atlasclient.Request{Op: atlasclient.CreateGroupAccessListEntry, Params: map[string]string{"groupId": in.ProjectID}, Query: url.Values{"itemsPerPage": {"500"}}, Body: body}
 }
 
 // CreateAccessListOutput reports what was added and the list's new size.
@@ -409,11 +387,11 @@ func createAccessList() *Tool {
 	return spec[CreateAccessListInput, CreateAccessListOutput]{
 		Name:        "atlas-create-access-list",
 		Title:       "Add IP access list entries",
-		Description: "Allow an IP address or CIDR block to connect to a project's clusters: give ipAddress, cidrBlock, or entries (a list of them), with an optional comment and deleteAfterDate for a temporary entry. Opens network access to your databases: prefer the narrowest block and an expiry; 0.0.0.0/0 admits the whole internet.",
+		Description: "Let an ipAddress or cidrBlock (or entries) reach a project's clusters. Prefer narrow blocks that expire.",
 		Area:        AreaNetworkAccess,
 		// Adding an entry that exists only updates its comment and expiry.
 		Idempotent: true,
-		Method:     http.MethodPost, Template: accessListPath,
+		Op:         atlasclient.CreateGroupAccessListEntry,
 		Build: func(_ context.Context, _ *Env, in *CreateAccessListInput, b *Builder) error {
 			if err := b.Send(in.request()); err != nil {
 				return err
@@ -477,7 +455,7 @@ func createAccessList() *Tool {
 // DeleteAccessListInput names the entry to remove.
 type DeleteAccessListInput struct {
 	ProjectScope
-	EntryValue string `json:"entryValue" jsonschema:"required" jsonschema_description:"The entry to remove exactly as atlas-list-access-list shows it: an IP address (203.0.113.7), a CIDR block (203.0.113.0/24) or an AWS security group ID (sg-…)."`
+	EntryValue string `json:"entryValue" jsonschema:"required" jsonschema_description:"IP, CIDR block or security group."`
 	WriteOptions
 
 	cidr string
@@ -516,17 +494,17 @@ func (in *DeleteAccessListInput) facts() Facts { return Facts{ProjectID: in.Proj
 func (in *DeleteAccessListInput) request() *atlasclient.Request {
 	// The client path-escapes the value, so a CIDR's "/" travels as %2F as
 	// Atlas requires.
-	return &atlasclient.Request{Method: http.MethodDelete, Template: accessEntryPath, Params: map[string]string{"groupId": in.ProjectID, "entryValue": in.EntryValue}}
+	return &atlasclient.Request{Op: atlasclient.DeleteGroupAccessListEntry, Params: map[string]string{"groupId": in.ProjectID, "entryValue": in.EntryValue}}
 }
 
 func deleteAccessList() *Tool {
 	return spec[DeleteAccessListInput, DeleteOutput]{
 		Name:        "atlas-delete-access-list",
 		Title:       "Remove IP access list entry",
-		Description: "Remove one entry (IP address, CIDR block or AWS security group) from a project's IP access list. Clients connecting from those addresses lose access to every cluster of the project; removing the entry that admits your own application cuts it off.",
+		Description: "Remove an IP access list entry; clients from there lose access to the project's clusters.",
 		Area:        AreaNetworkAccess,
 		Destructive: true, Idempotent: true,
-		Method: http.MethodDelete, Template: accessEntryPath,
+		Op: atlasclient.DeleteGroupAccessListEntry,
 		Build: func(_ context.Context, _ *Env, in *DeleteAccessListInput, b *Builder) error {
 			if err := b.Send(in.request()); err != nil {
 				return err

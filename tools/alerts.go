@@ -3,8 +3,8 @@ package tools
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
-	"net/http"
 	"net/mail"
 	"net/url"
 	"regexp"
@@ -13,11 +13,6 @@ import (
 	"strings"
 
 	"github.com/atlas-mcp/atlas-mcp/internal/atlasclient"
-)
-
-const (
-	alertsPath       = "/groups/{groupId}/alerts"
-	alertConfigsPath = "/groups/{groupId}/alertConfigs"
 )
 
 var upperSnake = regexp.MustCompile(`^[A-Z][A-Z0-9_]*$`)
@@ -78,7 +73,7 @@ func alertRows(as []Alert) string {
 // ListAlertsInput lists a project's alerts.
 type ListAlertsInput struct {
 	ProjectScope
-	Status string `json:"status,omitempty" jsonschema:"enum=OPEN,enum=TRACKING,enum=CLOSED" jsonschema_description:"Only alerts in this state: OPEN (firing), TRACKING (condition met, waiting out the delay) or CLOSED. Omit for all."`
+	Status string `json:"status,omitempty" jsonschema:"enum=OPEN,enum=TRACKING,enum=CLOSED" jsonschema_description:"Only alerts in this state; omit for all."`
 	Paging
 	Verbosity
 }
@@ -100,11 +95,11 @@ func listAlerts() *Tool {
 	return spec[ListAlertsInput, ListOutput[Alert]]{
 		Name:        "atlas-list-alerts",
 		Title:       "List alerts",
-		Description: "List the alerts of a project (optionally only OPEN, TRACKING or CLOSED): event, status, affected host or cluster, metric value and when it fired. Use it to see what is wrong right now.",
+		Description: "List a project's alerts: event, status, affected host or cluster, metric value, when it fired.",
 		Area:        AreaAlerts,
-		Method:      http.MethodGet, Template: alertsPath,
+		Op:          atlasclient.ListGroupAlerts,
 		Run: func(ctx context.Context, env *Env, in *ListAlertsInput) (*Result, error) {
-			req := &atlasclient.Request{Method: http.MethodGet, Template: alertsPath, Params: map[string]string{"groupId": in.ProjectID}}
+			req := &atlasclient.Request{Op: atlasclient.ListGroupAlerts, Params: map[string]string{"groupId": in.ProjectID}}
 			noun := "alerts"
 			if in.Status != "" {
 				req.Query = url.Values{"status": {in.Status}}
@@ -215,86 +210,54 @@ func alertConfigRows(cs []AlertConfig) string {
 // --- atlas-list-alert-configs ---
 
 // ListAlertConfigsInput lists a project's alert configurations.
-type ListAlertConfigsInput struct {
-	ProjectScope
-	Paging
-	Verbosity
-}
-
-func (in *ListAlertConfigsInput) prepare(env *Env) error {
-	if err := in.resolve(env); err != nil {
-		return err
-	}
-	return in.Paging.normalize()
-}
-func (in *ListAlertConfigsInput) facts() Facts { return Facts{ProjectID: in.ProjectID} }
+type ListAlertConfigsInput = ProjectList
 
 func listAlertConfigs() *Tool {
-	return spec[ListAlertConfigsInput, ListOutput[AlertConfig]]{
+	return listSpec[ListAlertConfigsInput, AlertConfig]{
 		Name:        "atlas-list-alert-configs",
 		Title:       "List alert configurations",
-		Description: "List the alert configurations of a project: which event or metric threshold raises an alert, whether it is enabled, and who is notified. Check it before creating a configuration to avoid duplicates.",
+		Description: "List a project's alert configurations: event or threshold, enabled, who is notified.",
 		Area:        AreaAlerts,
-		Method:      http.MethodGet, Template: alertConfigsPath,
-		Run: func(ctx context.Context, env *Env, in *ListAlertConfigsInput) (*Result, error) {
-			out, err := fetchPage(ctx, env, &atlasclient.Request{Method: http.MethodGet, Template: alertConfigsPath, Params: map[string]string{"groupId": in.ProjectID}}, in.Paging, in.Verbose, decodeAlertConfig)
-			if err != nil {
-				return nil, err
-			}
-			// Stored notification credentials (service keys, webhook URLs
-			// and their tokens) never reach the agent, whatever Atlas masks.
-			for i, raw := range out.Raw {
-				out.Raw[i] = redactBody(raw, secretNotificationFields)
-			}
-			return &Result{
-				Summary:    fmt.Sprintf("Alert configurations in project %s: %s", in.ProjectID, pageSummary("alert configurations", out.TotalCount, out.PageNum, out.ItemsPerPage, len(out.Results))),
-				Data:       dataIf(len(out.Results) > 0, func() string { return alertConfigRows(out.Results) }),
-				Structured: out,
-			}, nil
-		},
+		Op:          atlasclient.ListGroupAlertConfigs,
+		Decode:      decodeAlertConfig,
+		What:        func(in *ListAlertConfigsInput) string { return "Alert configurations in project " + in.ProjectID },
+		Noun:        "alert configurations",
+		Rows:        alertConfigRows,
+		// Stored notification credentials (service keys, webhook URLs and
+		// their tokens) never reach the agent, whatever Atlas masks.
+		Raw: func(raw json.RawMessage) json.RawMessage { return redactBody(raw, secretNotificationFields) },
 	}.tool()
 }
 
 // --- atlas-create-alert-config ---
 
-// AlertNotification is one notification target. Which fields apply depends on
-// typeName; the secret ones are redacted from plans and audit records.
+// AlertNotification is one notification target of the flat form: the
+// common kinds (an address, a user, the project's or organization's members
+// by role, a team, Slack through a configured integration). The other kinds
+// and any credential (a Slack token, PagerDuty keys, webhook URLs...) go in
+// body, the full GroupAlertsConfig, so no credential is an argument of its
+// own and the schema stays small.
 type AlertNotification struct {
-	TypeName                 string   `json:"typeName" jsonschema:"required,enum=EMAIL,enum=USER,enum=GROUP,enum=ORG,enum=TEAM,enum=SMS,enum=SLACK,enum=PAGER_DUTY,enum=WEBHOOK,enum=DATADOG,enum=OPS_GENIE,enum=MICROSOFT_TEAMS,enum=VICTOR_OPS" jsonschema_description:"Kind of target: EMAIL (emailAddress), USER (username), GROUP/ORG (roles of the project/organization), TEAM (teamId), SMS (mobileNumber), or an integration (SLACK, PAGER_DUTY, WEBHOOK, DATADOG, OPS_GENIE, MICROSOFT_TEAMS, VICTOR_OPS)."`
-	EmailAddress             string   `json:"emailAddress,omitempty" jsonschema_description:"EMAIL: the address to notify."`
-	Username                 string   `json:"username,omitempty" jsonschema_description:"USER: the Atlas username to notify."`
-	Roles                    []string `json:"roles,omitempty" jsonschema_description:"GROUP/ORG: only users with these roles, e.g. GROUP_OWNER. Omit for every member."`
-	EmailEnabled             *bool    `json:"emailEnabled,omitempty" jsonschema_description:"GROUP/ORG/USER/TEAM: send email."`
-	SMSEnabled               *bool    `json:"smsEnabled,omitempty" jsonschema_description:"GROUP/ORG/USER/TEAM: send text messages."`
-	TeamID                   string   `json:"teamId,omitempty" jsonschema_description:"TEAM: the team's 24-hex ID."`
-	MobileNumber             string   `json:"mobileNumber,omitempty" jsonschema_description:"SMS: the phone number."`
-	ChannelName              string   `json:"channelName,omitempty" jsonschema_description:"SLACK: the channel."`
-	APIToken                 string   `json:"apiToken,omitempty" secret:"true" jsonschema_description:"SLACK: the API token (unless integrationId is given)."`
-	ServiceKey               string   `json:"serviceKey,omitempty" secret:"true" jsonschema_description:"PAGER_DUTY: the service key (unless integrationId is given)."`
-	Region                   string   `json:"region,omitempty" jsonschema:"enum=US,enum=EU" jsonschema_description:"PAGER_DUTY: US or EU."`
-	WebhookURL               string   `json:"webhookUrl,omitempty" secret:"true" jsonschema_description:"WEBHOOK: the https URL to call (unless integrationId is given)."`
-	WebhookSecret            string   `json:"webhookSecret,omitempty" secret:"true" jsonschema_description:"WEBHOOK: the secret used to sign requests."`
-	DatadogAPIKey            string   `json:"datadogApiKey,omitempty" secret:"true" jsonschema_description:"DATADOG: the API key (unless integrationId is given)."`
-	DatadogRegion            string   `json:"datadogRegion,omitempty" jsonschema:"enum=US,enum=EU,enum=US3,enum=US5,enum=AP1,enum=US1_FED" jsonschema_description:"DATADOG: the Datadog site."`
-	OpsGenieAPIKey           string   `json:"opsGenieApiKey,omitempty" secret:"true" jsonschema_description:"OPS_GENIE: the API key (unless integrationId is given)."`
-	OpsGenieRegion           string   `json:"opsGenieRegion,omitempty" jsonschema:"enum=US,enum=EU" jsonschema_description:"OPS_GENIE: US or EU."`
-	MicrosoftTeamsWebhookURL string   `json:"microsoftTeamsWebhookUrl,omitempty" secret:"true" jsonschema_description:"MICROSOFT_TEAMS: the incoming webhook URL (unless integrationId is given)."`
-	VictorOpsAPIKey          string   `json:"victorOpsApiKey,omitempty" secret:"true" jsonschema_description:"VICTOR_OPS: the API key (unless integrationId is given)."`
-	VictorOpsRoutingKey      string   `json:"victorOpsRoutingKey,omitempty" secret:"true" jsonschema_description:"VICTOR_OPS: the routing key."`
-	IntegrationID            string   `json:"integrationId,omitempty" jsonschema_description:"Integrations: use the project's configured third-party integration with this 24-hex ID instead of giving its credentials."`
-	NotifierID               string   `json:"notifierId,omitempty" jsonschema_description:"Reuse the notifier with this 24-hex ID (credentials stay in Atlas)."`
-	IntervalMin              int      `json:"intervalMin,omitempty" jsonschema:"minimum=5" jsonschema_description:"Minutes between repeated notifications while the alert stays open; at least 5."`
-	DelayMin                 *int     `json:"delayMin,omitempty" jsonschema:"minimum=0" jsonschema_description:"Minutes the condition must last before the first notification (0 = at once)."`
+	TypeName      string   `json:"typeName" jsonschema:"required,enum=EMAIL,enum=USER,enum=GROUP,enum=ORG,enum=TEAM,enum=SLACK" jsonschema_description:"Kind of target; other kinds go in body."`
+	EmailAddress  string   `json:"emailAddress,omitempty"`
+	Username      string   `json:"username,omitempty"`
+	Roles         []string `json:"roles,omitempty"`
+	EmailEnabled  *bool    `json:"emailEnabled,omitempty"`
+	SMSEnabled    *bool    `json:"smsEnabled,omitempty"`
+	TeamID        string   `json:"teamId,omitempty"`
+	IntegrationID string   `json:"integrationId,omitempty" jsonschema_description:"SLACK: the project's integration ID."`
+	ChannelName   string   `json:"channelName,omitempty"`
+	IntervalMin   int      `json:"intervalMin,omitempty" jsonschema:"minimum=5"`
+	DelayMin      *int     `json:"delayMin,omitempty" jsonschema:"minimum=0"`
 }
 
 // notificationTypes are the typeNames the flat form accepts.
 func notificationTypes() []string {
-	return []string{"EMAIL", "USER", "GROUP", "ORG", "TEAM", "SMS", "SLACK", "PAGER_DUTY", "WEBHOOK", "DATADOG", "OPS_GENIE", "MICROSOFT_TEAMS", "VICTOR_OPS"}
+	return []string{"EMAIL", "USER", "GROUP", "ORG", "TEAM", "SLACK"}
 }
 
 // notificationKind lists, for a typeName, the fields that apply besides the
-// common ones, and the field that must be set unless the notification names an
-// integration or notifier Atlas already holds the credentials of.
+// common ones, and the field that must be set.
 func notificationKind(typeName string) (allowed []string, required string, ok bool) {
 	switch typeName {
 	case "EMAIL":
@@ -305,22 +268,8 @@ func notificationKind(typeName string) (allowed []string, required string, ok bo
 		return []string{"roles", "emailEnabled", "smsEnabled"}, "", true
 	case "TEAM":
 		return []string{"teamId", "emailEnabled", "smsEnabled"}, "teamId", true
-	case "SMS":
-		return []string{"mobileNumber"}, "mobileNumber", true
 	case "SLACK":
-		return []string{"channelName", "apiToken", "integrationId"}, "apiToken", true
-	case "PAGER_DUTY":
-		return []string{"serviceKey", "region", "integrationId"}, "serviceKey", true
-	case "WEBHOOK":
-		return []string{"webhookUrl", "webhookSecret", "integrationId"}, "webhookUrl", true
-	case "DATADOG":
-		return []string{"datadogApiKey", "datadogRegion", "integrationId"}, "datadogApiKey", true
-	case "OPS_GENIE":
-		return []string{"opsGenieApiKey", "opsGenieRegion", "integrationId"}, "opsGenieApiKey", true
-	case "MICROSOFT_TEAMS":
-		return []string{"microsoftTeamsWebhookUrl", "integrationId"}, "microsoftTeamsWebhookUrl", true
-	case "VICTOR_OPS":
-		return []string{"victorOpsApiKey", "victorOpsRoutingKey", "integrationId"}, "victorOpsApiKey", true
+		return []string{"integrationId", "channelName"}, "integrationId", true
 	}
 	return nil, "", false
 }
@@ -415,38 +364,38 @@ func alertConfigLines(body json.RawMessage) []string {
 
 // AlertMatcher selects the resources an alert configuration applies to.
 type AlertMatcher struct {
-	FieldName string `json:"fieldName" jsonschema:"required" jsonschema_description:"What to match, e.g. CLUSTER_NAME, REPLICA_SET_NAME, HOSTNAME_AND_PORT, TYPE_NAME."`
-	Operator  string `json:"operator" jsonschema:"required,enum=EQUALS,enum=CONTAINS,enum=STARTS_WITH,enum=ENDS_WITH,enum=NOT_EQUALS,enum=NOT_CONTAINS,enum=REGEX" jsonschema_description:"How fieldName is compared with value."`
-	Value     string `json:"value" jsonschema:"required" jsonschema_description:"The value to compare with, e.g. a cluster name."`
+	FieldName string `json:"fieldName" jsonschema:"required"`
+	Operator  string `json:"operator" jsonschema:"required,enum=EQUALS,enum=CONTAINS,enum=STARTS_WITH,enum=ENDS_WITH,enum=NOT_EQUALS,enum=NOT_CONTAINS,enum=REGEX"`
+	Value     string `json:"value" jsonschema:"required"`
 }
 
 // AlertThreshold raises an alert when an event's value crosses it.
 type AlertThreshold struct {
-	Operator  string   `json:"operator" jsonschema:"required,enum=GREATER_THAN,enum=LESS_THAN" jsonschema_description:"Alert when the event's value is above (GREATER_THAN) or below (LESS_THAN) threshold."`
-	Threshold *float64 `json:"threshold" jsonschema:"required" jsonschema_description:"The value that raises the alert, in units."`
-	Units     string   `json:"units,omitempty" jsonschema_description:"Units of threshold, e.g. HOURS, RAW, GB."`
+	Operator  string   `json:"operator" jsonschema:"required,enum=GREATER_THAN,enum=LESS_THAN"`
+	Threshold *float64 `json:"threshold" jsonschema:"required"`
+	Units     string   `json:"units,omitempty"`
 }
 
 // MetricThreshold raises an alert when a host metric crosses a value.
 type MetricThreshold struct {
-	MetricName string   `json:"metricName" jsonschema:"required" jsonschema_description:"Atlas metric, e.g. CONNECTIONS, NORMALIZED_SYSTEM_CPU_USER, DISK_PARTITION_SPACE_USED_DATA."`
-	Operator   string   `json:"operator" jsonschema:"required,enum=GREATER_THAN,enum=LESS_THAN" jsonschema_description:"Alert when the metric is above (GREATER_THAN) or below (LESS_THAN) threshold."`
-	Threshold  *float64 `json:"threshold" jsonschema:"required" jsonschema_description:"The metric value that raises the alert, in units."`
-	Units      string   `json:"units,omitempty" jsonschema_description:"Units of threshold, e.g. RAW, PERCENT, GIGABYTES, MILLISECONDS."`
-	Mode       string   `json:"mode,omitempty" jsonschema:"enum=AVERAGE" jsonschema_description:"How samples are combined; AVERAGE (the default) is the only mode."`
+	MetricName string   `json:"metricName" jsonschema:"required"`
+	Operator   string   `json:"operator" jsonschema:"required,enum=GREATER_THAN,enum=LESS_THAN"`
+	Threshold  *float64 `json:"threshold" jsonschema:"required"`
+	Units      string   `json:"units,omitempty"`
+	Mode       string   `json:"mode,omitempty" jsonschema:"enum=AVERAGE"`
 }
 
 // CreateAlertConfigInput creates an alert configuration from flat arguments, or
 // from a full GroupAlertsConfig in body.
 type CreateAlertConfigInput struct {
 	ProjectScope
-	EventTypeName   string              `json:"eventTypeName,omitempty" jsonschema:"pattern=^[A-Z][A-Z0-9_]*$" jsonschema_description:"Event that raises the alert, e.g. OUTSIDE_METRIC_THRESHOLD (with metricThreshold), REPLICATION_OPLOG_WINDOW_RUNNING_OUT, NO_PRIMARY, CLUSTER_MONGOS_IS_MISSING. Required unless body is given."`
-	Enabled         *bool               `json:"enabled,omitempty" jsonschema_description:"Whether the configuration is active (default true)."`
-	Notifications   []AlertNotification `json:"notifications,omitempty" jsonschema_description:"Who to notify, at least one, e.g. [{\"typeName\":\"EMAIL\",\"emailAddress\":\"ops@example.com\",\"intervalMin\":60}]. Required unless body is given."`
-	Matchers        []AlertMatcher      `json:"matchers,omitempty" jsonschema_description:"Limit the configuration to matching resources, e.g. [{\"fieldName\":\"CLUSTER_NAME\",\"operator\":\"EQUALS\",\"value\":\"Cluster0\"}]."`
-	Threshold       *AlertThreshold     `json:"threshold,omitempty" jsonschema_description:"For events with a threshold (e.g. REPLICATION_OPLOG_WINDOW_RUNNING_OUT)."`
-	MetricThreshold *MetricThreshold    `json:"metricThreshold,omitempty" jsonschema_description:"For OUTSIDE_METRIC_THRESHOLD and other metric events."`
-	Body            json.RawMessage     `json:"body,omitempty" jsonschema:"type=object" jsonschema_description:"Escape hatch: the full Atlas GroupAlertsConfig (eventTypeName, notifications, matchers, thresholds...). Cannot be combined with the flat arguments."`
+	EventTypeName   string              `json:"eventTypeName,omitempty" jsonschema:"pattern=^[A-Z][A-Z0-9_]*$" jsonschema_description:"Event, e.g. NO_PRIMARY, OUTSIDE_METRIC_THRESHOLD (with metricThreshold)."`
+	Enabled         *bool               `json:"enabled,omitempty" jsonschema_description:"Default true."`
+	Notifications   []AlertNotification `json:"notifications,omitempty" jsonschema_description:"At least one."`
+	Matchers        []AlertMatcher      `json:"matchers,omitempty" jsonschema_description:"Only resources that match."`
+	Threshold       *AlertThreshold     `json:"threshold,omitempty" jsonschema_description:"For events with a threshold."`
+	MetricThreshold *MetricThreshold    `json:"metricThreshold,omitempty" jsonschema_description:"For metric events."`
+	Body            json.RawMessage     `json:"body,omitempty" jsonschema:"type=object" jsonschema_description:"Full Atlas GroupAlertsConfig instead: any kind, credentials."`
 	WriteOptions
 
 	body map[string]any
@@ -544,14 +493,20 @@ func checkNotification(f string, n *AlertNotification) error {
 		if n.TypeName == "" {
 			return invalid(f+".typeName", "is required", "give one of "+strings.Join(notificationTypes(), ", "))
 		}
-		return oneOf(f+".typeName", n.TypeName, notificationTypes()...)
+		if err := oneOf(f+".typeName", n.TypeName, notificationTypes()...); err != nil {
+			var ve *ValidationError
+			if errors.As(err, &ve) && upperSnake.MatchString(n.TypeName) {
+				ve.Fix += "; other kinds (SMS, PAGER_DUTY, WEBHOOK, DATADOG, OPS_GENIE, MICROSOFT_TEAMS, VICTOR_OPS) and their credentials go in body, the full GroupAlertsConfig"
+			}
+			return err
+		}
 	}
 	// Refuse fields of another kind of target: Atlas would ignore or reject
 	// them, and a misplaced address is a notification that never arrives.
 	var set map[string]any
 	b, _ := json.Marshal(n)
 	_ = json.Unmarshal(b, &set)
-	allowed := map[string]bool{"typeName": true, "intervalMin": true, "delayMin": true, "notifierId": true}
+	allowed := map[string]bool{"typeName": true, "intervalMin": true, "delayMin": true}
 	for _, k := range kindFields {
 		allowed[k] = true
 	}
@@ -565,47 +520,21 @@ func checkNotification(f string, n *AlertNotification) error {
 			return invalid(f+"."+k, fmt.Sprintf("does not apply to typeName %s", n.TypeName), "remove it, or change typeName")
 		}
 	}
-	viaIntegration := n.IntegrationID != "" || n.NotifierID != ""
-	for _, id := range []struct{ field, v string }{{"integrationId", n.IntegrationID}, {"notifierId", n.NotifierID}, {"teamId", n.TeamID}} {
+	for _, id := range []struct{ field, v string }{{"integrationId", n.IntegrationID}, {"teamId", n.TeamID}} {
 		if id.v != "" && !hex24.MatchString(id.v) {
 			return invalid(f+"."+id.field, fmt.Sprintf("must be a 24-character hex ID, got %q", truncate(id.v, 40)), "copy the ID from Atlas")
 		}
 	}
-	if _, have := set[required]; required != "" && !have && !viaIntegration {
+	if _, have := set[required]; required != "" && !have {
 		fix := "give it"
-		if allowed["integrationId"] {
-			fix = "give it, or integrationId of the project's configured integration"
+		if required == "integrationId" {
+			fix = "give the ID of the project's Slack integration, or send a token in body (the full GroupAlertsConfig)"
 		}
 		return invalid(f+"."+required, fmt.Sprintf("is required for typeName %s", n.TypeName), fix)
-	}
-	if n.TypeName == "SLACK" && n.ChannelName == "" && !viaIntegration {
-		return invalid(f+".channelName", "is required for typeName SLACK", "give the channel to post to")
 	}
 	if n.EmailAddress != "" {
 		if a, err := mail.ParseAddress(n.EmailAddress); err != nil || a.Address != n.EmailAddress {
 			return invalid(f+".emailAddress", fmt.Sprintf("%q is not an email address", truncate(n.EmailAddress, 60)), "give a bare address such as ops@example.com")
-		}
-	}
-	for _, u := range []struct{ field, v string }{{"webhookUrl", n.WebhookURL}, {"microsoftTeamsWebhookUrl", n.MicrosoftTeamsWebhookURL}} {
-		if u.v == "" {
-			continue
-		}
-		p, err := url.Parse(u.v)
-		if err != nil || (p.Scheme != "https" && p.Scheme != "http") || p.Host == "" {
-			// Never quote a Teams webhook URL: it is a credential.
-			return invalid(f+"."+u.field, "is not an absolute http(s) URL", "give the full https:// URL")
-		}
-	}
-	for _, r := range []struct{ field, v string }{{"region", n.Region}, {"opsGenieRegion", n.OpsGenieRegion}} {
-		if r.v != "" {
-			if err := oneOf(f+"."+r.field, r.v, "US", "EU"); err != nil {
-				return err
-			}
-		}
-	}
-	if n.DatadogRegion != "" {
-		if err := oneOf(f+".datadogRegion", n.DatadogRegion, "US", "EU", "US3", "US5", "AP1", "US1_FED"); err != nil {
-			return err
 		}
 	}
 	for i, r := range n.Roles {
@@ -619,7 +548,7 @@ func checkNotification(f string, n *AlertNotification) error {
 	if n.DelayMin != nil && *n.DelayMin < 0 {
 		return invalid(f+".delayMin", fmt.Sprintf("must be 0 or more, got %d", *n.DelayMin), "give the minutes to wait before the first notification")
 	}
-	for _, t := range []struct{ field, v string }{{"emailAddress", n.EmailAddress}, {"username", n.Username}, {"channelName", n.ChannelName}, {"mobileNumber", n.MobileNumber}} {
+	for _, t := range []struct{ field, v string }{{"emailAddress", n.EmailAddress}, {"username", n.Username}, {"channelName", n.ChannelName}} {
 		if err := checkText(f+"."+t.field, t.v, 256); err != nil {
 			return err
 		}
@@ -682,7 +611,7 @@ func (in *CreateAlertConfigInput) requestBody() any {
 }
 
 func (in *CreateAlertConfigInput) request() *atlasclient.Request {
-	return &atlasclient.Request{Method: http.MethodPost, Template: alertConfigsPath, Params: map[string]string{"groupId": in.ProjectID}, Body: in.requestBody()}
+	return &atlasclient.Request{Op: atlasclient.CreateGroupAlertConfig, Params: map[string]string{"groupId": in.ProjectID}, Body: in.requestBody()}
 }
 
 // AlertConfigOutput is the structured answer about one alert configuration.
@@ -694,9 +623,9 @@ func createAlertConfig() *Tool {
 	return spec[CreateAlertConfigInput, AlertConfigOutput]{
 		Name:        "atlas-create-alert-config",
 		Title:       "Create alert configuration",
-		Description: "Create an alert configuration in a project: eventTypeName, who to notify (notifications) and optionally matchers and a threshold or metricThreshold; or the full Atlas GroupAlertsConfig as body. Enabled by default. Check atlas-list-alert-configs first to avoid duplicate notifications.",
+		Description: "Create an alert configuration: an event, who to notify, optional matchers and threshold; or the full Atlas body.",
 		Area:        AreaAlerts,
-		Method:      http.MethodPost, Template: alertConfigsPath,
+		Op:          atlasclient.CreateGroupAlertConfig,
 		Build: func(_ context.Context, _ *Env, in *CreateAlertConfigInput, b *Builder) error {
 			if err := b.Send(in.request(), secretNotificationFields...); err != nil {
 				return err

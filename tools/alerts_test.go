@@ -29,12 +29,14 @@ func TestCreateAlertConfigPrepare(t *testing.T) {
 		{name: "metric threshold", args: `{"eventTypeName":"OUTSIDE_METRIC_THRESHOLD",` + email + `,"metricThreshold":{"metricName":"CONNECTIONS","operator":"GREATER_THAN","threshold":500,"units":"RAW"},"matchers":[{"fieldName":"CLUSTER_NAME","operator":"EQUALS","value":"Cluster0"}]}`, check: func(t *testing.T, c *Call) {
 			mustContain(t, "plan", planJSON(t, c), `"mode":"AVERAGE"`, `"threshold":500`, `"fieldName":"CLUSTER_NAME"`)
 		}},
-		{name: "slack token is redacted in the plan", args: `{"eventTypeName":"NO_PRIMARY","notifications":[{"typeName":"SLACK","channelName":"#ops","apiToken":"xoxb-very-secret"}]}`, check: func(t *testing.T, c *Call) {
+		{name: "slack token in body is redacted in the plan", args: `{"body":{"eventTypeName":"NO_PRIMARY","notifications":[{"typeName":"SLACK","channelName":"#ops","apiToken":"xoxb-very-secret"}]}}`, check: func(t *testing.T, c *Call) {
 			plan := planJSON(t, c)
 			mustContain(t, "plan", plan, `"apiToken":"[REDACTED]"`, `"channelName":"#ops"`)
 			mustNotContain(t, "plan", plan, "xoxb-very-secret")
 		}},
-		{name: "integration instead of key", args: `{"eventTypeName":"NO_PRIMARY","notifications":[{"typeName":"PAGER_DUTY","integrationId":"` + testHexID + `"}]}`},
+		{name: "slack by integration", args: `{"eventTypeName":"NO_PRIMARY","notifications":[{"typeName":"SLACK","integrationId":"` + testHexID + `","channelName":"#ops"}]}`},
+		{name: "other kinds go in body", args: `{"eventTypeName":"NO_PRIMARY","notifications":[{"typeName":"PAGER_DUTY"}]}`, field: "notifications[0].typeName"},
+		{name: "no credential in the flat form", args: `{"eventTypeName":"NO_PRIMARY","notifications":[{"typeName":"SLACK","integrationId":"` + testHexID + `","apiToken":"xoxb"}]}`, field: "apiToken"},
 		{name: "group roles", args: `{"eventTypeName":"NO_PRIMARY","notifications":[{"typeName":"GROUP","roles":["GROUP_OWNER"],"emailEnabled":true}]}`},
 		{name: "body escape hatch", args: `{"body":{"eventTypeName":"NO_PRIMARY","enabled":true,"notifications":[{"typeName":"WEBHOOK","webhookUrl":"https://hooks.example.com/x","webhookSecret":"shh-secret"}]}}`, check: func(t *testing.T, c *Call) {
 			plan := planJSON(t, c)
@@ -54,9 +56,8 @@ func TestCreateAlertConfigPrepare(t *testing.T) {
 		{name: "field of another type", args: `{"eventTypeName":"NO_PRIMARY","notifications":[{"typeName":"EMAIL","emailAddress":"a@b.c","channelName":"#x"}]}`, field: "notifications[0].channelName"},
 		{name: "interval too short", args: `{"eventTypeName":"NO_PRIMARY","notifications":[{"typeName":"EMAIL","emailAddress":"a@b.c","intervalMin":1}]}`, field: "notifications[0].intervalMin"},
 		{name: "negative delay", args: `{"eventTypeName":"NO_PRIMARY","notifications":[{"typeName":"EMAIL","emailAddress":"a@b.c","delayMin":-5}]}`, field: "notifications[0].delayMin"},
-		{name: "slack without token", args: `{"eventTypeName":"NO_PRIMARY","notifications":[{"typeName":"SLACK","channelName":"#x"}]}`, field: "notifications[0].apiToken"},
-		{name: "webhook not a URL", args: `{"eventTypeName":"NO_PRIMARY","notifications":[{"typeName":"WEBHOOK","webhookUrl":"hooks"}]}`, field: "notifications[0].webhookUrl"},
-		{name: "bad integration id", args: `{"eventTypeName":"NO_PRIMARY","notifications":[{"typeName":"DATADOG","integrationId":"x"}]}`, field: "notifications[0].integrationId"},
+		{name: "slack without integration", args: `{"eventTypeName":"NO_PRIMARY","notifications":[{"typeName":"SLACK","channelName":"#x"}]}`, field: "notifications[0].integrationId"},
+		{name: "bad integration id", args: `{"eventTypeName":"NO_PRIMARY","notifications":[{"typeName":"SLACK","integrationId":"x"}]}`, field: "notifications[0].integrationId"},
 		{name: "metric event without metric threshold", args: `{"eventTypeName":"OUTSIDE_METRIC_THRESHOLD",` + email + `}`, field: "metricThreshold"},
 		{name: "bad matcher operator", args: `{"eventTypeName":"NO_PRIMARY",` + email + `,"matchers":[{"fieldName":"CLUSTER_NAME","operator":"LIKE","value":"x"}]}`, field: "matchers[0].operator"},
 		{name: "threshold without value", args: `{"eventTypeName":"REPLICATION_OPLOG_WINDOW_RUNNING_OUT",` + email + `,"threshold":{"operator":"LESS_THAN"}}`, field: "threshold.threshold"},

@@ -4,15 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/http"
 	"strings"
 
 	"github.com/atlas-mcp/atlas-mcp/internal/atlasclient"
-)
-
-const (
-	apiKeysPath = "/orgs/{orgId}/apiKeys"
-	apiKeyPath  = "/orgs/{orgId}/apiKeys/{apiUserId}"
 )
 
 // orgAPIKeyRoles are the roles Atlas accepts for an organization API key.
@@ -87,41 +81,20 @@ func apiKeyRows(ks []APIKey) string {
 // --- atlas-list-api-keys ---
 
 // ListAPIKeysInput lists an organization's API keys.
-type ListAPIKeysInput struct {
-	OrgScope
-	Paging
-	Verbosity
-}
-
-func (in *ListAPIKeysInput) prepare(env *Env) error {
-	if err := in.resolve(env); err != nil {
-		return err
-	}
-	return in.Paging.normalize()
-}
-func (in *ListAPIKeysInput) facts() Facts { return Facts{OrgID: in.OrgID} }
+type ListAPIKeysInput = OrgList
 
 func listAPIKeys() *Tool {
-	return spec[ListAPIKeysInput, ListOutput[APIKey]]{
+	return listSpec[ListAPIKeysInput, APIKey]{
 		Name:        "atlas-list-api-keys",
 		Title:       "List API keys",
-		Description: "List the programmatic API keys of an organization: ID, public key, roles and description. Private keys are never shown.",
+		Description: "List an organization's API keys: ID, public key, roles, description; never private keys.",
 		Area:        AreaAPIKeys,
-		Method:      http.MethodGet, Template: apiKeysPath,
-		Run: func(ctx context.Context, env *Env, in *ListAPIKeysInput) (*Result, error) {
-			out, err := fetchPage(ctx, env, &atlasclient.Request{Method: http.MethodGet, Template: apiKeysPath, Params: map[string]string{"orgId": in.OrgID}}, in.Paging, in.Verbose, decodeAPIKey)
-			if err != nil {
-				return nil, err
-			}
-			for i, raw := range out.Raw {
-				out.Raw[i] = withoutPrivateKey(raw)
-			}
-			return &Result{
-				Summary:    fmt.Sprintf("API keys of organization %s: %s", in.OrgID, pageSummary("API keys", out.TotalCount, out.PageNum, out.ItemsPerPage, len(out.Results))),
-				Data:       dataIf(len(out.Results) > 0, func() string { return apiKeyRows(out.Results) }),
-				Structured: out,
-			}, nil
-		},
+		Op:          atlasclient.ListOrgApiKeys,
+		Decode:      decodeAPIKey,
+		What:        func(in *ListAPIKeysInput) string { return "API keys of organization " + in.OrgID },
+		Noun:        "API keys",
+		Rows:        apiKeyRows,
+		Raw:         withoutPrivateKey,
 	}.tool()
 }
 
@@ -130,8 +103,8 @@ func listAPIKeys() *Tool {
 // CreateAPIKeyInput mints an organization API key.
 type CreateAPIKeyInput struct {
 	OrgScope
-	Desc  string   `json:"desc" jsonschema:"required,minLength=1,maxLength=250" jsonschema_description:"What the key is for and who owns it, at most 250 characters."`
-	Roles []string `json:"roles" jsonschema:"required,minItems=1,enum=ORG_OWNER,enum=ORG_MEMBER,enum=ORG_GROUP_CREATOR,enum=ORG_BILLING_ADMIN,enum=ORG_BILLING_READ_ONLY,enum=ORG_STREAM_PROCESSING_ADMIN,enum=ORG_READ_ONLY" jsonschema_description:"Organization roles of the key, at least one. Prefer ORG_READ_ONLY or ORG_MEMBER; ORG_OWNER can do anything in the organization."`
+	Desc  string   `json:"desc" jsonschema:"required,minLength=1,maxLength=250" jsonschema_description:"What the key is for, who owns it."`
+	Roles []string `json:"roles" jsonschema:"required,minItems=1,enum=ORG_OWNER,enum=ORG_MEMBER,enum=ORG_GROUP_CREATOR,enum=ORG_BILLING_ADMIN,enum=ORG_BILLING_READ_ONLY,enum=ORG_STREAM_PROCESSING_ADMIN,enum=ORG_READ_ONLY" jsonschema_description:"e.g. ORG_READ_ONLY; ORG_OWNER can do anything."`
 	WriteOptions
 }
 
@@ -178,7 +151,7 @@ func apiKeyRoleNote(role string) string {
 }
 
 func (in *CreateAPIKeyInput) request() *atlasclient.Request {
-	return &atlasclient.Request{Method: http.MethodPost, Template: apiKeysPath, Params: map[string]string{"orgId": in.OrgID}, Body: map[string]any{"desc": in.Desc, "roles": in.Roles}}
+	return &atlasclient.Request{Op: atlasclient.CreateOrgApiKey, Params: map[string]string{"orgId": in.OrgID}, Body: map[string]any{"desc": in.Desc, "roles": in.Roles}}
 }
 
 // CreateAPIKeyOutput carries the new key, and its private key this one time.
@@ -191,9 +164,11 @@ func createAPIKey() *Tool {
 	return spec[CreateAPIKeyInput, CreateAPIKeyOutput]{
 		Name:        "atlas-create-api-key",
 		Title:       "Create API key",
-		Description: "Mint a programmatic API key for an organization with the given roles (role names such as ORG_READ_ONLY) and a description. Creates a credential: its private key is shown once in the answer and must be stored at once. Grant the fewest roles that do the job.",
+		Description: "Mint an organization API key; its private key is shown once: store it. Grant the fewest roles.",
 		Area:        AreaAPIKeys,
-		Method:      http.MethodPost, Template: apiKeysPath,
+		Op:          atlasclient.CreateOrgApiKey,
+		// A new credential: a person says yes unless confirm.skip drops it.
+		Confirms: "creates an Atlas credential",
 		Build: func(_ context.Context, _ *Env, in *CreateAPIKeyInput, b *Builder) error {
 			if err := b.Send(in.request()); err != nil {
 				return err
@@ -232,7 +207,7 @@ func createAPIKey() *Tool {
 // DeleteAPIKeyInput names the API key to delete.
 type DeleteAPIKeyInput struct {
 	OrgScope
-	APIKeyID string `json:"apiKeyId" jsonschema:"required,pattern=^[a-f0-9]{24}$" jsonschema_description:"ID of the API key (24 hex characters, not the public key), from atlas-list-api-keys."`
+	APIKeyID string `json:"apiKeyId" jsonschema:"required,pattern=^[a-f0-9]{24}$" jsonschema_description:"Key ID (not the public key)."`
 	WriteOptions
 }
 
@@ -247,22 +222,22 @@ func (in *DeleteAPIKeyInput) facts() Facts { return Facts{OrgID: in.OrgID} }
 func (in *DeleteAPIKeyInput) request() *atlasclient.Request {
 	// Atlas names the path parameter apiUserId; the argument follows our
 	// naming contract (apiKeyId).
-	return &atlasclient.Request{Method: http.MethodDelete, Template: apiKeyPath, Params: map[string]string{"orgId": in.OrgID, "apiUserId": in.APIKeyID}}
+	return &atlasclient.Request{Op: atlasclient.DeleteOrgApiKey, Params: map[string]string{"orgId": in.OrgID, "apiUserId": in.APIKeyID}}
 }
 
 func deleteAPIKey() *Tool {
 	return spec[DeleteAPIKeyInput, DeleteOutput]{
 		Name:        "atlas-delete-api-key",
 		Title:       "Delete API key",
-		Description: "Delete a programmatic API key of an organization by its apiKeyId. Every program using the key loses access at once; this cannot be undone (a new key has a new secret). Do not delete the key this server runs with.",
+		Description: "Delete an organization API key; programs using it lose access. Never the key this server uses.",
 		Area:        AreaAPIKeys,
 		Destructive: true, Idempotent: true,
-		Method: http.MethodDelete, Template: apiKeyPath,
+		Op: atlasclient.DeleteOrgApiKey,
 		Build: func(_ context.Context, _ *Env, in *DeleteAPIKeyInput, b *Builder) error {
 			// The operations table has no read of one key, so it is found in
 			// the organization's list: the person sees which key and roles
 			// go, and the plan depends on its ID and public key.
-			raw, err := b.findListed(&atlasclient.Request{Method: http.MethodGet, Template: apiKeysPath, Params: map[string]string{"orgId": in.OrgID}}, func(raw json.RawMessage) bool {
+			raw, err := b.findListed(&atlasclient.Request{Op: atlasclient.ListOrgApiKeys, Params: map[string]string{"orgId": in.OrgID}}, func(raw json.RawMessage) bool {
 				var d apiKeyDoc
 				return json.Unmarshal(raw, &d) == nil && d.ID == in.APIKeyID
 			})

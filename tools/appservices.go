@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/http"
 	"strconv"
 	"strings"
 	"time"
@@ -19,12 +18,6 @@ import (
 // service (services.cloud.mongodb.com, with no Atlas for Government
 // counterpart), and Atlas for Government lists Triggers among the features
 // unavailable for all API resources.
-const (
-	appsPath     = "/groups/{groupId}/apps"
-	appPath      = "/groups/{groupId}/apps/{appId}"
-	triggersPath = "/groups/{groupId}/apps/{appId}/triggers"
-	triggerPath  = "/groups/{groupId}/apps/{appId}/triggers/{triggerId}"
-)
 
 // appServicesEOL is shown once with every App Services answer.
 const appServicesEOL = "App Services reached end-of-life on 2025-09-30: Atlas Device Sync, the Device SDKs, Data API, GraphQL, Static Hosting and HTTPS Endpoints no longer work, and their Admin API endpoints are deprecated. Database triggers remain available."
@@ -138,7 +131,7 @@ func localPage[T any](all []json.RawMessage, p Paging, verbose bool, conv func(j
 // AppScope names one App Services app of a project.
 type AppScope struct {
 	ProjectScope
-	AppID string `json:"appId" jsonschema:"required,pattern=^[a-f0-9]{24}$" jsonschema_description:"The app's _id (24 hex characters) from appservices-list-apps — not its client_app_id."`
+	AppID string `json:"appId" jsonschema:"required,pattern=^[a-f0-9]{24}$" jsonschema_description:"The app's _id."`
 }
 
 func (a *AppScope) resolveApp(env *Env) error {
@@ -174,15 +167,15 @@ func (in *ListAppsInput) facts() Facts { return Facts{ProjectID: in.ProjectID} }
 
 func listApps() *Tool {
 	return spec[ListAppsInput, ListOutput[App]]{
-		Name:        "appservices-list-apps",
-		Title:       "List App Services apps",
-		Description: "List the App Services apps of a project. The _id column is the appId the other appservices tools need (not client_app_id). App Services reached end-of-life on 2025-09-30 (Device Sync, SDKs, Data API, GraphQL, Static Hosting, HTTPS Endpoints); database triggers remain available. Needs an Atlas API key pair.",
-		Area:        AreaAppServices,
-		Method:      http.MethodGet, Template: appsPath,
+		Name:           "appservices-list-apps",
+		Title:          "List App Services apps",
+		Description:    "List a project's App Services apps; _id is the appId. App Services ended on 2025-09-30, except database triggers.",
+		Area:           AreaAppServices,
+		Op:             atlasclient.AppServicesListApps,
 		GovUnavailable: true,
 		Run: func(ctx context.Context, env *Env, in *ListAppsInput) (*Result, error) {
 			var all []json.RawMessage
-			if _, err := env.Client.Do(ctx, &atlasclient.Request{Method: http.MethodGet, Template: appsPath, Params: map[string]string{"groupId": in.ProjectID}}, &all); err != nil {
+			if _, err := env.Client.Do(ctx, &atlasclient.Request{Op: atlasclient.AppServicesListApps, Params: map[string]string{"groupId": in.ProjectID}}, &all); err != nil {
 				return nil, err
 			}
 			out, err := localPage(all, in.Paging, in.Verbose, unmarshalAs[App])
@@ -218,15 +211,15 @@ type AppOutput struct {
 
 func getApp() *Tool {
 	return spec[GetAppInput, AppOutput]{
-		Name:        "appservices-get-app",
-		Title:       "Get App Services app",
-		Description: "Get one App Services app by its appId (the _id from appservices-list-apps): name, client_app_id, location, deployment model, last use. App Services reached end-of-life on 2025-09-30; database triggers remain available.",
-		Area:        AreaAppServices,
-		Method:      http.MethodGet, Template: appPath,
+		Name:           "appservices-get-app",
+		Title:          "Get App Services app",
+		Description:    "Get one App Services app by appId: name, client_app_id, location, last use. End-of-life since 2025-09-30.",
+		Area:           AreaAppServices,
+		Op:             atlasclient.AppServicesGetApp,
 		GovUnavailable: true,
 		Run: func(ctx context.Context, env *Env, in *GetAppInput) (*Result, error) {
 			var raw json.RawMessage
-			if _, err := env.Client.Do(ctx, &atlasclient.Request{Method: http.MethodGet, Template: appPath, Params: in.params()}, &raw); err != nil {
+			if _, err := env.Client.Do(ctx, &atlasclient.Request{Op: atlasclient.AppServicesGetApp, Params: in.params()}, &raw); err != nil {
 				return nil, err
 			}
 			var a App
@@ -261,15 +254,15 @@ func (in *ListTriggersInput) facts() Facts { return Facts{ProjectID: in.ProjectI
 
 func listTriggers() *Tool {
 	return spec[ListTriggersInput, ListOutput[Trigger]]{
-		Name:        "appservices-list-triggers",
-		Title:       "List triggers",
-		Description: "List the triggers of an App Services app (appId from appservices-list-apps): database, authentication and scheduled triggers, what they watch, the function they run, and whether they are enabled. Database triggers remain available after the App Services end-of-life of 2025-09-30. Not available in Atlas for Government.",
-		Area:        AreaAppServices,
-		Method:      http.MethodGet, Template: triggersPath,
+		Name:           "appservices-list-triggers",
+		Title:          "List triggers",
+		Description:    "List an App Services app's triggers: type, what each watches, its function, enabled. Outlive the 2025-09-30 end-of-life.",
+		Area:           AreaAppServices,
+		Op:             atlasclient.AppServicesListTriggers,
 		GovUnavailable: true,
 		Run: func(ctx context.Context, env *Env, in *ListTriggersInput) (*Result, error) {
 			var all []json.RawMessage
-			if _, err := env.Client.Do(ctx, &atlasclient.Request{Method: http.MethodGet, Template: triggersPath, Params: in.params()}, &all); err != nil {
+			if _, err := env.Client.Do(ctx, &atlasclient.Request{Op: atlasclient.AppServicesListTriggers, Params: in.params()}, &all); err != nil {
 				return nil, err
 			}
 			out, err := localPage(all, in.Paging, in.Verbose, decodeTrigger)
@@ -301,7 +294,7 @@ func listTriggers() *Tool {
 // GetTriggerInput names one trigger.
 type GetTriggerInput struct {
 	AppScope
-	TriggerID string `json:"triggerId" jsonschema:"required,pattern=^[a-f0-9]{24}$" jsonschema_description:"The trigger's _id (24 hex characters) from appservices-list-triggers."`
+	TriggerID string `json:"triggerId" jsonschema:"required,pattern=^[a-f0-9]{24}$" jsonschema_description:"The trigger's _id."`
 	Verbosity
 }
 
@@ -321,17 +314,17 @@ type TriggerOutput struct {
 
 func getTrigger() *Tool {
 	return spec[GetTriggerInput, TriggerOutput]{
-		Name:        "appservices-get-trigger",
-		Title:       "Get trigger",
-		Description: "Get one trigger of an App Services app by its triggerId: type, what it watches, the function it runs and whether it is enabled; verbose:true gives the full configuration. Database triggers remain available after the App Services end-of-life of 2025-09-30. Not available in Atlas for Government.",
-		Area:        AreaAppServices,
-		Method:      http.MethodGet, Template: triggerPath,
+		Name:           "appservices-get-trigger",
+		Title:          "Get trigger",
+		Description:    "Get one App Services trigger by triggerId: type, what it watches, its function, enabled. Outlives the 2025-09-30 end-of-life.",
+		Area:           AreaAppServices,
+		Op:             atlasclient.AppServicesGetTrigger,
 		GovUnavailable: true,
 		Run: func(ctx context.Context, env *Env, in *GetTriggerInput) (*Result, error) {
 			p := in.params()
 			p["triggerId"] = in.TriggerID
 			var raw json.RawMessage
-			if _, err := env.Client.Do(ctx, &atlasclient.Request{Method: http.MethodGet, Template: triggerPath, Params: p}, &raw); err != nil {
+			if _, err := env.Client.Do(ctx, &atlasclient.Request{Op: atlasclient.AppServicesGetTrigger, Params: p}, &raw); err != nil {
 				return nil, err
 			}
 			t, err := decodeTrigger(raw)

@@ -4,19 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/http"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/atlas-mcp/atlas-mcp/internal/atlasclient"
-)
-
-const (
-	snapshotsPath   = "/groups/{groupId}/clusters/{clusterName}/backup/snapshots"
-	snapshotPath    = "/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}"
-	restoreJobsPath = "/groups/{groupId}/clusters/{clusterName}/backup/restoreJobs"
-	restoreJobPath  = "/groups/{groupId}/clusters/{clusterName}/backup/restoreJobs/{restoreJobId}"
 )
 
 // oldestOplogTime is the earliest point in time Atlas accepts (2008-01-01, the
@@ -26,7 +18,7 @@ const oldestOplogTime = 1199145600
 // ClusterScope is the project and cluster a backup tool works on.
 type ClusterScope struct {
 	ProjectScope
-	ClusterName string `json:"clusterName" jsonschema:"required,pattern=^[a-zA-Z0-9][a-zA-Z0-9-]*$" jsonschema_description:"Name of the cluster whose backups to use, as shown by atlas-list-clusters."`
+	ClusterName string `json:"clusterName" jsonschema:"required,pattern=^[a-zA-Z0-9][a-zA-Z0-9-]*$" jsonschema_description:"Cluster whose backups to use."`
 }
 
 func (c *ClusterScope) resolveCluster(env *Env) error {
@@ -82,40 +74,20 @@ func humanBytes(n int64) string {
 // --- atlas-list-snapshots ---
 
 // ListSnapshotsInput lists a cluster's cloud backup snapshots.
-type ListSnapshotsInput struct {
-	ClusterScope
-	Paging
-	Verbosity
-}
-
-func (in *ListSnapshotsInput) prepare(env *Env) error {
-	if err := in.resolveCluster(env); err != nil {
-		return err
-	}
-	return in.Paging.normalize()
-}
-func (in *ListSnapshotsInput) facts() Facts {
-	return Facts{ProjectID: in.ProjectID, ClusterName: in.ClusterName}
-}
+type ListSnapshotsInput = ClusterList
 
 func listSnapshots() *Tool {
-	return spec[ListSnapshotsInput, ListOutput[Snapshot]]{
+	return listSpec[ListSnapshotsInput, Snapshot]{
 		Name:        "atlas-list-snapshots",
 		Title:       "List backup snapshots",
-		Description: "List the cloud backup snapshots of a cluster (M10 and larger): snapshot ID, when taken, status, scheduled or on-demand, expiry and size. The snapshot ID is what atlas-create-restore-job needs.",
+		Description: "List a cluster's cloud backup snapshots (M10+): ID, when taken, status, type, expiry, size.",
 		Area:        AreaBackups,
-		Method:      http.MethodGet, Template: snapshotsPath,
-		Run: func(ctx context.Context, env *Env, in *ListSnapshotsInput) (*Result, error) {
-			out, err := fetchPage(ctx, env, &atlasclient.Request{Method: http.MethodGet, Template: snapshotsPath, Params: in.params()}, in.Paging, in.Verbose, unmarshalAs[Snapshot])
-			if err != nil {
-				return nil, err
-			}
-			return &Result{
-				Summary:    fmt.Sprintf("Snapshots of cluster %s in project %s: %s", in.ClusterName, in.ProjectID, pageSummary("snapshots", out.TotalCount, out.PageNum, out.ItemsPerPage, len(out.Results))),
-				Data:       dataIf(len(out.Results) > 0, func() string { return snapshotRows(out.Results) }),
-				Structured: out,
-			}, nil
+		Op:          atlasclient.ListGroupClusterBackupSnapshots,
+		What: func(in *ListSnapshotsInput) string {
+			return fmt.Sprintf("Snapshots of cluster %s in project %s", in.ClusterName, in.ProjectID)
 		},
+		Noun: "snapshots",
+		Rows: snapshotRows,
 	}.tool()
 }
 
@@ -124,7 +96,7 @@ func listSnapshots() *Tool {
 // GetSnapshotInput names one snapshot.
 type GetSnapshotInput struct {
 	ClusterScope
-	SnapshotID string `json:"snapshotId" jsonschema:"required,pattern=^[a-f0-9]{24}$" jsonschema_description:"ID of the snapshot (24 hex characters), from atlas-list-snapshots."`
+	SnapshotID string `json:"snapshotId" jsonschema:"required,pattern=^[a-f0-9]{24}$" jsonschema_description:"From atlas-list-snapshots."`
 	Verbosity
 }
 
@@ -160,14 +132,14 @@ func getSnapshot() *Tool {
 	return spec[GetSnapshotInput, SnapshotOutput]{
 		Name:        "atlas-get-snapshot",
 		Title:       "Get backup snapshot",
-		Description: "Get one cloud backup snapshot of a cluster by its snapshotId: status (queued, inProgress, completed, failed), when it was taken, expiry and size. Poll it after atlas-create-snapshot.",
+		Description: "Get one backup snapshot by snapshotId: status, when taken, expiry, size.",
 		Area:        AreaBackups,
-		Method:      http.MethodGet, Template: snapshotPath,
+		Op:          atlasclient.GetGroupClusterBackupSnapshot,
 		Run: func(ctx context.Context, env *Env, in *GetSnapshotInput) (*Result, error) {
 			p := in.params()
 			p["snapshotId"] = in.SnapshotID
 			var raw json.RawMessage
-			if _, err := env.Client.Do(ctx, &atlasclient.Request{Method: http.MethodGet, Template: snapshotPath, Params: p}, &raw); err != nil {
+			if _, err := env.Client.Do(ctx, &atlasclient.Request{Op: atlasclient.GetGroupClusterBackupSnapshot, Params: p}, &raw); err != nil {
 				return nil, err
 			}
 			return snapshotResult("Snapshot %s of cluster "+in.ClusterName+": status %s.", raw, in.Verbose)
@@ -180,8 +152,8 @@ func getSnapshot() *Tool {
 // CreateSnapshotInput takes an on-demand snapshot.
 type CreateSnapshotInput struct {
 	ClusterScope
-	Description     string `json:"description" jsonschema:"required,minLength=1,maxLength=200" jsonschema_description:"Why the snapshot is taken, e.g. 'before schema migration 42'; it identifies the snapshot later."`
-	RetentionInDays int    `json:"retentionInDays,omitempty" jsonschema:"minimum=1,maximum=365" jsonschema_description:"Days Atlas keeps the snapshot, 1-365 (default 1, as the Atlas CLI). Snapshot storage is billed."`
+	Description     string `json:"description" jsonschema:"required,minLength=1,maxLength=200" jsonschema_description:"Why it is taken; identifies it later."`
+	RetentionInDays int    `json:"retentionInDays,omitempty" jsonschema:"minimum=1,maximum=365" jsonschema_description:"Days to keep it (default 1)."`
 	WriteOptions
 }
 
@@ -208,16 +180,16 @@ func (in *CreateSnapshotInput) facts() Facts {
 }
 
 func (in *CreateSnapshotInput) request() *atlasclient.Request {
-	return &atlasclient.Request{Method: http.MethodPost, Template: snapshotsPath, Params: in.params(), Body: map[string]any{"description": in.Description, "retentionInDays": in.RetentionInDays}}
+	return &atlasclient.Request{Op: atlasclient.TakeGroupClusterBackupSnapshots, Params: in.params(), Body: map[string]any{"description": in.Description, "retentionInDays": in.RetentionInDays}}
 }
 
 func createSnapshot() *Tool {
 	return spec[CreateSnapshotInput, SnapshotOutput]{
 		Name:        "atlas-create-snapshot",
 		Title:       "Take on-demand snapshot",
-		Description: "Take an on-demand cloud backup snapshot of a cluster (M10 and larger, backups enabled), e.g. before a risky change; give a description and retentionInDays. Atlas answers at once with status queued; poll atlas-get-snapshot until completed. Snapshot storage is billed.",
+		Description: "Take an on-demand backup snapshot (M10+), e.g. before a risky change; poll atlas-get-snapshot.",
 		Area:        AreaBackups,
-		Method:      http.MethodPost, Template: snapshotsPath,
+		Op:          atlasclient.TakeGroupClusterBackupSnapshots,
 		Build: func(_ context.Context, _ *Env, in *CreateSnapshotInput, b *Builder) error {
 			if err := b.Send(in.request()); err != nil {
 				return err
@@ -309,40 +281,21 @@ func restoreRows(js []RestoreJob) string {
 // --- atlas-list-restore-jobs ---
 
 // ListRestoreJobsInput lists the restore jobs of a cluster.
-type ListRestoreJobsInput struct {
-	ClusterScope
-	Paging
-	Verbosity
-}
-
-func (in *ListRestoreJobsInput) prepare(env *Env) error {
-	if err := in.resolveCluster(env); err != nil {
-		return err
-	}
-	return in.Paging.normalize()
-}
-func (in *ListRestoreJobsInput) facts() Facts {
-	return Facts{ProjectID: in.ProjectID, ClusterName: in.ClusterName}
-}
+type ListRestoreJobsInput = ClusterList
 
 func listRestoreJobs() *Tool {
-	return spec[ListRestoreJobsInput, ListOutput[RestoreJob]]{
+	return listSpec[ListRestoreJobsInput, RestoreJob]{
 		Name:        "atlas-list-restore-jobs",
 		Title:       "List restore jobs",
-		Description: "List the restore jobs started from a cluster's backups: delivery type, source snapshot or point in time, target cluster, and state (inProgress, finished, failed, cancelled, expired).",
+		Description: "List the restore jobs of a cluster's backups: delivery type, source, target cluster, state.",
 		Area:        AreaBackups,
-		Method:      http.MethodGet, Template: restoreJobsPath,
-		Run: func(ctx context.Context, env *Env, in *ListRestoreJobsInput) (*Result, error) {
-			out, err := fetchPage(ctx, env, &atlasclient.Request{Method: http.MethodGet, Template: restoreJobsPath, Params: in.params()}, in.Paging, in.Verbose, decodeRestoreJob)
-			if err != nil {
-				return nil, err
-			}
-			return &Result{
-				Summary:    fmt.Sprintf("Restore jobs of cluster %s in project %s: %s", in.ClusterName, in.ProjectID, pageSummary("restore jobs", out.TotalCount, out.PageNum, out.ItemsPerPage, len(out.Results))),
-				Data:       dataIf(len(out.Results) > 0, func() string { return restoreRows(out.Results) }),
-				Structured: out,
-			}, nil
+		Op:          atlasclient.ListGroupClusterBackupRestoreJobs,
+		Decode:      decodeRestoreJob,
+		What: func(in *ListRestoreJobsInput) string {
+			return fmt.Sprintf("Restore jobs of cluster %s in project %s", in.ClusterName, in.ProjectID)
 		},
+		Noun: "restore jobs",
+		Rows: restoreRows,
 	}.tool()
 }
 
@@ -351,7 +304,7 @@ func listRestoreJobs() *Tool {
 // GetRestoreJobInput names one restore job.
 type GetRestoreJobInput struct {
 	ClusterScope
-	RestoreJobID string `json:"restoreJobId" jsonschema:"required,pattern=^[a-f0-9]{24}$" jsonschema_description:"ID of the restore job (24 hex characters), from atlas-create-restore-job or atlas-list-restore-jobs."`
+	RestoreJobID string `json:"restoreJobId" jsonschema:"required,pattern=^[a-f0-9]{24}$" jsonschema_description:"Restore job ID."`
 	Verbosity
 }
 
@@ -375,7 +328,7 @@ func readRestoreJob(ctx context.Context, env *Env, scope ClusterScope, id string
 	p := scope.params()
 	p["restoreJobId"] = id
 	var raw json.RawMessage
-	if _, err := env.Client.Do(ctx, &atlasclient.Request{Method: http.MethodGet, Template: restoreJobPath, Params: p}, &raw); err != nil {
+	if _, err := env.Client.Do(ctx, &atlasclient.Request{Op: atlasclient.GetGroupClusterBackupRestoreJob, Params: p}, &raw); err != nil {
 		return RestoreJob{}, nil, err
 	}
 	j, err := decodeRestoreJob(raw)
@@ -400,9 +353,9 @@ func getRestoreJob() *Tool {
 	return spec[GetRestoreJobInput, RestoreJobOutput]{
 		Name:        "atlas-get-restore-job",
 		Title:       "Get restore job",
-		Description: "Get one restore job by its restoreJobId: its state (inProgress, finished, failed, cancelled, expired), target and, for download delivery, the download links.",
+		Description: "Get one restore job by restoreJobId: state, target, and download links for download delivery.",
 		Area:        AreaBackups,
-		Method:      http.MethodGet, Template: restoreJobPath,
+		Op:          atlasclient.GetGroupClusterBackupRestoreJob,
 		Run: func(ctx context.Context, env *Env, in *GetRestoreJobInput) (*Result, error) {
 			j, raw, err := readRestoreJob(ctx, env, in.ClusterScope, in.RestoreJobID)
 			if err != nil {
@@ -418,13 +371,13 @@ func getRestoreJob() *Tool {
 // CreateRestoreJobInput restores a snapshot or a point in time of clusterName.
 type CreateRestoreJobInput struct {
 	ClusterScope
-	DeliveryType          string `json:"deliveryType" jsonschema:"required,enum=automated,enum=download,enum=pointInTime" jsonschema_description:"automated: restore snapshotId onto targetClusterName. pointInTime: restore the moment given by pointInTimeUTCSeconds (or oplogTs+oplogInc) onto targetClusterName (needs continuous cloud backup). download: make download links for snapshotId; nothing is overwritten."`
-	SnapshotID            string `json:"snapshotId,omitempty" jsonschema:"pattern=^[a-f0-9]{24}$" jsonschema_description:"Snapshot to restore (automated and download), from atlas-list-snapshots."`
-	TargetClusterName     string `json:"targetClusterName,omitempty" jsonschema:"pattern=^[a-zA-Z0-9][a-zA-Z0-9-]*$" jsonschema_description:"Cluster whose data is REPLACED by the restore (automated and pointInTime). Every existing document on it is overwritten."`
-	TargetProjectID       string `json:"targetProjectId,omitempty" jsonschema:"pattern=^[a-f0-9]{24}$" jsonschema_description:"Project of the target cluster (sent as targetGroupId); defaults to projectId for automated and pointInTime."`
-	PointInTimeUTCSeconds int64  `json:"pointInTimeUTCSeconds,omitempty" jsonschema:"minimum=1199145600" jsonschema_description:"pointInTime only: the moment to restore, in seconds since the Unix epoch. Give this or oplogTs and oplogInc."`
-	OplogTs               int64  `json:"oplogTs,omitempty" jsonschema:"minimum=1199145600" jsonschema_description:"pointInTime only: first part of the oplog timestamp to restore to (seconds since the epoch); with oplogInc."`
-	OplogInc              int64  `json:"oplogInc,omitempty" jsonschema:"minimum=1" jsonschema_description:"pointInTime only: second part of the oplog timestamp (the operation's ordinal); with oplogTs."`
+	DeliveryType          string `json:"deliveryType" jsonschema:"required,enum=automated,enum=download,enum=pointInTime" jsonschema_description:"automated (snapshotId) or pointInTime onto targetClusterName; download: links only."`
+	SnapshotID            string `json:"snapshotId,omitempty" jsonschema:"pattern=^[a-f0-9]{24}$" jsonschema_description:"Snapshot (automated, download)."`
+	TargetClusterName     string `json:"targetClusterName,omitempty" jsonschema:"pattern=^[a-zA-Z0-9][a-zA-Z0-9-]*$" jsonschema_description:"Its data is REPLACED."`
+	TargetProjectID       string `json:"targetProjectId,omitempty" jsonschema:"pattern=^[a-f0-9]{24}$" jsonschema_description:"Default projectId."`
+	PointInTimeUTCSeconds int64  `json:"pointInTimeUTCSeconds,omitempty" jsonschema:"minimum=1199145600" jsonschema_description:"pointInTime: the moment, in Unix seconds."`
+	OplogTs               int64  `json:"oplogTs,omitempty" jsonschema:"minimum=1199145600" jsonschema_description:"pointInTime: oplog seconds, with oplogInc."`
+	OplogInc              int64  `json:"oplogInc,omitempty" jsonschema:"minimum=1" jsonschema_description:"pointInTime: oplog ordinal, with oplogTs."`
 	Waiting
 	WriteOptions
 }
@@ -546,7 +499,7 @@ func (in *CreateRestoreJobInput) request() *atlasclient.Request {
 		body["oplogTs"] = in.OplogTs
 		body["oplogInc"] = in.OplogInc
 	}
-	return &atlasclient.Request{Method: http.MethodPost, Template: restoreJobsPath, Params: in.params(), Body: body}
+	return &atlasclient.Request{Op: atlasclient.CreateGroupClusterBackupRestoreJob, Params: in.params(), Body: body}
 }
 
 func (in *CreateRestoreJobInput) source() string {
@@ -611,10 +564,10 @@ func createRestoreJob() *Tool {
 	return spec[CreateRestoreJobInput, RestoreJobOutput]{
 		Name:        "atlas-create-restore-job",
 		Title:       "Restore a backup",
-		Description: "Restore a cluster's backup: a snapshot (deliveryType automated) or a point in time (pointInTime) onto targetClusterName, or make download links for a snapshot (download). A restore can overwrite live data on the target cluster: every document there is replaced, which cannot be undone. Needs a human's confirmation; pass wait:true to block until the job finishes.",
+		Description: "Restore a snapshot or a point in time onto a cluster, replacing all its data; or get download links.",
 		Area:        AreaBackups,
 		Destructive: true,
-		Method:      http.MethodPost, Template: restoreJobsPath,
+		Op:          atlasclient.CreateGroupClusterBackupRestoreJob,
 		Build: func(_ context.Context, _ *Env, in *CreateRestoreJobInput, b *Builder) error {
 			// Refuse before asking: a person should not approve a restore
 			// Atlas for Government forbids.

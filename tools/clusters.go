@@ -4,17 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/http"
 	"net/url"
 	"strings"
 	"time"
 
 	"github.com/atlas-mcp/atlas-mcp/internal/atlasclient"
-)
-
-const (
-	clustersPath = "/groups/{groupId}/clusters"
-	clusterPath  = "/groups/{groupId}/clusters/{clusterName}"
 )
 
 // cluster is the part of ClusterDescription20240805 the summaries use.
@@ -114,38 +108,19 @@ func decodeClusterSummary(raw json.RawMessage) (ClusterSummary, error) {
 // --- atlas-list-clusters ---
 
 // ListClustersInput lists the clusters of one project.
-type ListClustersInput struct {
-	ProjectScope
-	Paging
-	Verbosity
-}
-
-func (in *ListClustersInput) prepare(env *Env) error {
-	if err := in.resolve(env); err != nil {
-		return err
-	}
-	return in.Paging.normalize()
-}
-func (in *ListClustersInput) facts() Facts { return Facts{ProjectID: in.ProjectID} }
+type ListClustersInput = ProjectList
 
 func listClusters() *Tool {
-	return spec[ListClustersInput, ListOutput[ClusterSummary]]{
+	return listSpec[ListClustersInput, ClusterSummary]{
 		Name:        "atlas-list-clusters",
 		Title:       "List clusters",
-		Description: "List the clusters of an Atlas project as a compact table: name, tier, provider/region, state and MongoDB version. Pages with pageNum/itemsPerPage and reports totalCount. Use atlas-get-cluster for one cluster's connection strings and details.",
+		Description: "List a project's clusters: name, tier, provider/region, state, MongoDB version.",
 		Area:        AreaClusters,
-		Method:      http.MethodGet, Template: clustersPath,
-		Run: func(ctx context.Context, env *Env, in *ListClustersInput) (*Result, error) {
-			out, err := fetchPage(ctx, env, &atlasclient.Request{Method: http.MethodGet, Template: clustersPath, Params: map[string]string{"groupId": in.ProjectID}}, in.Paging, in.Verbose, decodeClusterSummary)
-			if err != nil {
-				return nil, err
-			}
-			return &Result{
-				Summary:    fmt.Sprintf("Clusters in project %s: %s", in.ProjectID, pageSummary("clusters", out.TotalCount, out.PageNum, out.ItemsPerPage, len(out.Results))),
-				Data:       dataIf(len(out.Results) > 0, func() string { return clusterRows(out.Results) }),
-				Structured: out,
-			}, nil
-		},
+		Op:          atlasclient.ListGroupClusters,
+		Decode:      decodeClusterSummary,
+		What:        func(in *ListClustersInput) string { return "Clusters in project " + in.ProjectID },
+		Noun:        "clusters",
+		Rows:        clusterRows,
 	}.tool()
 }
 
@@ -161,7 +136,7 @@ func dataIf(cond bool, f func() string) string {
 // GetClusterInput names one cluster.
 type GetClusterInput struct {
 	ProjectScope
-	ClusterName string `json:"clusterName" jsonschema:"required,pattern=^[a-zA-Z0-9][a-zA-Z0-9-]*$" jsonschema_description:"Name of the cluster, as shown by atlas-list-clusters."`
+	ClusterName string `json:"clusterName" jsonschema:"required,pattern=^[a-zA-Z0-9][a-zA-Z0-9-]*$" jsonschema_description:"The cluster's name."`
 	Verbosity
 }
 
@@ -182,7 +157,7 @@ type ClusterOutput struct {
 }
 
 func getClusterRequest(projectID, name string) *atlasclient.Request {
-	return &atlasclient.Request{Method: http.MethodGet, Template: clusterPath, Params: map[string]string{"groupId": projectID, "clusterName": name}}
+	return &atlasclient.Request{Op: atlasclient.GetGroupCluster, Params: map[string]string{"groupId": projectID, "clusterName": name}}
 }
 
 func readCluster(ctx context.Context, env *Env, projectID, name string) (*cluster, json.RawMessage, error) {
@@ -214,9 +189,9 @@ func getCluster() *Tool {
 	return spec[GetClusterInput, ClusterOutput]{
 		Name:        "atlas-get-cluster",
 		Title:       "Get cluster",
-		Description: "Get one cluster's state, tier, regions, MongoDB version and SRV connection string. Set verbose:true for the full Atlas document.",
+		Description: "Get one cluster: state, tier, regions, MongoDB version, SRV connection string.",
 		Area:        AreaClusters,
-		Method:      http.MethodGet, Template: clusterPath,
+		Op:          atlasclient.GetGroupCluster,
 		Run: func(ctx context.Context, env *Env, in *GetClusterInput) (*Result, error) {
 			c, raw, err := readCluster(ctx, env, in.ProjectID, in.ClusterName)
 			if err != nil {
@@ -233,14 +208,14 @@ func getCluster() *Tool {
 // replicationSpecs for multi-region and sharded layouts.
 type CreateClusterInput struct {
 	ProjectScope
-	ClusterName         string          `json:"clusterName" jsonschema:"required,pattern=^[a-zA-Z0-9][a-zA-Z0-9-]*$" jsonschema_description:"Name of the new cluster: ASCII letters, digits and hyphens, at most 64 characters. Cannot be changed later."`
-	ProviderName        string          `json:"providerName,omitempty" jsonschema:"enum=AWS,enum=GCP,enum=AZURE" jsonschema_description:"Cloud provider. Required unless replicationSpecs is given. For the shared tiers M0/M2/M5 this is the backing provider."`
-	RegionName          string          `json:"regionName,omitempty" jsonschema_description:"Atlas region name for the provider, e.g. US_EAST_1 (AWS), CENTRAL_US (GCP), US_EAST_2 (AZURE). Required unless replicationSpecs is given."`
-	InstanceSize        string          `json:"instanceSize,omitempty" jsonschema_description:"Tier, e.g. M10, M30, M40, R40. M0 is the free tier. Required unless replicationSpecs is given. Creating a dedicated tier is billable."`
-	NodeCount           int             `json:"nodeCount,omitempty" jsonschema:"enum=3,enum=5,enum=7" jsonschema_description:"Electable nodes in the region (default 3)."`
+	ClusterName         string          `json:"clusterName" jsonschema:"required,pattern=^[a-zA-Z0-9][a-zA-Z0-9-]*$" jsonschema_description:"Fixed once made."`
+	ProviderName        string          `json:"providerName,omitempty" jsonschema:"enum=AWS,enum=GCP,enum=AZURE" jsonschema_description:"For M0, the backing one."`
+	RegionName          string          `json:"regionName,omitempty" jsonschema_description:"e.g. US_EAST_1 (AWS), CENTRAL_US (GCP)."`
+	InstanceSize        string          `json:"instanceSize,omitempty" jsonschema_description:"Tier, e.g. M0 (free), M10, M30."`
+	NodeCount           int             `json:"nodeCount,omitempty" jsonschema:"enum=3,enum=5,enum=7" jsonschema_description:"Default 3."`
 	ClusterType         string          `json:"clusterType,omitempty" jsonschema:"enum=REPLICASET,enum=SHARDED,enum=GEOSHARDED" jsonschema_description:"Default REPLICASET."`
-	MongoDBMajorVersion string          `json:"mongoDBMajorVersion,omitempty" jsonschema_description:"Major version such as 8.0; default is Atlas's current default."`
-	ReplicationSpecs    json.RawMessage `json:"replicationSpecs,omitempty" jsonschema:"type=array" jsonschema_description:"Escape hatch: the full Atlas replicationSpecs array (ClusterDescription20240805). When given, providerName/regionName/instanceSize/nodeCount must be omitted."`
+	MongoDBMajorVersion string          `json:"mongoDBMajorVersion,omitempty" jsonschema_description:"e.g. 8.0; default Atlas's."`
+	ReplicationSpecs    json.RawMessage `json:"replicationSpecs,omitempty" jsonschema:"type=array" jsonschema_description:"Full Atlas replicationSpecs instead."`
 	Waiting
 	WriteOptions
 
@@ -339,16 +314,16 @@ func (in *CreateClusterInput) request() *atlasclient.Request {
 	if in.MongoDBMajorVersion != "" {
 		body["mongoDBMajorVersion"] = in.MongoDBMajorVersion
 	}
-	return &atlasclient.Request{Method: http.MethodPost, Template: clustersPath, Params: map[string]string{"groupId": in.ProjectID}, Body: body}
+	return &atlasclient.Request{Op: atlasclient.CreateGroupCluster, Params: map[string]string{"groupId": in.ProjectID}, Body: body}
 }
 
 func createCluster() *Tool {
 	return spec[CreateClusterInput, ClusterOutput]{
 		Name:        "atlas-create-cluster",
 		Title:       "Create cluster",
-		Description: "Create a cluster in a project: give clusterName, providerName, regionName and instanceSize (or the full replicationSpecs). Provisions billable infrastructure. Atlas answers at once with state CREATING; pass wait:true to block until IDLE (several minutes), or poll atlas-get-cluster. Use dryRun:true to see the exact request first.",
+		Description: "Create a billable cluster (name, provider, region, tier, or replicationSpecs); wait:true waits for IDLE.",
 		Area:        AreaClusters,
-		Method:      http.MethodPost, Template: clustersPath,
+		Op:          atlasclient.CreateGroupCluster,
 		Build: func(_ context.Context, _ *Env, in *CreateClusterInput, b *Builder) error {
 			if err := b.Send(in.request()); err != nil {
 				return err
@@ -427,11 +402,11 @@ func (e *WaitError) Unwrap() error { return e.Err }
 // partial Atlas body.
 type UpdateClusterInput struct {
 	ProjectScope
-	ClusterName         string          `json:"clusterName" jsonschema:"required,pattern=^[a-zA-Z0-9][a-zA-Z0-9-]*$" jsonschema_description:"Name of the cluster to change."`
-	InstanceSize        string          `json:"instanceSize,omitempty" jsonschema_description:"New tier for every electable region of the cluster, e.g. M40. Changes cost."`
-	Paused              *bool           `json:"paused,omitempty" jsonschema_description:"true pauses the cluster (dedicated tiers only), false resumes it."`
-	MongoDBMajorVersion string          `json:"mongoDBMajorVersion,omitempty" jsonschema_description:"Upgrade to this major version, e.g. 8.0."`
-	Body                json.RawMessage `json:"body,omitempty" jsonschema:"type=object" jsonschema_description:"Escape hatch: a partial ClusterDescription20240805 sent as the PATCH body. Cannot be combined with the flat arguments."`
+	ClusterName         string          `json:"clusterName" jsonschema:"required,pattern=^[a-zA-Z0-9][a-zA-Z0-9-]*$" jsonschema_description:"Cluster to change."`
+	InstanceSize        string          `json:"instanceSize,omitempty" jsonschema_description:"New tier for every region, e.g. M40."`
+	Paused              *bool           `json:"paused,omitempty" jsonschema_description:"true pauses (dedicated tiers), false resumes."`
+	MongoDBMajorVersion string          `json:"mongoDBMajorVersion,omitempty" jsonschema_description:"e.g. 8.0."`
+	Body                json.RawMessage `json:"body,omitempty" jsonschema:"type=object" jsonschema_description:"Partial Atlas cluster to PATCH instead."`
 	Waiting
 	WriteOptions
 }
@@ -569,16 +544,16 @@ func resizedSpecs(current map[string]any, size string) ([]any, error) {
 }
 
 func (in *UpdateClusterInput) request(body any) *atlasclient.Request {
-	return &atlasclient.Request{Method: http.MethodPatch, Template: clusterPath, Params: map[string]string{"groupId": in.ProjectID, "clusterName": in.ClusterName}, Body: body}
+	return &atlasclient.Request{Op: atlasclient.UpdateGroupCluster, Params: map[string]string{"groupId": in.ProjectID, "clusterName": in.ClusterName}, Body: body}
 }
 
 func updateCluster() *Tool {
 	return spec[UpdateClusterInput, ClusterOutput]{
 		Name:        "atlas-update-cluster",
 		Title:       "Update cluster",
-		Description: "Change a cluster: resize it (instanceSize applies to every region), pause or resume it, upgrade mongoDBMajorVersion, or send a partial Atlas body. The cluster must be IDLE (Atlas answers 409 while it is CREATING or UPDATING). Can change cost and capacity. Pass wait:true to block until IDLE again.",
+		Description: "Resize, pause, resume or upgrade an IDLE cluster, or PATCH a partial body. May change cost.",
 		Area:        AreaClusters,
-		Method:      http.MethodPatch, Template: clusterPath,
+		Op:          atlasclient.UpdateGroupCluster,
 		Build: func(_ context.Context, _ *Env, in *UpdateClusterInput, b *Builder) error {
 			// The current cluster is read for every update: a resize starts from
 			// its layout, and the person sees before → after of what changes.
@@ -622,8 +597,8 @@ func updateCluster() *Tool {
 // DeleteClusterInput names the cluster to delete.
 type DeleteClusterInput struct {
 	ProjectScope
-	ClusterName   string `json:"clusterName" jsonschema:"required,pattern=^[a-zA-Z0-9][a-zA-Z0-9-]*$" jsonschema_description:"Name of the cluster to delete. Irreversible."`
-	RetainBackups bool   `json:"retainBackups,omitempty" jsonschema_description:"Keep the cluster's backup snapshots after deletion (billed)."`
+	ClusterName   string `json:"clusterName" jsonschema:"required,pattern=^[a-zA-Z0-9][a-zA-Z0-9-]*$" jsonschema_description:"Cluster to delete."`
+	RetainBackups bool   `json:"retainBackups,omitempty" jsonschema_description:"Keep its snapshots (billed)."`
 	WriteOptions
 }
 
@@ -638,7 +613,7 @@ func (in *DeleteClusterInput) facts() Facts {
 }
 
 func (in *DeleteClusterInput) request() *atlasclient.Request {
-	r := &atlasclient.Request{Method: http.MethodDelete, Template: clusterPath, Params: map[string]string{"groupId": in.ProjectID, "clusterName": in.ClusterName}}
+	r := &atlasclient.Request{Op: atlasclient.DeleteGroupCluster, Params: map[string]string{"groupId": in.ProjectID, "clusterName": in.ClusterName}}
 	if in.RetainBackups {
 		r.Query = url.Values{"retainBackups": {"true"}}
 	}
@@ -655,10 +630,10 @@ func deleteCluster() *Tool {
 	return spec[DeleteClusterInput, DeleteOutput]{
 		Name:        "atlas-delete-cluster",
 		Title:       "Delete cluster",
-		Description: "Delete a cluster and all its data. Irreversible; a human must confirm by typing the cluster's name. Backups are deleted too unless retainBackups is true. The cluster is re-read just before deletion.",
+		Description: "Delete a cluster and its data (backups too unless retainBackups); the person types its name.",
 		Area:        AreaClusters,
 		Destructive: true, Idempotent: true, Grave: true,
-		Method: http.MethodDelete, Template: clusterPath,
+		Op: atlasclient.DeleteGroupCluster,
 		Build: func(_ context.Context, _ *Env, in *DeleteClusterInput, b *Builder) error {
 			// Read first: the person is shown the cluster by ID, and a cluster
 			// re-created under the same name later is another plan.

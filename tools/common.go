@@ -14,7 +14,7 @@ import (
 
 // ProjectScope is the projectId argument shared by project-scoped tools.
 type ProjectScope struct {
-	ProjectID string `json:"projectId,omitempty" jsonschema:"pattern=^[a-f0-9]{24}$" jsonschema_description:"Atlas project ID (groupId), 24 hex. Default: MONGODB_ATLAS_PROJECT_ID. Find it with atlas-list-projects."`
+	ProjectID string `json:"projectId,omitempty" jsonschema:"pattern=^[a-f0-9]{24}$" jsonschema_description:"Default: MONGODB_ATLAS_PROJECT_ID."`
 }
 
 func (p *ProjectScope) resolve(env *Env) error {
@@ -23,7 +23,7 @@ func (p *ProjectScope) resolve(env *Env) error {
 
 // OrgScope is the orgId argument shared by organization-scoped tools.
 type OrgScope struct {
-	OrgID string `json:"orgId,omitempty" jsonschema:"pattern=^[a-f0-9]{24}$" jsonschema_description:"Atlas organization ID, 24 hex. Default: MONGODB_ATLAS_ORG_ID. Find it with atlas-list-orgs."`
+	OrgID string `json:"orgId,omitempty" jsonschema:"pattern=^[a-f0-9]{24}$" jsonschema_description:"Default: MONGODB_ATLAS_ORG_ID."`
 }
 
 func (o *OrgScope) resolve(env *Env) error {
@@ -32,8 +32,8 @@ func (o *OrgScope) resolve(env *Env) error {
 
 // Paging passes Atlas's page parameters through so an agent can page a long list.
 type Paging struct {
-	PageNum      int `json:"pageNum,omitempty" jsonschema:"minimum=1" jsonschema_description:"Page number from 1; the answer reports totalCount."`
-	ItemsPerPage int `json:"itemsPerPage,omitempty" jsonschema:"minimum=1,maximum=500" jsonschema_description:"Items per page, 1-500 (default 100)."`
+	PageNum      int `json:"pageNum,omitempty" jsonschema:"minimum=1" jsonschema_description:"From 1."`
+	ItemsPerPage int `json:"itemsPerPage,omitempty" jsonschema:"minimum=1,maximum=500" jsonschema_description:"Default 100."`
 }
 
 func (p *Paging) normalize() error {
@@ -51,24 +51,24 @@ func (p *Paging) normalize() error {
 
 // Verbosity asks for the full Atlas documents in the structured answer.
 type Verbosity struct {
-	Verbose bool `json:"verbose,omitempty" jsonschema_description:"Also return the full Atlas documents (large); only if the summary lacks a field you need."`
+	Verbose bool `json:"verbose,omitempty" jsonschema_description:"Full Atlas documents too."`
 }
 
 // WriteOptions is shared by every write tool.
 type WriteOptions struct {
-	DryRun bool `json:"dryRun,omitempty" jsonschema_description:"Validate and check policy, then return the exact request without sending it."`
+	DryRun bool `json:"dryRun,omitempty" jsonschema_description:"Plan and check only."`
 	// ConfirmationToken is read by the server, not by the tool: see the
 	// policy's confirm.withoutElicitation: token mode.
-	ConfirmationToken string `json:"confirmationToken,omitempty" jsonschema_description:"Only the token a previous answer of this tool gave, with the same arguments. Never invent one."`
+	ConfirmationToken string `json:"confirmationToken,omitempty" jsonschema_description:"Only as an earlier answer gave it."`
 	// ApprovalID resumes a call a person approved out of band.
-	ApprovalID string `json:"approvalId,omitempty" jsonschema_description:"Only the approvalId a previous pending answer of this tool gave, once a person approved it; same arguments."`
+	ApprovalID string `json:"approvalId,omitempty" jsonschema_description:"Only from an approved pending answer."`
 }
 
 func (w *WriteOptions) writeOptions() *WriteOptions { return w }
 
 // Waiting lets long operations block until Atlas reports a stable state.
 type Waiting struct {
-	Wait bool `json:"wait,omitempty" jsonschema_description:"Block until done (cluster IDLE, restore finished), with progress notifications; stops at cancellation while Atlas carries on."`
+	Wait bool `json:"wait,omitempty" jsonschema_description:"Block until Atlas is done."`
 }
 
 func (w *Waiting) waits() bool { return w.Wait }
@@ -95,7 +95,7 @@ func fetchPage[T any](ctx context.Context, env *Env, req *atlasclient.Request, p
 	for _, raw := range page.Results {
 		v, err := conv(raw)
 		if err != nil {
-			return nil, fmt.Errorf("decoding an item of %s: %w", req.Template, err)
+			return nil, fmt.Errorf("decoding an item of %s: %w", req.Op, err)
 		}
 		out.Results = append(out.Results, v)
 	}

@@ -4,16 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/http"
 	"strings"
 	"time"
 
 	"github.com/atlas-mcp/atlas-mcp/internal/atlasclient"
-)
-
-const (
-	dbUsersPath = "/groups/{groupId}/databaseUsers"
-	dbUserPath  = "/groups/{groupId}/databaseUsers/{databaseName}/{username}"
 )
 
 // dbUser is the part of CloudDatabaseUser the summaries use. It has no password
@@ -86,38 +80,19 @@ func decodeDBUserSummary(raw json.RawMessage) (DBUserSummary, error) {
 // --- atlas-list-db-users ---
 
 // ListDBUsersInput lists the database users of one project.
-type ListDBUsersInput struct {
-	ProjectScope
-	Paging
-	Verbosity
-}
-
-func (in *ListDBUsersInput) prepare(env *Env) error {
-	if err := in.resolve(env); err != nil {
-		return err
-	}
-	return in.Paging.normalize()
-}
-func (in *ListDBUsersInput) facts() Facts { return Facts{ProjectID: in.ProjectID} }
+type ListDBUsersInput = ProjectList
 
 func listDBUsers() *Tool {
-	return spec[ListDBUsersInput, ListOutput[DBUserSummary]]{
+	return listSpec[ListDBUsersInput, DBUserSummary]{
 		Name:        "atlas-list-db-users",
 		Title:       "List database users",
-		Description: "List the database users of a project: username, authentication database and mechanism, roles, cluster scopes and expiry. Passwords are never shown (Atlas does not return them).",
+		Description: "List a project's database users: auth database, mechanism, roles, scopes, expiry; never passwords.",
 		Area:        AreaDatabaseUsers,
-		Method:      http.MethodGet, Template: dbUsersPath,
-		Run: func(ctx context.Context, env *Env, in *ListDBUsersInput) (*Result, error) {
-			out, err := fetchPage(ctx, env, &atlasclient.Request{Method: http.MethodGet, Template: dbUsersPath, Params: map[string]string{"groupId": in.ProjectID}}, in.Paging, in.Verbose, decodeDBUserSummary)
-			if err != nil {
-				return nil, err
-			}
-			return &Result{
-				Summary:    fmt.Sprintf("Database users in project %s: %s", in.ProjectID, pageSummary("database users", out.TotalCount, out.PageNum, out.ItemsPerPage, len(out.Results))),
-				Data:       dataIf(len(out.Results) > 0, func() string { return dbUserRows(out.Results) }),
-				Structured: out,
-			}, nil
-		},
+		Op:          atlasclient.ListGroupDatabaseUsers,
+		Decode:      decodeDBUserSummary,
+		What:        func(in *ListDBUsersInput) string { return "Database users in project " + in.ProjectID },
+		Noun:        "database users",
+		Rows:        dbUserRows,
 	}.tool()
 }
 
@@ -125,33 +100,33 @@ func listDBUsers() *Tool {
 
 // DatabaseUserRole grants one role on one database (or collection).
 type DatabaseUserRole struct {
-	RoleName       string `json:"roleName" jsonschema:"required" jsonschema_description:"Built-in role (atlasAdmin, readWriteAnyDatabase, readAnyDatabase, dbAdminAnyDatabase, clusterMonitor, backup, enableSharding, readWrite, read, dbAdmin) or the name of a custom role of the project."`
-	DatabaseName   string `json:"databaseName,omitempty" jsonschema_description:"Database the role applies to. Required for read, readWrite and dbAdmin; the other built-in roles and custom roles apply to admin, the default."`
-	CollectionName string `json:"collectionName,omitempty" jsonschema_description:"Limit a read or readWrite role to this collection of databaseName."`
+	RoleName       string `json:"roleName" jsonschema:"required" jsonschema_description:"Built-in or custom role, e.g. readWrite."`
+	DatabaseName   string `json:"databaseName,omitempty" jsonschema_description:"Default admin; required for read, readWrite, dbAdmin."`
+	CollectionName string `json:"collectionName,omitempty"`
 }
 
 // DatabaseUserScope limits a user to some clusters, federated database
 // instances or stream processing instances of the project.
 type DatabaseUserScope struct {
-	Name string `json:"name" jsonschema:"required" jsonschema_description:"Name of the cluster, federated database instance or stream processing instance."`
-	Type string `json:"type" jsonschema:"required,enum=CLUSTER,enum=DATA_LAKE,enum=STREAM" jsonschema_description:"Kind of resource name refers to."`
+	Name string `json:"name" jsonschema:"required"`
+	Type string `json:"type" jsonschema:"required,enum=CLUSTER,enum=DATA_LAKE,enum=STREAM"`
 }
 
 // CreateDBUserInput creates a database user from flat arguments.
 type CreateDBUserInput struct {
 	ProjectScope
-	Username        string              `json:"username" jsonschema:"required,minLength=1,maxLength=1024" jsonschema_description:"Name the user logs in with, 1-1024 characters. For x.509, LDAP and AWS IAM users it is the distinguished name or ARN."`
-	Password        string              `json:"password,omitempty" secret:"true" jsonschema:"minLength=8" jsonschema_description:"Password of a SCRAM user (authentication database admin), at least 8 characters. Required for SCRAM users; must be omitted for x.509, AWS IAM, LDAP and OIDC users. Never shown back."`
-	DatabaseName    string              `json:"databaseName,omitempty" jsonschema:"enum=admin,enum=$external" jsonschema_description:"Authentication database: admin (the default) for SCRAM users, $external for x.509 and AWS IAM users and for LDAP/OIDC users of type USER."`
-	Roles           []DatabaseUserRole  `json:"roles" jsonschema:"required,minItems=1" jsonschema_description:"At least one role, e.g. [{\"roleName\":\"readWrite\",\"databaseName\":\"sales\"}]. Grant the least privilege that does the job; atlasAdmin controls every database of the project."`
-	Scopes          []DatabaseUserScope `json:"scopes,omitempty" jsonschema_description:"Limit the user to these clusters (type CLUSTER), federated database instances (DATA_LAKE) or stream processing instances (STREAM). Omit for access to every cluster of the project."`
-	Description     string              `json:"description,omitempty" jsonschema:"maxLength=100" jsonschema_description:"What the user is for, at most 100 characters."`
-	DeleteAfterDate string              `json:"deleteAfterDate,omitempty" jsonschema:"format=date-time" jsonschema_description:"Make the user temporary: Atlas deletes it at this ISO 8601 date-time, which must be in the future and at most one week away."`
-	Mechanism       string              `json:"mechanism,omitempty" jsonschema:"enum=SCRAM-SHA-256,enum=SCRAM-SHA-1" jsonschema_description:"SCRAM mechanism. Atlas creates new SCRAM users with SCRAM-SHA-256 (the default); SCRAM-SHA-1 is refused. Not sent to Atlas."`
-	X509Type        string              `json:"x509Type,omitempty" jsonschema:"enum=NONE,enum=MANAGED,enum=CUSTOMER" jsonschema_description:"Make an x.509 user: MANAGED (Atlas-managed certificates) or CUSTOMER (your CA). Authentication database $external; no password."`
-	AWSIAMType      string              `json:"awsIAMType,omitempty" jsonschema:"enum=NONE,enum=USER,enum=ROLE" jsonschema_description:"Make an AWS IAM user (username is the ARN): USER or ROLE. Authentication database $external; no password."`
-	LDAPAuthType    string              `json:"ldapAuthType,omitempty" jsonschema:"enum=NONE,enum=USER,enum=GROUP" jsonschema_description:"Make an LDAP user: USER ($external) or GROUP (admin). No password."`
-	OIDCAuthType    string              `json:"oidcAuthType,omitempty" jsonschema:"enum=NONE,enum=USER,enum=IDP_GROUP" jsonschema_description:"Make an OIDC user: USER ($external) or IDP_GROUP (admin); username is IdP ID/name. No password."`
+	Username        string              `json:"username" jsonschema:"required,minLength=1,maxLength=1024" jsonschema_description:"Login name, or a DN or ARN."`
+	Password        string              `json:"password,omitempty" secret:"true" jsonschema:"minLength=8" jsonschema_description:"SCRAM users only (required). Never shown."`
+	DatabaseName    string              `json:"databaseName,omitempty" jsonschema:"enum=admin,enum=$external" jsonschema_description:"admin (default), or $external for x.509, AWS IAM, LDAP/OIDC USER."`
+	Roles           []DatabaseUserRole  `json:"roles" jsonschema:"required,minItems=1" jsonschema_description:"At least one."`
+	Scopes          []DatabaseUserScope `json:"scopes,omitempty" jsonschema_description:"Only these; omit for all."`
+	Description     string              `json:"description,omitempty" jsonschema:"maxLength=100" jsonschema_description:"What the user is for."`
+	DeleteAfterDate string              `json:"deleteAfterDate,omitempty" jsonschema:"format=date-time" jsonschema_description:"Atlas deletes it then (within a week)."`
+	Mechanism       string              `json:"mechanism,omitempty" jsonschema:"enum=SCRAM-SHA-256,enum=SCRAM-SHA-1" jsonschema_description:"Only SCRAM-SHA-256; not sent."`
+	X509Type        string              `json:"x509Type,omitempty" jsonschema:"enum=NONE,enum=MANAGED,enum=CUSTOMER" jsonschema_description:"x.509 user ($external, no password)."`
+	AWSIAMType      string              `json:"awsIAMType,omitempty" jsonschema:"enum=NONE,enum=USER,enum=ROLE" jsonschema_description:"AWS IAM user (username an ARN)."`
+	LDAPAuthType    string              `json:"ldapAuthType,omitempty" jsonschema:"enum=NONE,enum=USER,enum=GROUP" jsonschema_description:"LDAP user or group (no password)."`
+	OIDCAuthType    string              `json:"oidcAuthType,omitempty" jsonschema:"enum=NONE,enum=USER,enum=IDP_GROUP" jsonschema_description:"OIDC user or group (no password)."`
 	WriteOptions
 
 	external string // the external mechanism chosen, for messages
@@ -421,7 +396,7 @@ func (in *CreateDBUserInput) body() map[string]any {
 }
 
 func (in *CreateDBUserInput) request() *atlasclient.Request {
-	return &atlasclient.Request{Method: http.MethodPost, Template: dbUsersPath, Params: map[string]string{"groupId": in.ProjectID}, Body: in.body()}
+	return &atlasclient.Request{Op: atlasclient.CreateGroupDatabaseUser, Params: map[string]string{"groupId": in.ProjectID}, Body: in.body()}
 }
 
 // roleLines renders every role of a planned user body with the database (and
@@ -453,9 +428,9 @@ func createDBUser() *Tool {
 	return spec[CreateDBUserInput, DBUserOutput]{
 		Name:        "atlas-create-db-user",
 		Title:       "Create database user",
-		Description: "Create a database user in a project: username, password (SCRAM, at least 8 characters) and roles such as [{\"roleName\":\"readWrite\",\"databaseName\":\"sales\"}]; optionally limit it to some clusters with scopes, or make it temporary with deleteAfterDate. Creates a credential that can read or change data: grant the least privilege. The password is never echoed back.",
+		Description: "Create a database user (SCRAM password or external identity) with roles. Grant the least privilege.",
 		Area:        AreaDatabaseUsers,
-		Method:      http.MethodPost, Template: dbUsersPath,
+		Op:          atlasclient.CreateGroupDatabaseUser,
 		Build: func(_ context.Context, _ *Env, in *CreateDBUserInput, b *Builder) error {
 			if err := b.Send(in.request(), "password"); err != nil {
 				return err
@@ -517,8 +492,8 @@ func createDBUser() *Tool {
 // DeleteDBUserInput names the database user to delete.
 type DeleteDBUserInput struct {
 	ProjectScope
-	Username     string `json:"username" jsonschema:"required,minLength=1,maxLength=1024" jsonschema_description:"Username of the database user to delete, as shown by atlas-list-db-users."`
-	DatabaseName string `json:"databaseName,omitempty" jsonschema:"enum=admin,enum=$external" jsonschema_description:"The user's authentication database: admin (default) or $external (x.509, AWS IAM, LDAP/OIDC users)."`
+	Username     string `json:"username" jsonschema:"required,minLength=1,maxLength=1024" jsonschema_description:"User to delete."`
+	DatabaseName string `json:"databaseName,omitempty" jsonschema:"enum=admin,enum=$external" jsonschema_description:"admin (default) or $external."`
 	WriteOptions
 }
 
@@ -540,24 +515,24 @@ func (in *DeleteDBUserInput) prepare(env *Env) error {
 func (in *DeleteDBUserInput) facts() Facts { return Facts{ProjectID: in.ProjectID} }
 
 func (in *DeleteDBUserInput) request() *atlasclient.Request {
-	return &atlasclient.Request{Method: http.MethodDelete, Template: dbUserPath, Params: map[string]string{"groupId": in.ProjectID, "databaseName": in.DatabaseName, "username": in.Username}}
+	return &atlasclient.Request{Op: atlasclient.DeleteGroupDatabaseUser, Params: map[string]string{"groupId": in.ProjectID, "databaseName": in.DatabaseName, "username": in.Username}}
 }
 
 func deleteDBUser() *Tool {
 	return spec[DeleteDBUserInput, DeleteOutput]{
 		Name:        "atlas-delete-db-user",
 		Title:       "Delete database user",
-		Description: "Delete a database user from a project. Applications logging in as that user lose access to every cluster of the project; this cannot be undone (re-creating the user needs a new password). Needs username and, for x.509/AWS IAM/LDAP users, databaseName $external.",
+		Description: "Delete a database user; applications logging in as it lose access to the project's clusters.",
 		Area:        AreaDatabaseUsers,
 		Destructive: true, Idempotent: true,
-		Method: http.MethodDelete, Template: dbUserPath,
+		Op: atlasclient.DeleteGroupDatabaseUser,
 		Build: func(_ context.Context, _ *Env, in *DeleteDBUserInput, b *Builder) error {
 			// The operations table has no read of one user (GET
 			// …/databaseUsers/{databaseName}/{username} is not in the
 			// vendored spec), so the user is found in the project's list:
 			// the person sees the roles that are taken away, and a user
 			// re-created under the same name with other roles is another plan.
-			raw, err := b.findListed(&atlasclient.Request{Method: http.MethodGet, Template: dbUsersPath, Params: map[string]string{"groupId": in.ProjectID}}, func(raw json.RawMessage) bool {
+			raw, err := b.findListed(&atlasclient.Request{Op: atlasclient.ListGroupDatabaseUsers, Params: map[string]string{"groupId": in.ProjectID}}, func(raw json.RawMessage) bool {
 				var u dbUser
 				return json.Unmarshal(raw, &u) == nil && u.Username == in.Username && u.DatabaseName == in.DatabaseName
 			})

@@ -7,6 +7,8 @@ import (
 	"net/netip"
 	"strings"
 	"time"
+
+	"github.com/atlas-mcp/atlas-mcp/internal/atlasclient"
 )
 
 // Facts are what the policy needs to know about a call. For a write they are
@@ -87,7 +89,7 @@ func planFacts(scope Facts, p *Plan) (Facts, error) {
 		dec := json.NewDecoder(bytes.NewReader(r.Body))
 		dec.UseNumber()
 		if err := dec.Decode(&body); err != nil {
-			return f, fmt.Errorf("reading planned body of %s: %w", r.template, err)
+			return f, fmt.Errorf("reading planned body of %s: %w", r.op, err)
 		}
 		if err := walkFacts(&f, r, body); err != nil {
 			return f, err
@@ -108,8 +110,8 @@ func planFacts(scope Facts, p *Plan) (Facts, error) {
 
 // walkFacts collects facts from one decoded body.
 func walkFacts(f *Facts, r *PlannedRequest, body any) error {
-	switch r.template {
-	case "/groups/{groupId}/accessList":
+	switch r.op {
+	case atlasclient.CreateGroupAccessListEntry:
 		list, _ := body.([]any)
 		for i, x := range list {
 			m, _ := x.(map[string]any)
@@ -121,20 +123,20 @@ func walkFacts(f *Facts, r *PlannedRequest, body any) error {
 				f.AccessEntries = append(f.AccessEntries, e)
 			}
 		}
-	case "/groups/{groupId}/databaseUsers":
+	case atlasclient.CreateGroupDatabaseUser:
 		m, _ := body.(map[string]any)
 		for _, x := range member[[]any](m, "roles") {
 			rm, _ := x.(map[string]any)
 			f.DBRoles = append(f.DBRoles, Role{Name: member[string](rm, "roleName"), Database: member[string](rm, "databaseName"), Collection: member[string](rm, "collectionName")})
 		}
-	case "/orgs/{orgId}/apiKeys":
+	case atlasclient.CreateOrgApiKey:
 		m, _ := body.(map[string]any)
 		for _, x := range member[[]any](m, "roles") {
 			if s, ok := x.(string); ok {
 				f.APIKeyRoles = append(f.APIKeyRoles, s)
 			}
 		}
-	case "/groups/{groupId}/clusters/{clusterName}/backup/restoreJobs":
+	case atlasclient.CreateGroupClusterBackupRestoreJob:
 		m, _ := body.(map[string]any)
 		target := member[string](m, "targetGroupId")
 		if target != "" {

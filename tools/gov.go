@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/atlas-mcp/atlas-mcp/internal/atlasclient"
 )
 
 // The Atlas for Government rules, as its documentation words them (seed 002).
@@ -42,7 +44,7 @@ func govCheck(f Facts, p *Plan) error {
 		dec := json.NewDecoder(bytes.NewReader(r.Body))
 		dec.UseNumber()
 		if err := dec.Decode(&body); err != nil {
-			return fmt.Errorf("reading planned body of %s: %w", r.template, err)
+			return fmt.Errorf("reading planned body of %s: %w", r.op, err)
 		}
 		var err error
 		walkMembers(body, "", func(path, key string, v any) bool {
@@ -69,7 +71,7 @@ func govCheck(f Facts, p *Plan) error {
 		if err != nil {
 			return err
 		}
-		if r.template == restoreJobsPath {
+		if r.op == atlasclient.CreateGroupClusterBackupRestoreJob {
 			if err := govRestoreCheck(r, body, p); err != nil {
 				return err
 			}

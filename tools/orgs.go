@@ -4,18 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/http"
 	"net/url"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 
 	"github.com/atlas-mcp/atlas-mcp/internal/atlasclient"
-)
-
-const (
-	orgsPath = "/orgs"
-	orgPath  = "/orgs/{orgId}"
 )
 
 // Org is the compact view of an Atlas organization.
@@ -58,7 +52,7 @@ func checkText(field, v string, max int) error {
 
 // ListOrgsInput lists the organizations the credential can see.
 type ListOrgsInput struct {
-	Name string `json:"name,omitempty" jsonschema:"maxLength=64" jsonschema_description:"Only organizations whose name starts with this text (case-insensitive). Omit to list all."`
+	Name string `json:"name,omitempty" jsonschema:"maxLength=64" jsonschema_description:"Only names starting with this."`
 	Paging
 	Verbosity
 }
@@ -75,11 +69,11 @@ func listOrgs() *Tool {
 	return spec[ListOrgsInput, ListOutput[Org]]{
 		Name:        "atlas-list-orgs",
 		Title:       "List organizations",
-		Description: "List the Atlas organizations the credential can see, with their orgId — the starting point for finding projects and API keys. Filter by a name prefix with name.",
+		Description: "List the organizations the credential can see, with their orgId: the place to start.",
 		Area:        AreaOrganizations,
-		Method:      http.MethodGet, Template: orgsPath,
+		Op:          atlasclient.ListOrgs,
 		Run: func(ctx context.Context, env *Env, in *ListOrgsInput) (*Result, error) {
-			req := &atlasclient.Request{Method: http.MethodGet, Template: orgsPath}
+			req := &atlasclient.Request{Op: atlasclient.ListOrgs}
 			if in.Name != "" {
 				req.Query = url.Values{"name": {in.Name}}
 			}
@@ -121,12 +115,12 @@ func getOrg() *Tool {
 	return spec[GetOrgInput, OrgOutput]{
 		Name:        "atlas-get-org",
 		Title:       "Get organization",
-		Description: "Get one Atlas organization by its orgId: name and whether it is deleted. orgId defaults to MONGODB_ATLAS_ORG_ID.",
+		Description: "Get one organization by orgId: its name and whether it is deleted.",
 		Area:        AreaOrganizations,
-		Method:      http.MethodGet, Template: orgPath,
+		Op:          atlasclient.GetOrg,
 		Run: func(ctx context.Context, env *Env, in *GetOrgInput) (*Result, error) {
 			var raw json.RawMessage
-			if _, err := env.Client.Do(ctx, &atlasclient.Request{Method: http.MethodGet, Template: orgPath, Params: map[string]string{"orgId": in.OrgID}}, &raw); err != nil {
+			if _, err := env.Client.Do(ctx, &atlasclient.Request{Op: atlasclient.GetOrg, Params: map[string]string{"orgId": in.OrgID}}, &raw); err != nil {
 				return nil, err
 			}
 			var o Org

@@ -53,15 +53,15 @@ type PlannedRequest struct {
 	// req is what the client is handed: the same template and parameters
 	// the path was resolved from, and Body as the exact bytes above.
 	req *atlasclient.Request
-	// template names the operation, for facts and rendering.
-	template string
+	// op names the operation, for facts and rendering.
+	op atlasclient.OpID
 	// secretFields are members of Body that hold credentials: the person and
 	// the log see them masked, Atlas receives them.
 	secretFields []string
 }
 
-// Template is the operation's path template, e.g. /groups/{groupId}/clusters.
-func (r *PlannedRequest) Template() string { return r.template }
+// Op is the operation the request carries out.
+func (r *PlannedRequest) Op() atlasclient.OpID { return r.op }
 
 // Param is the raw value of one path placeholder.
 func (r *PlannedRequest) Param(name string) string {
@@ -178,7 +178,7 @@ func (b *Builder) Read(req *atlasclient.Request, out any) (json.RawMessage, erro
 	}
 	if out != nil {
 		if err := json.Unmarshal(raw, out); err != nil {
-			return nil, fmt.Errorf("decoding %s: %w", req.Template, err)
+			return nil, fmt.Errorf("decoding %s: %w", req.Op, err)
 		}
 	}
 	return raw, nil
@@ -189,9 +189,9 @@ func (b *Builder) Read(req *atlasclient.Request, out any) (json.RawMessage, erro
 // kept as its canonical bytes: those bytes are what is hashed, shown, recorded
 // and sent. secretFields name body members that hold credentials.
 func (b *Builder) Send(req *atlasclient.Request, secretFields ...string) error {
-	op, ok := atlasclient.LookupOperation(req.Method, req.Template)
+	op, ok := req.Operation()
 	if !ok {
-		return fmt.Errorf("tools: %s plans unknown operation %s %s", b.plan.Tool, req.Method, req.Template)
+		return fmt.Errorf("tools: %s plans unknown operation %q", b.plan.Tool, req.Op)
 	}
 	var body json.RawMessage
 	if req.Body != nil {
@@ -200,7 +200,7 @@ func (b *Builder) Send(req *atlasclient.Request, secretFields ...string) error {
 			return err
 		}
 		if b.env.Bodies != nil {
-			if err := b.env.Bodies.Validate(req.Method, req.Template, op.Version, raw); err != nil {
+			if err := b.env.Bodies.Validate(op.Method, op.Template, op.Version, raw); err != nil {
 				return bodyError(err)
 			}
 		}
@@ -219,7 +219,7 @@ func (b *Builder) Send(req *atlasclient.Request, secretFields ...string) error {
 	}
 	b.plan.Requests = append(b.plan.Requests, PlannedRequest{
 		Method: res.Method, Path: res.Path, Query: res.Query, Accept: res.Accept, Body: body,
-		req: &sent, template: req.Template, secretFields: secretFields,
+		req: &sent, op: op.ID, secretFields: secretFields,
 	})
 	return nil
 }

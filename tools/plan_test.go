@@ -37,7 +37,7 @@ func writeCases(t *testing.T, snapID string) []struct{ tool, args string } {
 		{"atlas-delete-api-key", `{"apiKeyId":"` + atlassim.DemoReadOnlyAPIKeyID + `"}`},
 		{"atlas-create-snapshot", `{"clusterName":"prod-analytics","description":"before <R&D> migration"}`},
 		{"atlas-create-restore-job", `{"clusterName":"prod-analytics","deliveryType":"automated","snapshotId":"` + snapID + `","targetClusterName":"staging"}`},
-		{"atlas-create-alert-config", `{"eventTypeName":"NO_PRIMARY","notifications":[{"typeName":"WEBHOOK","webhookUrl":"https://hooks.example.com/x?a=1&token=s3cr3t-t0ken","webhookSecret":"<shh>&"}]}`},
+		{"atlas-create-alert-config", `{"body":{"eventTypeName":"NO_PRIMARY","notifications":[{"typeName":"WEBHOOK","webhookUrl":"https://hooks.example.com/x?a=1&token=s3cr3t-t0ken","webhookSecret":"<shh>&"}]}}`},
 	}
 }
 
@@ -239,8 +239,8 @@ func TestNotificationSecretsNeverInTheClear(t *testing.T) {
 	secrets := []string{pagerKey, routingKey, voAPIKey, "teams-secret-path-0123456789"}
 	for _, args := range []string{
 		`{"body":` + body + `}`,
-		// A token in the query of a webhook URL, in the flat form.
-		`{"eventTypeName":"NO_PRIMARY","notifications":[{"typeName":"WEBHOOK","webhookUrl":"https://hooks.example.com/alert?token=` + hookToken + `"}]}`,
+		// A token in the query of a webhook URL.
+		`{"body":{"eventTypeName":"NO_PRIMARY","notifications":[{"typeName":"WEBHOOK","webhookUrl":"https://hooks.example.com/alert?token=` + hookToken + `"}]}}`,
 	} {
 		c, err := createAlertConfig().Decode(json.RawMessage(args), env)
 		if err != nil {
@@ -265,7 +265,7 @@ func TestNotificationSecretsNeverInTheClear(t *testing.T) {
 				got = string(r.Body)
 			}
 		}
-		if strings.Contains(args, "body") {
+		if strings.Contains(args, "PAGER_DUTY") {
 			mustContain(t, "body Atlas received", got, secrets[:3]...)
 			mustContain(t, "body Atlas received", got, teamsURL)
 			mustContain(t, "rendering", p.Render.Text(), "notify PAGER_DUTY", "notify VICTOR_OPS", "notify MICROSOFT_TEAMS", "notify EMAIL: emailAddress ops@example.com")
@@ -463,7 +463,7 @@ func TestGovCheckRestoreNeedsObservedProjects(t *testing.T) {
 	plan := func(observed map[string]string) *Plan {
 		return &Plan{Tool: "atlas-create-restore-job", Observed: observed, Requests: []PlannedRequest{{
 			Method: "POST", Body: json.RawMessage(`{"deliveryType":"automated","snapshotId":"` + testHexID + `","targetClusterName":"t","targetGroupId":"` + testProject2ID + `"}`),
-			template: restoreJobsPath, req: &atlasclient.Request{Params: map[string]string{"groupId": testProjectID, "clusterName": "c"}},
+			op: atlasclient.CreateGroupClusterBackupRestoreJob, req: &atlasclient.Request{Params: map[string]string{"groupId": testProjectID, "clusterName": "c"}},
 		}}}
 	}
 	var ge *GovRuleError
@@ -476,7 +476,7 @@ func TestGovCheckRestoreNeedsObservedProjects(t *testing.T) {
 	if err := govCheck(Facts{}, plan(map[string]string{observedSrcKind: "GOV_REGIONS_ONLY", observedDstKind: "GOV_REGIONS_ONLY"})); err != nil {
 		t.Errorf("gov-only to gov-only: %v", err)
 	}
-	if err := govCheck(Facts{}, &Plan{Requests: []PlannedRequest{{Body: json.RawMessage(`{"EventTypeName":"CREDIT_CARD_ABOUT_TO_EXPIRE"}`), template: alertConfigsPath}}}); !errors.As(err, &ge) {
+	if err := govCheck(Facts{}, &Plan{Requests: []PlannedRequest{{Body: json.RawMessage(`{"EventTypeName":"CREDIT_CARD_ABOUT_TO_EXPIRE"}`), op: atlasclient.CreateGroupAlertConfig}}}); !errors.As(err, &ge) {
 		t.Errorf("payment alert: %v, want a GovRuleError", err)
 	}
 }

@@ -4,15 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/http"
 	"strconv"
 
 	"github.com/atlas-mcp/atlas-mcp/internal/atlasclient"
-)
-
-const (
-	projectsPath = "/groups"
-	projectPath  = "/groups/{groupId}"
 )
 
 // Project is the compact view of an Atlas project (a "group" in the API).
@@ -48,11 +42,11 @@ func listProjects() *Tool {
 	return spec[ListProjectsInput, ListOutput[Project]]{
 		Name:        "atlas-list-projects",
 		Title:       "List projects",
-		Description: "List the Atlas projects (groups) the credential can see, with their project IDs — the projectId every project-scoped tool needs. Start here after atlas-list-orgs.",
+		Description: "List the projects (groups) the credential can see, with the projectId other tools need.",
 		Area:        AreaProjects,
-		Method:      http.MethodGet, Template: projectsPath,
+		Op:          atlasclient.ListGroups,
 		Run: func(ctx context.Context, env *Env, in *ListProjectsInput) (*Result, error) {
-			out, err := fetchPage(ctx, env, &atlasclient.Request{Method: http.MethodGet, Template: projectsPath}, in.Paging, in.Verbose, unmarshalAs[Project])
+			out, err := fetchPage(ctx, env, &atlasclient.Request{Op: atlasclient.ListGroups}, in.Paging, in.Verbose, unmarshalAs[Project])
 			if err != nil {
 				return nil, err
 			}
@@ -83,7 +77,7 @@ type ProjectOutput struct {
 }
 
 func getProjectRequest(id string) *atlasclient.Request {
-	return &atlasclient.Request{Method: http.MethodGet, Template: projectPath, Params: map[string]string{"groupId": id}}
+	return &atlasclient.Request{Op: atlasclient.GetGroup, Params: map[string]string{"groupId": id}}
 }
 
 func readProject(ctx context.Context, env *Env, id string) (*Project, json.RawMessage, error) {
@@ -102,9 +96,9 @@ func getProject() *Tool {
 	return spec[GetProjectInput, ProjectOutput]{
 		Name:        "atlas-get-project",
 		Title:       "Get project",
-		Description: "Get one project by its ID: name, organization, cluster count, creation date.",
+		Description: "Get one project by projectId: name, organization, cluster count, creation date.",
 		Area:        AreaProjects,
-		Method:      http.MethodGet, Template: projectPath,
+		Op:          atlasclient.GetGroup,
 		Run: func(ctx context.Context, env *Env, in *GetProjectInput) (*Result, error) {
 			p, raw, err := readProject(ctx, env, in.ProjectID)
 			if err != nil {
@@ -124,9 +118,9 @@ func getProject() *Tool {
 // CreateProjectInput creates a project in an organization.
 type CreateProjectInput struct {
 	OrgScope
-	Name                      string `json:"name" jsonschema:"required,minLength=1,maxLength=64" jsonschema_description:"Project name: 1-64 letters, digits, spaces are not allowed; allowed punctuation - _ . ( ) , : & @ + '."`
-	RegionUsageRestrictions   string `json:"regionUsageRestrictions,omitempty" jsonschema:"enum=COMMERCIAL_FEDRAMP_REGIONS_ONLY,enum=GOV_REGIONS_ONLY" jsonschema_description:"Atlas for Government only: GOV_REGIONS_ONLY for a project in government regions. The default is standard (commercial FedRAMP) regions, and it cannot be changed later."`
-	WithDefaultAlertsSettings *bool  `json:"withDefaultAlertsSettings,omitempty" jsonschema_description:"Create the default alert configurations (Atlas default true)."`
+	Name                      string `json:"name" jsonschema:"required,minLength=1,maxLength=64" jsonschema_description:"Name of the new project."`
+	RegionUsageRestrictions   string `json:"regionUsageRestrictions,omitempty" jsonschema:"enum=COMMERCIAL_FEDRAMP_REGIONS_ONLY,enum=GOV_REGIONS_ONLY" jsonschema_description:"Atlas for Government: GOV_REGIONS_ONLY for government regions; fixed."`
+	WithDefaultAlertsSettings *bool  `json:"withDefaultAlertsSettings,omitempty" jsonschema_description:"Add Atlas's default alerts (default true)."`
 	WriteOptions
 }
 
@@ -160,16 +154,16 @@ func (in *CreateProjectInput) request() *atlasclient.Request {
 	if in.WithDefaultAlertsSettings != nil {
 		body["withDefaultAlertsSettings"] = *in.WithDefaultAlertsSettings
 	}
-	return &atlasclient.Request{Method: http.MethodPost, Template: projectsPath, Body: body}
+	return &atlasclient.Request{Op: atlasclient.CreateGroup, Body: body}
 }
 
 func createProject() *Tool {
 	return spec[CreateProjectInput, ProjectOutput]{
 		Name:        "atlas-create-project",
 		Title:       "Create project",
-		Description: "Create a project (group) in an organization and return its project ID. In Atlas for Government, regionUsageRestrictions GOV_REGIONS_ONLY makes a government-regions project; the default is standard regions.",
+		Description: "Create a project (group) in an organization and return its projectId.",
 		Area:        AreaProjects,
-		Method:      http.MethodPost, Template: projectsPath,
+		Op:          atlasclient.CreateGroup,
 		Build: func(_ context.Context, env *Env, in *CreateProjectInput, b *Builder) error {
 			if err := b.Send(in.request()); err != nil {
 				return err
@@ -215,17 +209,17 @@ func (in *DeleteProjectInput) prepare(env *Env) error {
 func (in *DeleteProjectInput) facts() Facts { return Facts{ProjectID: in.ProjectID} }
 
 func (in *DeleteProjectInput) request() *atlasclient.Request {
-	return &atlasclient.Request{Method: http.MethodDelete, Template: projectPath, Params: map[string]string{"groupId": in.ProjectID}}
+	return &atlasclient.Request{Op: atlasclient.DeleteGroup, Params: map[string]string{"groupId": in.ProjectID}}
 }
 
 func deleteProject() *Tool {
 	return spec[DeleteProjectInput, DeleteOutput]{
 		Name:        "atlas-delete-project",
 		Title:       "Delete project",
-		Description: "Delete a project and everything scoped under it. Irreversible; a human must confirm by typing the project's name. Atlas refuses while the project has clusters: delete them first. The project is re-read just before deletion.",
+		Description: "Delete a project; Atlas refuses while it has clusters. The person types its name.",
 		Area:        AreaProjects,
 		Destructive: true, Idempotent: true, Grave: true,
-		Method: http.MethodDelete, Template: projectPath,
+		Op: atlasclient.DeleteGroup,
 		Build: func(_ context.Context, _ *Env, in *DeleteProjectInput, b *Builder) error {
 			// Read first: the person types the project's name, and a project
 			// renamed (or replaced) since is another plan.

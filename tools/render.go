@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/http"
 	"sort"
 	"strings"
 
@@ -172,7 +171,7 @@ func ProjectName(ctx context.Context, env *Env, id string) (string, error) {
 	var p struct {
 		Name string `json:"name"`
 	}
-	if _, err := env.Client.Do(ctx, &atlasclient.Request{Method: http.MethodGet, Template: "/groups/{groupId}", Params: map[string]string{"groupId": id}}, &p); err != nil {
+	if _, err := env.Client.Do(ctx, &atlasclient.Request{Op: atlasclient.GetGroup, Params: map[string]string{"groupId": id}}, &p); err != nil {
 		return "", err
 	}
 	return p.Name, nil

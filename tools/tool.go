@@ -133,6 +133,10 @@ type Tool struct {
 	GovUnavailable bool
 	// Grave tools ask the person to type the resource name.
 	Grave bool
+	// Confirms says why a person must confirm the tool's calls by default,
+	// though it is not destructive (e.g. it creates a credential); empty:
+	// only when the policy says so. It reaches the policy in ToolInfo.
+	Confirms string
 
 	InputType  reflect.Type
 	OutputType reflect.Type
@@ -251,13 +255,15 @@ type spec[In any, Out any] struct {
 	Area        Area
 	Destructive bool
 	Idempotent  bool
-	// Method and Template name the Atlas operation the tool is about; its
-	// read/write access and permission come from it.
-	Method   string
-	Template string
+	// Op names the Atlas operation the tool is about (its row in
+	// atlasclient's operations table); its read/write access and permission
+	// come from it, and the tool's requests name operations the same way.
+	Op atlasclient.OpID
 	// GovUnavailable: see Tool.
 	GovUnavailable bool
 	Grave          bool
+	// Confirms: see Tool.
+	Confirms string
 
 	// Build makes a write's plan: the requests it sends (Builder.Send), what
 	// it reads first, what it observed and its rendering. Required for writes.
@@ -270,12 +276,12 @@ type spec[In any, Out any] struct {
 }
 
 func (s spec[In, Out]) tool() *Tool {
-	op, ok := atlasclient.LookupOperation(s.Method, s.Template)
+	op, ok := atlasclient.LookupOp(s.Op)
 	if !ok {
-		panic(fmt.Sprintf("tools: %s names unknown operation %s %s", s.Name, s.Method, s.Template))
+		panic(fmt.Sprintf("tools: %s names unknown operation %q", s.Name, s.Op))
 	}
 	access := Read
-	if s.Method != "GET" {
+	if op.Method != "GET" {
 		access = Write
 	}
 	if access == Write && (s.Build == nil || s.Answer == nil || s.Run != nil) {
@@ -295,6 +301,7 @@ func (s spec[In, Out]) tool() *Tool {
 		Permission:     op.Permission,
 		GovUnavailable: s.GovUnavailable,
 		Grave:          s.Grave,
+		Confirms:       s.Confirms,
 		InputType:      reflect.TypeFor[In](),
 		OutputType:     reflect.TypeFor[Out](),
 	}

@@ -139,7 +139,7 @@ func build(ctx context.Context, cfg *config, stdout, stderr io.Writer) (*app, er
 		return nil, err
 	}
 	a.env = &tools.Env{Client: client, Cloud: cfg.cloud(), DefaultProjectID: cfg.ProjectID, DefaultOrgID: cfg.OrgID, Bodies: atlasspec.New(), PlanKey: planKey(cfg)}
-	a.tools = tools.ForCloud(cfg.cloud())
+	a.tools = cfg.catalogue()
 
 	if a.policy, err = loadPolicy(cfg); err != nil {
 		return nil, err
@@ -169,6 +169,7 @@ func build(ctx context.Context, cfg *config, stdout, stderr io.Writer) (*app, er
 		ShutdownGrace:  cfg.ShutdownGrace,
 		Approvals:      a.approvals,
 		ConsoleSSO:     a.consoleSSO,
+		OutputSchemas:  cfg.OutputSchemas,
 	})
 	if err != nil {
 		return nil, err

@@ -63,7 +63,7 @@ func callCommand(ctx context.Context, cfg *config, args []string, stdin io.Reade
 	defer a.Close()
 	if !slices.Contains(a.server.Registered(), name) && name != "atlas-whoami" {
 		if tools.Find(tools.All(), name) != nil {
-			return fmt.Errorf("%s is not available in this configuration (--read-only, --disable-destructive or --cloud gov removes it)", name)
+			return fmt.Errorf("%s is not available in this configuration (--read-only, --disable-destructive, --toolsets or --cloud gov removes it)", name)
 		}
 		return fmt.Errorf("unknown tool %q (atlas-mcp tools lists them)", name)
 	}

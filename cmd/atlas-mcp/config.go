@@ -10,6 +10,7 @@ import (
 
 	"github.com/atlas-mcp/atlas-mcp/internal/atlasclient"
 	"github.com/atlas-mcp/atlas-mcp/internal/audit"
+	"github.com/atlas-mcp/atlas-mcp/tools"
 )
 
 // config is everything main needs, resolved from flags, then environment, then
@@ -35,12 +36,18 @@ type config struct {
 	ShutdownGrace      time.Duration
 	ReadOnly           bool
 	DisableDestructive bool
-	Sandbox            bool
-	Stateless          bool
-	AllowedOrigins     []string
-	ProjectID          string
-	OrgID              string
-	LogLevel           string
+	// OutputSchemas advertises compact output schemas in tools/list, for
+	// hosts that validate structuredContent (server.Options.OutputSchemas).
+	OutputSchemas bool
+	// Toolsets are the areas whose tools are registered (--toolsets); empty:
+	// every area. atlas-whoami is always registered.
+	Toolsets       []tools.Area
+	Sandbox        bool
+	Stateless      bool
+	AllowedOrigins []string
+	ProjectID      string
+	OrgID          string
+	LogLevel       string
 	// RateLimitShare scales every client token bucket: replicas that share one
 	// Atlas project's budget each take their part (0 < share <= 1).
 	RateLimitShare float64
@@ -72,12 +79,13 @@ type config struct {
 // flagValues holds raw flag values; set records which were given.
 type flagValues struct {
 	transport, listen, cloud, policy, auditLog, auditSync, auditFailReads, logLevel, origins, baseURL string
+	toolsets                                                                                          string
 	auditKey, auditCheckpoints                                                                        string
 	auditCheckpointInterval, shutdownGrace                                                            time.Duration
 	auditMaxBytes                                                                                     int64
 	rateShare                                                                                         float64
 	standardLimit                                                                                     int
-	readOnly, disableDestructive, sandbox, stateless                                                  bool
+	readOnly, disableDestructive, sandbox, stateless, outputSchemas                                   bool
 	http                                                                                              httpFlags
 
 	sandboxState                 string
@@ -100,6 +108,8 @@ func addGlobalFlags(fs *flag.FlagSet, v *flagValues) {
 	fs.StringVar(&v.auditFailReads, "audit-fail-reads", "closed", "when the audit log cannot be written, read tools are refused (closed) or answered (open)")
 	fs.BoolVar(&v.readOnly, "read-only", false, "remove every write tool (env ATLAS_MCP_READ_ONLY)")
 	fs.BoolVar(&v.disableDestructive, "disable-destructive", false, "remove every destructive tool (env ATLAS_MCP_DISABLE_DESTRUCTIVE)")
+	fs.StringVar(&v.toolsets, "toolsets", "", "register only these areas' tools, comma-separated (e.g. clusters,backups; env ATLAS_MCP_TOOLSETS); default: all")
+	fs.BoolVar(&v.outputSchemas, "output-schemas", false, "advertise each tool's output schema (compact) in tools/list, for hosts that validate structuredContent (env ATLAS_MCP_OUTPUT_SCHEMAS)")
 	fs.BoolVar(&v.sandbox, "sandbox", false, "run against the built-in Atlas simulator with demo data (no credentials needed)")
 	fs.StringVar(&v.sandboxState, "sandbox-state", "", "file where --sandbox keeps the simulator's data between calls (env ATLAS_MCP_SANDBOX_STATE); default: sandbox-state.json beside the audit log")
 	fs.BoolVar(&v.stateless, "stateless", false, "streamable HTTP without sessions, for replicas behind a load balancer")
@@ -201,6 +211,12 @@ func resolve(fs *flag.FlagSet, v *flagValues, env func(string) (string, bool)) (
 	if c.DisableDestructive, err = boolean("disable-destructive", v.disableDestructive, "ATLAS_MCP_DISABLE_DESTRUCTIVE"); err != nil {
 		return nil, err
 	}
+	if c.OutputSchemas, err = boolean("output-schemas", v.outputSchemas, "ATLAS_MCP_OUTPUT_SCHEMAS"); err != nil {
+		return nil, err
+	}
+	if c.Toolsets, err = tools.ParseToolsets(str("toolsets", v.toolsets, "ATLAS_MCP_TOOLSETS")); err != nil {
+		return nil, fmt.Errorf("--toolsets / ATLAS_MCP_TOOLSETS: %w", err)
+	}
 	if v.origins != "" {
 		for _, o := range strings.Split(v.origins, ",") {
 			if o = strings.TrimSpace(o); o != "" {
@@ -265,6 +281,12 @@ func (c *config) check() error {
 		return fmt.Errorf("--audit-checkpoint-interval must be more than 0")
 	}
 	return c.HTTP.check()
+}
+
+// catalogue is the tools this configuration serves: those of its cloud, in
+// its toolsets.
+func (c *config) catalogue() []*tools.Tool {
+	return tools.InAreas(tools.ForCloud(c.cloud()), c.Toolsets)
 }
 
 func (c *config) cloud() atlasclient.Cloud {

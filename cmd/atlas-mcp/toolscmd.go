@@ -39,17 +39,27 @@ func toolsCommand(cfg *config, args []string, stdout, stderr io.Writer) error {
 	asJSON := fs.Bool("json", false, "print JSON")
 	asMarkdown := fs.Bool("markdown", false, "print the README's catalogue table")
 	agentName := fs.String("agent", "", "only the tools this agent of the policy may call (its view over MCP)")
+	toolsets := fs.String("toolsets", "", "only these areas' tools, comma-separated (as the server's --toolsets)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	if *toolsets != "" {
+		areas, err := tools.ParseToolsets(*toolsets)
+		if err != nil {
+			return fmt.Errorf("--toolsets: %w", err)
+		}
+		c := *cfg
+		c.Toolsets = areas
+		cfg = &c
+	}
 	if fs.NArg() > 0 {
-		return fmt.Errorf("atlas-mcp tools takes no arguments, got %q (flags: --json, --markdown, --agent NAME)", fs.Args())
+		return fmt.Errorf("atlas-mcp tools takes no arguments, got %q (flags: --json, --markdown, --agent NAME, --toolsets AREAS)", fs.Args())
 	}
 	p, err := loadPolicy(cfg)
 	if err != nil {
 		return err
 	}
-	list := server.Offered(tools.ForCloud(cfg.cloud()), p)
+	list := server.Offered(cfg.catalogue(), p)
 	if *agentName != "" {
 		agent := p.Agent(*agentName)
 		if agent == nil {

@@ -2,10 +2,54 @@ package atlasclient
 
 import "net/http"
 
+// OpID names an operation: the OpenAPI operationId for the Admin API (checked
+// against the vendored specification by a test), a name of ours for App
+// Services. Tools name operations only by OpID, so an operation's method,
+// path, version, rate-limit set, scope and permission are written once, here.
+type OpID string
+
+// The operations of the catalogue.
+const (
+	ListGroupClusters                  OpID = "listGroupClusters"
+	CreateGroupCluster                 OpID = "createGroupCluster"
+	GetGroupCluster                    OpID = "getGroupCluster"
+	UpdateGroupCluster                 OpID = "updateGroupCluster"
+	DeleteGroupCluster                 OpID = "deleteGroupCluster"
+	ListGroups                         OpID = "listGroups"
+	CreateGroup                        OpID = "createGroup"
+	GetGroup                           OpID = "getGroup"
+	DeleteGroup                        OpID = "deleteGroup"
+	ListGroupDatabaseUsers             OpID = "listGroupDatabaseUsers"
+	CreateGroupDatabaseUser            OpID = "createGroupDatabaseUser"
+	DeleteGroupDatabaseUser            OpID = "deleteGroupDatabaseUser"
+	ListGroupAccessListEntries         OpID = "listGroupAccessListEntries"
+	CreateGroupAccessListEntry         OpID = "createGroupAccessListEntry"
+	DeleteGroupAccessListEntry         OpID = "deleteGroupAccessListEntry"
+	ListGroupClusterBackupSnapshots    OpID = "listGroupClusterBackupSnapshots"
+	TakeGroupClusterBackupSnapshots    OpID = "takeGroupClusterBackupSnapshots"
+	GetGroupClusterBackupSnapshot      OpID = "getGroupClusterBackupSnapshot"
+	ListGroupClusterBackupRestoreJobs  OpID = "listGroupClusterBackupRestoreJobs"
+	CreateGroupClusterBackupRestoreJob OpID = "createGroupClusterBackupRestoreJob"
+	GetGroupClusterBackupRestoreJob    OpID = "getGroupClusterBackupRestoreJob"
+	ListOrgs                           OpID = "listOrgs"
+	GetOrg                             OpID = "getOrg"
+	ListGroupAlerts                    OpID = "listGroupAlerts"
+	ListGroupAlertConfigs              OpID = "listGroupAlertConfigs"
+	CreateGroupAlertConfig             OpID = "createGroupAlertConfig"
+	ListOrgApiKeys                     OpID = "listOrgApiKeys"
+	CreateOrgApiKey                    OpID = "createOrgApiKey"
+	DeleteOrgApiKey                    OpID = "deleteOrgApiKey"
+	AppServicesListApps                OpID = "appServicesListApps"
+	AppServicesGetApp                  OpID = "appServicesGetApp"
+	AppServicesListTriggers            OpID = "appServicesListTriggers"
+	AppServicesGetTrigger              OpID = "appServicesGetTrigger"
+)
+
 // Operation is one row of the table of Atlas endpoints this client may call: the
 // dated version it is sent with and the rate-limit endpoint set it draws from. It
-// is the single source of truth for versions; tools name only method and template.
+// is the single source of truth for each operation; tools name only its ID.
 type Operation struct {
+	ID       OpID
 	API      API
 	Method   string
 	Template string
@@ -42,55 +86,78 @@ const (
 // OpenAPI document (../shared/atlas/REFERENCE.md, "Versions per resource").
 var Operations = []Operation{
 	// Clusters (own bucket per project).
-	{AdminV2, get, "/groups/{groupId}/clusters", "2024-08-05", SetClusters, "groupId", "GROUP_READ_ONLY"},
-	{AdminV2, post, "/groups/{groupId}/clusters", "2024-10-23", SetClusters, "groupId", "GROUP_CLUSTER_MANAGER"},
-	{AdminV2, get, "/groups/{groupId}/clusters/{clusterName}", "2024-08-05", SetClusters, "groupId", "GROUP_READ_ONLY"},
-	{AdminV2, pat, "/groups/{groupId}/clusters/{clusterName}", "2024-10-23", SetClusters, "groupId", "GROUP_CLUSTER_MANAGER"},
-	{AdminV2, del, "/groups/{groupId}/clusters/{clusterName}", "2023-02-01", SetClusters, "groupId", "GROUP_CLUSTER_MANAGER"},
+	{ListGroupClusters, AdminV2, get, "/groups/{groupId}/clusters", "2024-08-05", SetClusters, "groupId", "GROUP_READ_ONLY"},
+	{CreateGroupCluster, AdminV2, post, "/groups/{groupId}/clusters", "2024-10-23", SetClusters, "groupId", "GROUP_CLUSTER_MANAGER"},
+	{GetGroupCluster, AdminV2, get, "/groups/{groupId}/clusters/{clusterName}", "2024-08-05", SetClusters, "groupId", "GROUP_READ_ONLY"},
+	{UpdateGroupCluster, AdminV2, pat, "/groups/{groupId}/clusters/{clusterName}", "2024-10-23", SetClusters, "groupId", "GROUP_CLUSTER_MANAGER"},
+	{DeleteGroupCluster, AdminV2, del, "/groups/{groupId}/clusters/{clusterName}", "2023-02-01", SetClusters, "groupId", "GROUP_CLUSTER_MANAGER"},
 
 	// Projects.
-	{AdminV2, get, "/groups", "2023-01-01", SetStandard, "", "ORG_READ_ONLY"},
-	{AdminV2, post, "/groups", "2023-01-01", SetStandard, "", "ORG_GROUP_CREATOR"},
-	{AdminV2, get, "/groups/{groupId}", "2023-01-01", SetStandard, "groupId", "GROUP_READ_ONLY"},
-	{AdminV2, del, "/groups/{groupId}", "2023-01-01", SetStandard, "groupId", "GROUP_OWNER"},
+	{ListGroups, AdminV2, get, "/groups", "2023-01-01", SetStandard, "", "ORG_READ_ONLY"},
+	{CreateGroup, AdminV2, post, "/groups", "2023-01-01", SetStandard, "", "ORG_GROUP_CREATOR"},
+	{GetGroup, AdminV2, get, "/groups/{groupId}", "2023-01-01", SetStandard, "groupId", "GROUP_READ_ONLY"},
+	{DeleteGroup, AdminV2, del, "/groups/{groupId}", "2023-01-01", SetStandard, "groupId", "GROUP_OWNER"},
 
 	// Database users (own bucket per project).
-	{AdminV2, get, "/groups/{groupId}/databaseUsers", "2023-01-01", SetDatabaseUsers, "groupId", "GROUP_READ_ONLY"},
-	{AdminV2, post, "/groups/{groupId}/databaseUsers", "2023-01-01", SetDatabaseUsers, "groupId", "GROUP_DATABASE_ACCESS_ADMIN"},
-	{AdminV2, del, "/groups/{groupId}/databaseUsers/{databaseName}/{username}", "2023-01-01", SetDatabaseUsers, "groupId", "GROUP_DATABASE_ACCESS_ADMIN"},
+	{ListGroupDatabaseUsers, AdminV2, get, "/groups/{groupId}/databaseUsers", "2023-01-01", SetDatabaseUsers, "groupId", "GROUP_READ_ONLY"},
+	{CreateGroupDatabaseUser, AdminV2, post, "/groups/{groupId}/databaseUsers", "2023-01-01", SetDatabaseUsers, "groupId", "GROUP_DATABASE_ACCESS_ADMIN"},
+	{DeleteGroupDatabaseUser, AdminV2, del, "/groups/{groupId}/databaseUsers/{databaseName}/{username}", "2023-01-01", SetDatabaseUsers, "groupId", "GROUP_DATABASE_ACCESS_ADMIN"},
 
 	// Network access.
-	{AdminV2, get, "/groups/{groupId}/accessList", "2023-01-01", SetStandard, "groupId", "GROUP_READ_ONLY"},
-	{AdminV2, post, "/groups/{groupId}/accessList", "2023-01-01", SetStandard, "groupId", "GROUP_NETWORK_ACCESS_MANAGER"},
-	{AdminV2, del, "/groups/{groupId}/accessList/{entryValue}", "2023-01-01", SetStandard, "groupId", "GROUP_NETWORK_ACCESS_MANAGER"},
+	{ListGroupAccessListEntries, AdminV2, get, "/groups/{groupId}/accessList", "2023-01-01", SetStandard, "groupId", "GROUP_READ_ONLY"},
+	{CreateGroupAccessListEntry, AdminV2, post, "/groups/{groupId}/accessList", "2023-01-01", SetStandard, "groupId", "GROUP_NETWORK_ACCESS_MANAGER"},
+	{DeleteGroupAccessListEntry, AdminV2, del, "/groups/{groupId}/accessList/{entryValue}", "2023-01-01", SetStandard, "groupId", "GROUP_NETWORK_ACCESS_MANAGER"},
 
 	// Backups.
-	{AdminV2, get, "/groups/{groupId}/clusters/{clusterName}/backup/snapshots", "2023-01-01", SetStandard, "groupId", "GROUP_READ_ONLY"},
-	{AdminV2, post, "/groups/{groupId}/clusters/{clusterName}/backup/snapshots", "2023-01-01", SetStandard, "groupId", "GROUP_BACKUP_MANAGER"},
-	{AdminV2, get, "/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}", "2023-01-01", SetStandard, "groupId", "GROUP_READ_ONLY"},
-	{AdminV2, get, "/groups/{groupId}/clusters/{clusterName}/backup/restoreJobs", "2023-01-01", SetStandard, "groupId", "GROUP_READ_ONLY"},
-	{AdminV2, post, "/groups/{groupId}/clusters/{clusterName}/backup/restoreJobs", "2023-01-01", SetStandard, "groupId", "GROUP_BACKUP_MANAGER"},
-	{AdminV2, get, "/groups/{groupId}/clusters/{clusterName}/backup/restoreJobs/{restoreJobId}", "2023-01-01", SetStandard, "groupId", "GROUP_READ_ONLY"},
+	{ListGroupClusterBackupSnapshots, AdminV2, get, "/groups/{groupId}/clusters/{clusterName}/backup/snapshots", "2023-01-01", SetStandard, "groupId", "GROUP_READ_ONLY"},
+	{TakeGroupClusterBackupSnapshots, AdminV2, post, "/groups/{groupId}/clusters/{clusterName}/backup/snapshots", "2023-01-01", SetStandard, "groupId", "GROUP_BACKUP_MANAGER"},
+	{GetGroupClusterBackupSnapshot, AdminV2, get, "/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}", "2023-01-01", SetStandard, "groupId", "GROUP_READ_ONLY"},
+	{ListGroupClusterBackupRestoreJobs, AdminV2, get, "/groups/{groupId}/clusters/{clusterName}/backup/restoreJobs", "2023-01-01", SetStandard, "groupId", "GROUP_READ_ONLY"},
+	{CreateGroupClusterBackupRestoreJob, AdminV2, post, "/groups/{groupId}/clusters/{clusterName}/backup/restoreJobs", "2023-01-01", SetStandard, "groupId", "GROUP_BACKUP_MANAGER"},
+	{GetGroupClusterBackupRestoreJob, AdminV2, get, "/groups/{groupId}/clusters/{clusterName}/backup/restoreJobs/{restoreJobId}", "2023-01-01", SetStandard, "groupId", "GROUP_READ_ONLY"},
 
 	// Organizations.
-	{AdminV2, get, "/orgs", "2023-01-01", SetStandard, "", "ORG_READ_ONLY"},
-	{AdminV2, get, "/orgs/{orgId}", "2023-01-01", SetStandard, "orgId", "ORG_READ_ONLY"},
+	{ListOrgs, AdminV2, get, "/orgs", "2023-01-01", SetStandard, "", "ORG_READ_ONLY"},
+	{GetOrg, AdminV2, get, "/orgs/{orgId}", "2023-01-01", SetStandard, "orgId", "ORG_READ_ONLY"},
 
 	// Alerts.
-	{AdminV2, get, "/groups/{groupId}/alerts", "2023-01-01", SetStandard, "groupId", "GROUP_READ_ONLY"},
-	{AdminV2, get, "/groups/{groupId}/alertConfigs", "2023-01-01", SetStandard, "groupId", "GROUP_READ_ONLY"},
-	{AdminV2, post, "/groups/{groupId}/alertConfigs", "2023-01-01", SetStandard, "groupId", "GROUP_ALERTS_MANAGER"},
+	{ListGroupAlerts, AdminV2, get, "/groups/{groupId}/alerts", "2023-01-01", SetStandard, "groupId", "GROUP_READ_ONLY"},
+	{ListGroupAlertConfigs, AdminV2, get, "/groups/{groupId}/alertConfigs", "2023-01-01", SetStandard, "groupId", "GROUP_READ_ONLY"},
+	{CreateGroupAlertConfig, AdminV2, post, "/groups/{groupId}/alertConfigs", "2023-01-01", SetStandard, "groupId", "GROUP_ALERTS_MANAGER"},
 
 	// Programmatic API keys.
-	{AdminV2, get, "/orgs/{orgId}/apiKeys", "2023-01-01", SetStandard, "orgId", "ORG_READ_ONLY"},
-	{AdminV2, post, "/orgs/{orgId}/apiKeys", "2023-01-01", SetStandard, "orgId", "ORG_OWNER"},
-	{AdminV2, del, "/orgs/{orgId}/apiKeys/{apiUserId}", "2023-01-01", SetStandard, "orgId", "ORG_OWNER"},
+	{ListOrgApiKeys, AdminV2, get, "/orgs/{orgId}/apiKeys", "2023-01-01", SetStandard, "orgId", "ORG_READ_ONLY"},
+	{CreateOrgApiKey, AdminV2, post, "/orgs/{orgId}/apiKeys", "2023-01-01", SetStandard, "orgId", "ORG_OWNER"},
+	{DeleteOrgApiKey, AdminV2, del, "/orgs/{orgId}/apiKeys/{apiUserId}", "2023-01-01", SetStandard, "orgId", "ORG_OWNER"},
 
 	// App Services Admin API v3.0 (paths under /api/admin/v3.0).
-	{AppServices, get, "/groups/{groupId}/apps", "", SetAppServices, "groupId", "GROUP_READ_ONLY"},
-	{AppServices, get, "/groups/{groupId}/apps/{appId}", "", SetAppServices, "groupId", "GROUP_READ_ONLY"},
-	{AppServices, get, "/groups/{groupId}/apps/{appId}/triggers", "", SetAppServices, "groupId", "GROUP_READ_ONLY"},
-	{AppServices, get, "/groups/{groupId}/apps/{appId}/triggers/{triggerId}", "", SetAppServices, "groupId", "GROUP_READ_ONLY"},
+	{AppServicesListApps, AppServices, get, "/groups/{groupId}/apps", "", SetAppServices, "groupId", "GROUP_READ_ONLY"},
+	{AppServicesGetApp, AppServices, get, "/groups/{groupId}/apps/{appId}", "", SetAppServices, "groupId", "GROUP_READ_ONLY"},
+	{AppServicesListTriggers, AppServices, get, "/groups/{groupId}/apps/{appId}/triggers", "", SetAppServices, "groupId", "GROUP_READ_ONLY"},
+	{AppServicesGetTrigger, AppServices, get, "/groups/{groupId}/apps/{appId}/triggers/{triggerId}", "", SetAppServices, "groupId", "GROUP_READ_ONLY"},
+}
+
+// LookupOp finds the operation of an ID.
+func LookupOp(id OpID) (Operation, bool) {
+	for _, op := range Operations {
+		if op.ID == id {
+			return op, true
+		}
+	}
+	return Operation{}, false
+}
+
+// Operation is the operation a request names: by Op when set (how tools
+// name them), else by Method and Template.
+func (r *Request) Operation() (Operation, bool) {
+	if r.Op != "" {
+		op, ok := LookupOp(r.Op)
+		if ok && (r.Method != "" && r.Method != op.Method || r.Template != "" && r.Template != op.Template) {
+			return Operation{}, false
+		}
+		return op, ok
+	}
+	return LookupOperation(r.Method, r.Template)
 }
 
 // LookupOperation finds the operation for a method and template.

@@ -25,6 +25,9 @@ const (
 // not the caller, builds the URL: every placeholder value is checked and
 // url.PathEscape'd, so no argument can change the route.
 type Request struct {
+	// Op names the operation (tools name nothing else); Method and Template
+	// may name it instead, and must agree with Op when both are given.
+	Op       OpID
 	Method   string            // http.MethodGet, ...
 	Template string            // e.g. "/groups/{groupId}/clusters/{clusterName}"
 	Params   map[string]string // placeholder name → raw (unescaped) value

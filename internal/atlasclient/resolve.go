@@ -43,11 +43,11 @@ func (c *Client) Resolve(req *Request) (*Resolved, error) {
 }
 
 func (c *Client) resolve(req *Request) (Operation, *Resolved, error) {
-	op, ok := LookupOperation(req.Method, req.Template)
+	op, ok := req.Operation()
 	if !ok {
-		return op, nil, &UnknownOperationError{Method: req.Method, Template: req.Template}
+		return op, nil, &UnknownOperationError{Method: req.Method, Template: req.Template + string(req.Op)}
 	}
-	path, err := expand(req.Template, req.Params)
+	path, err := expand(op.Template, req.Params)
 	if err != nil {
 		return op, nil, err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -60,9 +61,18 @@ func TestCatalogueHasDesignToolsWithTheirMarks(t *testing.T) {
 
 // Every tool as a host sees it: a title, a description an agent can act on, all
 // four hints set explicitly and derived from the spec, an object input schema with
-// described properties and no top-level combinators, and an output schema.
+// described properties and no top-level combinators, and an output schema only
+// with --output-schemas (then for every tool).
 func TestEveryListedToolIsWellFormed(t *testing.T) {
-	h := newHarness(t, harnessOpts{})
+	for _, withOutput := range []bool{false, true} {
+		t.Run(fmt.Sprintf("outputSchemas=%v", withOutput), func(t *testing.T) {
+			checkListedTools(t, withOutput)
+		})
+	}
+}
+
+func checkListedTools(t *testing.T, withOutput bool) {
+	h := newHarness(t, harnessOpts{outputSchemas: withOutput})
 	c := h.client(t)
 	res, err := c.ListTools(context.Background(), mcp.ListToolsRequest{})
 	if err != nil {
@@ -112,8 +122,11 @@ func TestEveryListedToolIsWellFormed(t *testing.T) {
 				t.Errorf("%s.%s has no description", mt.Name, pn)
 			}
 		}
-		if asSent.OutputSchema["type"] != "object" {
+		switch {
+		case withOutput && asSent.OutputSchema["type"] != "object":
 			t.Errorf("%s: no output schema", mt.Name)
+		case !withOutput && asSent.OutputSchema != nil:
+			t.Errorf("%s: an output schema without --output-schemas", mt.Name)
 		}
 	}
 }
@@ -144,17 +157,21 @@ func TestCommittedSchemasMatchTheGoTypes(t *testing.T) {
 // what hosts see is a reviewed diff.
 func TestToolsListGolden(t *testing.T) {
 	configs := []struct {
-		name  string
-		pol   *policy.Policy
-		cloud atlasclient.Cloud
+		name     string
+		pol      *policy.Policy
+		cloud    atlasclient.Cloud
+		outputs  bool
+		toolsets []tools.Area
 	}{
-		{"default", policy.Default(policy.Options{}), atlasclient.Commercial},
-		{"read-only", policy.Default(policy.Options{ReadOnly: true}), atlasclient.Commercial},
-		{"gov", policy.Default(policy.Options{}), atlasclient.Gov},
+		{"default", policy.Default(policy.Options{}), atlasclient.Commercial, false, nil},
+		{"read-only", policy.Default(policy.Options{ReadOnly: true}), atlasclient.Commercial, false, nil},
+		{"gov", policy.Default(policy.Options{}), atlasclient.Gov, false, nil},
+		{"output-schemas", policy.Default(policy.Options{}), atlasclient.Commercial, true, nil},
+		{"toolsets-clusters-backups", policy.Default(policy.Options{}), atlasclient.Commercial, false, []tools.Area{tools.AreaClusters, tools.AreaBackups}},
 	}
 	for _, cfg := range configs {
 		t.Run(cfg.name, func(t *testing.T) {
-			h := newHarness(t, harnessOpts{policy: cfg.pol, cloud: cfg.cloud})
+			h := newHarness(t, harnessOpts{policy: cfg.pol, cloud: cfg.cloud, outputSchemas: cfg.outputs, toolsets: cfg.toolsets})
 			c := h.client(t)
 			res, err := c.ListTools(context.Background(), mcp.ListToolsRequest{})
 			if err != nil {
@@ -190,6 +207,16 @@ func TestToolsListGolden(t *testing.T) {
 					if tl.Annotations.ReadOnlyHint == nil || !*tl.Annotations.ReadOnlyHint {
 						t.Errorf("read-only lists write tool %s", tl.Name)
 					}
+				}
+			case "toolsets-clusters-backups":
+				for _, tl := range res.Tools {
+					spec := tools.Find(tools.All(), tl.Name)
+					if spec == nil && tl.Name != whoamiName || spec != nil && spec.Area != tools.AreaClusters && spec.Area != tools.AreaBackups {
+						t.Errorf("toolsets clusters,backups lists %s", tl.Name)
+					}
+				}
+				if !names["atlas-whoami"] || !names["atlas-list-clusters"] || !names["atlas-create-restore-job"] {
+					t.Errorf("toolsets clusters,backups lacks a tool: %v", names)
 				}
 			case "gov":
 				for n := range names {

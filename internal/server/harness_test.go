@@ -47,6 +47,10 @@ type harnessOpts struct {
 	approvals *approvals.Service
 	// consoleSSO signs approvers in to /approvals with the identity provider.
 	consoleSSO *approvals.SSO
+	// outputSchemas advertises output schemas (--output-schemas).
+	outputSchemas bool
+	// toolsets keeps only these areas' tools (--toolsets); nil: all.
+	toolsets []tools.Area
 }
 
 func newHarness(t *testing.T, o harnessOpts) *harness { return newHarnessTB(t, o) }
@@ -90,15 +94,16 @@ func newHarnessTB(t testing.TB, o harnessOpts) *harness {
 	t.Cleanup(func() { _ = log.Close() })
 	secrets := []string{atlassim.DemoClientSecret, atlassim.DemoPrivateKey}
 	srv, err := New(Options{
-		Tools:      tools.ForCloud(o.cloud),
-		Env:        &tools.Env{Client: client, Cloud: o.cloud, DefaultProjectID: atlassim.DemoProjectID, DefaultOrgID: atlassim.DemoOrgID, PollInterval: time.Millisecond, Bodies: atlasspec.New()},
-		Policy:     pol,
-		Audit:      log,
-		Version:    "test",
-		Secrets:    secrets,
-		Metrics:    o.metrics,
-		Approvals:  o.approvals,
-		ConsoleSSO: o.consoleSSO,
+		Tools:         tools.InAreas(tools.ForCloud(o.cloud), o.toolsets),
+		Env:           &tools.Env{Client: client, Cloud: o.cloud, DefaultProjectID: atlassim.DemoProjectID, DefaultOrgID: atlassim.DemoOrgID, PollInterval: time.Millisecond, Bodies: atlasspec.New()},
+		Policy:        pol,
+		Audit:         log,
+		Version:       "test",
+		Secrets:       secrets,
+		Metrics:       o.metrics,
+		Approvals:     o.approvals,
+		ConsoleSSO:    o.consoleSSO,
+		OutputSchemas: o.outputSchemas,
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -46,14 +46,14 @@ func (s *Server) newLive(p *policy.Policy, prev *live) (*live, []mcpserver.Serve
 	l := &live{policy: p, byName: map[string]*tools.Tool{}}
 	var reg []mcpserver.ServerTool
 	for _, t := range Offered(s.opts.Tools, p) {
-		mt, err := mcpTool(t)
+		mt, err := mcpTool(t, s.outputs[t.Name])
 		if err != nil {
 			return nil, nil, err
 		}
 		l.byName[t.Name] = t
 		reg = append(reg, mcpserver.ServerTool{Tool: mt, Handler: s.handler(t)})
 	}
-	reg = append(reg, mcpserver.ServerTool{Tool: whoamiTool(), Handler: s.whoami})
+	reg = append(reg, mcpserver.ServerTool{Tool: whoamiTool(s.outputs != nil), Handler: s.whoami})
 	var old *agentLimits
 	if prev != nil {
 		old = prev.limits

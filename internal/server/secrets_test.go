@@ -85,7 +85,7 @@ func TestNoSecretReachesTheAuditLogOrTheLogs(t *testing.T) {
 		{"atlas-create-restore-job", `{"clusterName":"prod-analytics","deliveryType":"automated","snapshotId":"` + snapID + `","targetClusterName":"sec-cluster"}`},
 		{"atlas-list-alerts", `{}`},
 		{"atlas-list-alert-configs", `{}`},
-		{"atlas-create-alert-config", `{"eventTypeName":"NO_PRIMARY","notifications":[{"typeName":"WEBHOOK","webhookUrl":"https://hooks.example/x","webhookSecret":"` + webhookSecret + `"},{"typeName":"PAGER_DUTY","serviceKey":"` + serviceKey + `"}]}`},
+		{"atlas-create-alert-config", `{"body":{"eventTypeName":"NO_PRIMARY","notifications":[{"typeName":"WEBHOOK","webhookUrl":"https://hooks.example/x","webhookSecret":"` + webhookSecret + `"},{"typeName":"PAGER_DUTY","serviceKey":"` + serviceKey + `"}]}}`},
 		{"atlas-list-api-keys", `{}`},
 		{"atlas-create-api-key", `{"desc":"secret test","roles":["ORG_READ_ONLY"]}`},
 		{"appservices-list-apps", `{}`},

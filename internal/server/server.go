@@ -51,6 +51,13 @@ type Options struct {
 	// ConsoleSSO, when set, lets approvers sign in to the console at
 	// /approvals with the identity provider (identity.oauth.console).
 	ConsoleSSO *approvals.SSO
+	// OutputSchemas advertises each tool's output schema in tools/list
+	// (--output-schemas). Off by default: structuredContent is sent either
+	// way, models never see output schemas, and hosts that get one compile it
+	// (the TypeScript SDK compiles every one with AJV inside listTools) —
+	// most of a cold start and a third of tools/list. When on, the schema is
+	// compact: the top level of the committed one (see compactOutput).
+	OutputSchemas bool
 }
 
 // Server is one MCP server: the tools, the pipeline and the transports.
@@ -79,6 +86,10 @@ type Server struct {
 	stopCalls context.CancelFunc
 
 	stopSweep func() // stops the approval sweeper (approval.go); nil without one
+
+	// outputs are the compact output schemas advertised with
+	// Options.OutputSchemas; nil: none advertised.
+	outputs map[string]json.RawMessage
 }
 
 // New builds the server and registers every tool the configuration allows.
@@ -113,6 +124,18 @@ func New(opts Options) (*Server, error) {
 		mcpserver.WithInstructions(instructions(opts.Sandbox)),
 		mcpserver.WithToolFilter(s.filterTools),
 	)
+	if opts.OutputSchemas {
+		s.outputs = map[string]json.RawMessage{}
+		for _, t := range opts.Tools {
+			full, err := t.OutputSchema()
+			if err != nil {
+				return nil, err
+			}
+			if s.outputs[t.Name], err = compactOutput(full); err != nil {
+				return nil, fmt.Errorf("server: output schema of %s: %w", t.Name, err)
+			}
+		}
+	}
 	l, reg, err := s.newLive(opts.Policy, nil)
 	if err != nil {
 		return nil, err
@@ -157,7 +180,7 @@ func Offered(list []*tools.Tool, p *policy.Policy) []*tools.Tool {
 
 // ToolInfo is what the policy knows of a tool.
 func ToolInfo(t *tools.Tool) policy.ToolInfo {
-	return policy.ToolInfo{Name: t.Name, Area: policy.Area(t.Area), Access: policy.Access(t.Access), Destructive: t.Destructive}
+	return policy.ToolInfo{Name: t.Name, Area: policy.Area(t.Area), Access: policy.Access(t.Access), Destructive: t.Destructive, Confirms: t.Confirms}
 }
 
 // filterTools shows an agent only the tools it may call. mcp-go runs tool filters
@@ -181,15 +204,12 @@ func (s *Server) filterTools(ctx context.Context, list []mcp.Tool) []mcp.Tool {
 	return out
 }
 
-// mcpTool turns a spec into the protocol's tool: schemas from the committed
-// files, and all four hints set explicitly from the spec (mcp-go's defaults are
+// mcpTool turns a spec into the protocol's tool: the input schema from the
+// committed file, the output schema when one is given (Options.OutputSchemas),
+// and all four hints set explicitly from the spec (mcp-go's defaults are
 // destructive and open-world).
-func mcpTool(t *tools.Tool) (mcp.Tool, error) {
+func mcpTool(t *tools.Tool, out json.RawMessage) (mcp.Tool, error) {
 	in, err := t.InputSchema()
-	if err != nil {
-		return mcp.Tool{}, err
-	}
-	out, err := t.OutputSchema()
 	if err != nil {
 		return mcp.Tool{}, err
 	}
@@ -206,17 +226,41 @@ func mcpTool(t *tools.Tool) (mcp.Tool, error) {
 	return mt, nil
 }
 
-// describe appends what the pipeline adds to a tool's own description.
+// compactOutput keeps the top level of a committed output schema: each
+// property with its JSON type only, open to more. Every answer valid against
+// the full schema is valid against it (it only drops constraints), so a host
+// that validates structuredContent still can, and compiling it costs a
+// validator a quarter of the full one. The full schemas stay in schemas/ for
+// whoever wants the detail.
+func compactOutput(full json.RawMessage) (json.RawMessage, error) {
+	var s struct {
+		Properties map[string]struct {
+			Type any `json:"type,omitempty"`
+		} `json:"properties"`
+	}
+	if err := json.Unmarshal(full, &s); err != nil {
+		return nil, err
+	}
+	props := map[string]any{}
+	for name, p := range s.Properties {
+		if p.Type != nil {
+			props[name] = map[string]any{"type": p.Type}
+		} else {
+			props[name] = map[string]any{}
+		}
+	}
+	return json.Marshal(map[string]any{"type": "object", "properties": props})
+}
+
+// describe appends what the pipeline adds to a tool's own description: the
+// confirmation a destructive call meets. dryRun is described once, in the
+// input schema; the Atlas role a tool needs is in `atlas-mcp tools` and in
+// the answer to Atlas's 403, where the agent needs it, not in every listing.
 func describe(t *tools.Tool) string {
-	d := t.Description
-	if t.Access == tools.Write {
-		d += " Accepts dryRun:true."
-	}
 	if t.Destructive {
-		d += " Destructive: a person must confirm before it runs."
+		return t.Description + " Destructive: a person confirms."
 	}
-	d += fmt.Sprintf(" Atlas role needed: %s.", t.Permission)
-	return d
+	return t.Description
 }
 
 func instructions(sandbox bool) string {

@@ -13,7 +13,8 @@ import (
 
 // BenchmarkToolsListSize is what tools/list costs a host's context, per
 // configuration: bytes per tool (issue 16's goal is ≤ 1,000 in the default
-// configuration) and in all, split into the parts hosts treat differently —
+// configuration, which advertises no output schemas; output-schemas is
+// --output-schemas) and in all, split into the parts hosts treat differently —
 // input schemas and descriptions reach the model, output schemas and
 // annotations the host. Sizes are of the compact JSON as sent; ns/op is one
 // tools/list through an in-process client.
@@ -21,17 +22,19 @@ import (
 //	go test ./internal/server -run '^$' -bench ToolsListSize -benchtime 20x
 func BenchmarkToolsListSize(b *testing.B) {
 	configs := []struct {
-		name  string
-		pol   *policy.Policy
-		cloud atlasclient.Cloud
+		name    string
+		pol     *policy.Policy
+		cloud   atlasclient.Cloud
+		outputs bool
 	}{
-		{"default", policy.Default(policy.Options{}), atlasclient.Commercial},
-		{"read-only", policy.Default(policy.Options{ReadOnly: true}), atlasclient.Commercial},
-		{"gov", policy.Default(policy.Options{}), atlasclient.Gov},
+		{"default", policy.Default(policy.Options{}), atlasclient.Commercial, false},
+		{"read-only", policy.Default(policy.Options{ReadOnly: true}), atlasclient.Commercial, false},
+		{"gov", policy.Default(policy.Options{}), atlasclient.Gov, false},
+		{"output-schemas", policy.Default(policy.Options{}), atlasclient.Commercial, true},
 	}
 	for _, cfg := range configs {
 		b.Run(cfg.name, func(b *testing.B) {
-			h := newHarnessTB(b, harnessOpts{policy: cfg.pol, cloud: cfg.cloud})
+			h := newHarnessTB(b, harnessOpts{policy: cfg.pol, cloud: cfg.cloud, outputSchemas: cfg.outputs})
 			c := h.client(b)
 			var res *mcp.ListToolsResult
 			var err error

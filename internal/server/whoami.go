@@ -15,14 +15,18 @@ const whoamiName = "atlas-whoami"
 // Whoami is the built-in tool every agent is offered beside the catalogue
 // (it makes no Atlas call), for listings such as `atlas-mcp tools`.
 func Whoami() (name, title, description string) {
-	t := whoamiTool()
+	t := whoamiTool(false)
 	return t.Name, t.Annotations.Title, t.Description
 }
 
-func whoamiTool() mcp.Tool {
+// whoamiTool is the tool as listed; withOutput advertises its output schema
+// (Options.OutputSchemas).
+func whoamiTool(withOutput bool) mcp.Tool {
 	schema := json.RawMessage(`{"type":"object","properties":{},"additionalProperties":false}`)
-	t := mcp.NewToolWithRawSchema(whoamiName, "Show who you are to atlas-mcp: your agent name, the areas and access you were granted (and in which projects and orgs), tools denied to you, argument limits, and how destructive calls are confirmed. Makes no Atlas call. Use it to plan within your rights.", schema)
-	t.RawOutputSchema = json.RawMessage(`{"type":"object","properties":{"agent":{"type":"object"}},"additionalProperties":true}`)
+	t := mcp.NewToolWithRawSchema(whoamiName, "Show your agent, the areas, access, projects and orgs granted to you, denied tools, limits and confirmation rules.", schema)
+	if withOutput {
+		t.RawOutputSchema = json.RawMessage(`{"type":"object","properties":{"agent":{"type":"object"}}}`)
+	}
 	t.Annotations = mcp.ToolAnnotation{
 		Title:           "Who am I",
 		ReadOnlyHint:    mcp.ToBoolPtr(true),

@@ -43,7 +43,9 @@ func Output(t *tools.Tool) (json.RawMessage, error) {
 	if t.Access == tools.Write {
 		if s.Properties != nil {
 			s.Properties.Set("dryRun", &jsonschema.Schema{Type: "boolean", Description: "Present and true when nothing was sent (dryRun:true)."})
-			s.Properties.Set("plan", &jsonschema.Schema{Type: "array", Description: "The requests that would be sent, with secrets redacted.", Items: &jsonschema.Schema{Type: "object"}})
+			s.Properties.Set("plan", &jsonschema.Schema{Type: "object", Description: "The plan: the requests that would be sent, secrets redacted."})
+			s.Properties.Set("planHash", &jsonschema.Schema{Type: "string", Description: "The plan's hash, which an approval is bound to."})
+			s.Properties.Set("rendering", &jsonschema.Schema{Type: "object", Description: "What a person approving the call is shown."})
 		}
 	}
 	return marshalSchema(s)

@@ -1,0 +1,3 @@
+// Package archtest holds the import-graph test that locks the arrows of
+// docs/architecture.md ("Which package may import which"). It has no code.
+package archtest

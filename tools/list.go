@@ -1,0 +1,134 @@
+package tools
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/atlas-mcp/atlas-mcp/internal/atlasclient"
+)
+
+// A list tool is its operation, the parameters its input fills in, and how it
+// renders a page: listSpec holds those and nothing else, and builds the Run
+// every list tool shares (one page, the total, the table, verbose raw
+// documents).
+type listSpec[In any, T any] struct {
+	Name        string
+	Title       string
+	Description string
+	Area        Area
+	// Op is the Atlas list operation; the tool's access and permission come
+	// from it, and it is the request the tool sends.
+	Op             atlasclient.OpID
+	GovUnavailable bool
+	// Decode turns one Atlas document into a row; nil decodes it as T.
+	Decode func(json.RawMessage) (T, error)
+	// What names the list in the summary, e.g. "Clusters in project X".
+	What func(in *In) string
+	// Noun counts the items: "clusters".
+	Noun string
+	// Rows renders the page as a table.
+	Rows func([]T) string
+	// Warn adds sentences to the summary about what the page shows (optional).
+	Warn func([]T) string
+	// Raw is what of each full Atlas document (verbose) may reach the agent:
+	// nil passes it as Atlas sent it; credentials Atlas returns are cut here.
+	Raw func(json.RawMessage) json.RawMessage
+}
+
+// lister is what a list tool's input provides besides prepare and facts: the
+// operation's path parameters and the page asked for (ProjectList, OrgList,
+// ClusterList).
+type lister interface {
+	input
+	params() map[string]string
+	page() (Paging, bool)
+}
+
+func (s listSpec[In, T]) tool() *Tool {
+	if _, ok := any(new(In)).(lister); !ok {
+		panic(fmt.Sprintf("tools: input of list tool %s has no params and page", s.Name))
+	}
+	decode := s.Decode
+	if decode == nil {
+		decode = unmarshalAs[T]
+	}
+	return spec[In, ListOutput[T]]{
+		Name: s.Name, Title: s.Title, Description: s.Description, Area: s.Area,
+		Op: s.Op, GovUnavailable: s.GovUnavailable,
+		Run: func(ctx context.Context, env *Env, in *In) (*Result, error) {
+			l := any(in).(lister)
+			p, verbose := l.page()
+			out, err := fetchPage(ctx, env, &atlasclient.Request{Op: s.Op, Params: l.params()}, p, verbose, decode)
+			if err != nil {
+				return nil, err
+			}
+			if s.Raw != nil {
+				for i, raw := range out.Raw {
+					out.Raw[i] = s.Raw(raw)
+				}
+			}
+			summary := fmt.Sprintf("%s: %s", s.What(in), pageSummary(s.Noun, out.TotalCount, out.PageNum, out.ItemsPerPage, len(out.Results)))
+			if s.Warn != nil {
+				summary += s.Warn(out.Results)
+			}
+			return &Result{
+				Summary:    summary,
+				Data:       dataIf(len(out.Results) > 0, func() string { return s.Rows(out.Results) }),
+				Structured: out,
+			}, nil
+		},
+	}.tool()
+}
+
+// ProjectList is the input of a list over one project.
+type ProjectList struct {
+	ProjectScope
+	Paging
+	Verbosity
+}
+
+func (in *ProjectList) prepare(env *Env) error {
+	if err := in.resolve(env); err != nil {
+		return err
+	}
+	return in.Paging.normalize()
+}
+func (in *ProjectList) facts() Facts              { return Facts{ProjectID: in.ProjectID} }
+func (in *ProjectList) params() map[string]string { return map[string]string{"groupId": in.ProjectID} }
+func (in *ProjectList) page() (Paging, bool)      { return in.Paging, in.Verbose }
+
+// OrgList is the input of a list over one organization.
+type OrgList struct {
+	OrgScope
+	Paging
+	Verbosity
+}
+
+func (in *OrgList) prepare(env *Env) error {
+	if err := in.resolve(env); err != nil {
+		return err
+	}
+	return in.Paging.normalize()
+}
+func (in *OrgList) facts() Facts              { return Facts{OrgID: in.OrgID} }
+func (in *OrgList) params() map[string]string { return map[string]string{"orgId": in.OrgID} }
+func (in *OrgList) page() (Paging, bool)      { return in.Paging, in.Verbose }
+
+// ClusterList is the input of a list over one cluster (its backups).
+type ClusterList struct {
+	ClusterScope
+	Paging
+	Verbosity
+}
+
+func (in *ClusterList) prepare(env *Env) error {
+	if err := in.resolveCluster(env); err != nil {
+		return err
+	}
+	return in.Paging.normalize()
+}
+func (in *ClusterList) facts() Facts {
+	return Facts{ProjectID: in.ProjectID, ClusterName: in.ClusterName}
+}
+func (in *ClusterList) page() (Paging, bool) { return in.Paging, in.Verbose }
