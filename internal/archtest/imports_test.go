@@ -32,7 +32,7 @@ var rules = []struct {
 	{pkg: "internal/atlassim", may: []string{"internal/atlasspec"}, mustNot: []string{mcpGo}},
 	{pkg: "internal/atlasspec", noModDeps: true, mustNot: []string{mcpGo}},
 	// Approvals know plans and approvers, not MCP; identity maps callers to agents.
-	{pkg: "internal/approvals", may: []string{"policy"}, mustNot: []string{mcpGo}},
+	{pkg: "internal/approvals", may: []string{"policy", "internal/identity"}, mustNot: []string{mcpGo}},
 	{pkg: "internal/identity", may: []string{"policy"}, mustNot: []string{mcpGo}},
 	// The one adapter to the protocol library.
 	{pkg: "internal/server", may: []string{"tools", "schemas", "policy", "internal/audit", "internal/atlasclient", "internal/approvals", "internal/identity"}, mustNot: []string{invopop}},
