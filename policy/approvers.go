@@ -263,26 +263,17 @@ func (d *decoder) approvers(k, v *yaml.Node, p *Policy, env func(string) (string
 	if cfg.byName == nil {
 		cfg.byName = map[string]*Approver{}
 	}
-	for i := 0; i+1 < len(v.Content); i += 2 {
-		kn := d.deref(v.Content[i])
-		if kn == nil || kn.Kind != yaml.ScalarNode {
-			d.fail(v.Content[i], "an approver name must be a plain name")
-			continue
-		}
-		name := kn.Value
-		if !validAgentName(name) {
-			d.fail(kn, "approver name %q is not valid: use 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit", name)
-			continue
-		}
+	d.namedEntries(v, "approver", func(name string) int {
 		if prev := cfg.byName[name]; prev != nil {
-			d.fail(kn, "approver %q is defined twice (first on line %d)", name, prev.line)
-			continue
+			return prev.line
 		}
-		a := &Approver{Name: name, line: kn.Line}
-		d.approver(v.Content[i+1], a, env)
+		return 0
+	}, func(name string, k, val *yaml.Node) {
+		a := &Approver{Name: name, line: k.Line}
+		d.approver(val, a, env)
 		cfg.approvers = append(cfg.approvers, a)
 		cfg.byName[name] = a
-	}
+	})
 }
 
 func (d *decoder) approver(n *yaml.Node, a *Approver, env func(string) (string, bool)) {

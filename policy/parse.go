@@ -126,28 +126,16 @@ func (d *decoder) agents(k, v *yaml.Node, p *Policy, env func(string) (string, b
 		d.fail(v, "agents must be a mapping from agent name to its settings, not %s", kindName(v))
 		return
 	}
-	for i := 0; i+1 < len(v.Content); i += 2 {
-		kn := d.deref(v.Content[i])
-		if kn == nil {
-			continue
-		}
-		if kn.Kind != yaml.ScalarNode {
-			d.fail(kn, "an agent name must be a plain name, not %s", kindName(kn))
-			continue
-		}
-		name := kn.Value
-		if !validAgentName(name) {
-			d.fail(kn, "agent name %q is not valid: use 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit", name)
-			continue
-		}
+	d.namedEntries(v, "agent", func(name string) int {
 		if prev := p.byName[name]; prev != nil {
-			d.fail(kn, "agent %q is defined twice (first on line %d)", name, prev.line)
-			continue
+			return prev.line
 		}
-		a := &Agent{Name: name, p: p, line: kn.Line}
-		d.agent(v.Content[i+1], a, env)
+		return 0
+	}, func(name string, k, val *yaml.Node) {
+		a := &Agent{Name: name, p: p, line: k.Line}
+		d.agent(val, a, env)
 		p.addAgent(a)
-	}
+	})
 }
 
 func (d *decoder) agent(n *yaml.Node, a *Agent, env func(string) (string, bool)) {

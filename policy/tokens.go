@@ -47,3 +47,29 @@ func (d *decoder) tokenEnv(v *yaml.Node, what, who string, env func(string) (str
 	}
 	return nil, "", false
 }
+
+// namedEntries walks a map of named entries (agents, approvers): each name
+// must be a plain, valid name, given once. defined returns the line of an
+// earlier entry of that name (0: none); add takes the entry.
+func (d *decoder) namedEntries(v *yaml.Node, what string, defined func(name string) int, add func(name string, k, val *yaml.Node)) {
+	for i := 0; i+1 < len(v.Content); i += 2 {
+		kn := d.deref(v.Content[i])
+		if kn == nil {
+			continue
+		}
+		if kn.Kind != yaml.ScalarNode {
+			d.fail(kn, "an %s name must be a plain name, not %s", what, kindName(kn))
+			continue
+		}
+		name := kn.Value
+		if !validAgentName(name) {
+			d.fail(kn, "%s name %q is not valid: use 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit", what, name)
+			continue
+		}
+		if line := defined(name); line != 0 {
+			d.fail(kn, "%s %q is defined twice (first on line %d)", what, name, line)
+			continue
+		}
+		add(name, kn, v.Content[i+1])
+	}
+}
