@@ -628,7 +628,7 @@ func createAlertConfig() *Tool {
 		Op:          atlasclient.CreateGroupAlertConfig,
 		Build: func(_ context.Context, _ *Env, in *CreateAlertConfigInput, b *Builder) error {
 			if err := b.Send(in.request(), secretNotificationFields...); err != nil {
-				return err
+				return underArgument("body", len(in.Body) > 0, err)
 			}
 			b.Render(Rendering{
 				Title: fmt.Sprintf("Create an alert configuration in project %s.", in.ProjectID),

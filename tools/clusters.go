@@ -570,7 +570,7 @@ func updateCluster() *Tool {
 				return err
 			}
 			if err := b.Send(in.request(body)); err != nil {
-				return err
+				return underArgument("body", len(in.Body) > 0, err)
 			}
 			b.Facts().Clusters = []ClusterRef{{ProjectID: in.ProjectID, Name: in.ClusterName, Overwritten: true}}
 			b.Render(Rendering{

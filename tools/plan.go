@@ -295,3 +295,19 @@ func orText(s, def string) string {
 	}
 	return s
 }
+
+// underArgument names a body's field error by the argument the agent gave it
+// in: the schema speaks of the Atlas body, the agent wrote `body`, so
+// "replicationSpecs[0]…" becomes "body.replicationSpecs[0]…".
+func underArgument(arg string, given bool, err error) error {
+	var ve *ValidationError
+	if !given || !errors.As(err, &ve) || ve.Field == arg || strings.HasPrefix(ve.Field, arg+".") {
+		return err
+	}
+	out := *ve
+	out.Field = arg + "." + strings.TrimPrefix(ve.Field, "body.")
+	if strings.HasPrefix(ve.Field, "[") {
+		out.Field = arg + ve.Field
+	}
+	return &out
+}

@@ -78,6 +78,10 @@ func TestAttacksOnThePlanAreRefusedAndNothingIsSent(t *testing.T) {
 			`{"username":"a","username":"b"}`, "twice"},
 		{"case-variant key", "atlas-delete-db-user",
 			`{"Username":"a","username":"b"}`, "case"},
+		{"a readOnly field in an escape hatch, named by the argument", "atlas-update-cluster",
+			`{"clusterName":"target-1","body":{"replicationSpecs":[{"regionConfigs":[{"providerName":"AWS","regionName":"US_EAST_1","priority":7,"electableSpecs":{"instanceSize":"M10","nodeCount":3,"diskThroughput":5}}]}]}}`, "body.replicationSpecs[0].regionConfigs[0].electableSpecs.diskThroughput is readOnly"},
+		{"an unknown field in an escape hatch", "atlas-update-cluster",
+			`{"clusterName":"target-1","body":{"replicationSpecs":[{"regionConfigs":[{"providerName":"AWS","regionName":"US_EAST_1","priority":7,"electableSpecs":{"instanceSize":"M10","nodeCnt":3}}]}]}}`, "nodeCnt"},
 		{"case-variant key inside an escape hatch", "atlas-update-cluster",
 			`{"clusterName":"target-1","body":{"paused":true,"Paused":false}}`, "case"},
 	}
