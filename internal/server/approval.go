@@ -42,10 +42,9 @@ func (s *Server) approvalRendering(ctx context.Context, cs *callState) approvals
 	if r.Irreversible != "" {
 		lines = append(lines, "This cannot be undone: "+r.Irreversible+".")
 	}
+	// Why the policy asks is shown beside the rendering (the request's Why),
+	// by the console, the CLI and notifications alike.
 	lines = append(lines, fmt.Sprintf("Agent %s calls %s (plan %s, %d request(s) to Atlas).", agentName(cs.agent), cs.tool.Name, shortHash(cs.planHash), len(cs.plan.Requests)))
-	if cs.decision.ConfirmWhy != "" {
-		lines = append(lines, "Why the policy asks: "+cs.decision.ConfirmWhy+".")
-	}
 	return approvals.Rendering{Title: r.Title, Lines: lines}
 }
 
