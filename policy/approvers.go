@@ -405,13 +405,8 @@ func (d *decoder) approvalConfirmKey(key string, v *yaml.Node, c *approvalConfir
 	id := "confirm." + key
 	switch key {
 	case "approvalWait", "approvalTTL":
-		s, ok := d.scalar(v, id)
+		dur, s, ok := d.durationAt(v, id)
 		if !ok {
-			return
-		}
-		dur, err := parseDuration(s)
-		if err != nil {
-			d.fail(v, "%s: %v", id, err)
 			return
 		}
 		if key == "approvalWait" {

@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"gopkg.in/yaml.v3"
 )
 
 // parseDuration reads Go durations ("90m", "24h") and, because access-list
@@ -26,4 +28,19 @@ func parseDuration(s string) (time.Duration, error) {
 		return 0, fmt.Errorf("%q must be longer than zero", s)
 	}
 	return d, nil
+}
+
+// durationAt reads a duration value, failing with its id when it is not one.
+// It returns the text as written too, for range errors that quote it.
+func (d *decoder) durationAt(v *yaml.Node, id string) (time.Duration, string, bool) {
+	s, ok := d.scalar(v, id)
+	if !ok {
+		return 0, "", false
+	}
+	dur, err := parseDuration(s)
+	if err != nil {
+		d.fail(v, "%s: %v", id, err)
+		return 0, "", false
+	}
+	return dur, s, true
 }

@@ -337,13 +337,8 @@ func (d *decoder) netConstraints(n *yaml.Node, prefix string, c *netConstraints)
 		case "deniedCidrs":
 			c.denied = d.cidrs(v, id)
 		case "maxLifetime":
-			s, ok := d.scalar(v, id)
+			dur, _, ok := d.durationAt(v, id)
 			if !ok {
-				return
-			}
-			dur, err := parseDuration(s)
-			if err != nil {
-				d.fail(v, "%s: %v", id, err)
 				return
 			}
 			c.maxLifetime, c.maxLifetimeRule = dur, rule{id: id, line: k.Line}
@@ -482,13 +477,8 @@ func (d *decoder) confirm(n *yaml.Node, c *confirmConfig) {
 			}
 			c.mode, c.modeRule = s, rule{id: id, line: k.Line}
 		case "tokenTTL":
-			s, ok := d.scalar(v, id)
+			dur, s, ok := d.durationAt(v, id)
 			if !ok {
-				return
-			}
-			dur, err := parseDuration(s)
-			if err != nil {
-				d.fail(v, "%s: %v", id, err)
 				return
 			}
 			if dur < time.Second || dur > 24*time.Hour {
