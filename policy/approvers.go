@@ -301,7 +301,7 @@ func (d *decoder) approver(n *yaml.Node, a *Approver, env func(string) (string, 
 			}
 		case "areas":
 			for _, it := range d.items(v, id) {
-				if !validArea(Area(it.value)) {
+				if !Area(it.value).Valid() {
 					d.failAt(it.line, "%s: unknown area %q%s", id, it.value, didYouMean(it.value, areaNames()))
 					continue
 				}

@@ -125,10 +125,10 @@ func (p *Policy) checkTool(t ToolInfo) string {
 			return fmt.Sprintf("%s is described inconsistently (%s, catalogue says %s); refusing to guess", t.Name, describeTool(t), describeTool(known))
 		}
 	}
-	if !validArea(t.Area) {
+	if !t.Area.Valid() {
 		return fmt.Sprintf("%s belongs to no known area (%q)", t.Name, t.Area)
 	}
-	if !validAccess(t.Access) {
+	if !t.Access.Valid() {
 		return fmt.Sprintf("%s has no valid access (%q)", t.Name, t.Access)
 	}
 	if t.Destructive && t.Access != Write {

@@ -112,7 +112,7 @@ func FuzzFactsMonotonic(f *testing.F) {
 			ClusterName: cluster, InstanceSizes: splitList(sizes), Providers: splitList(providers), Regions: splitList(regions),
 			TotalNodes: nodes, MaxDiskSizeGB: disk, AccessEntries: es, DBRoles: splitRoles(dbRoles), APIKeyRoles: splitList(keyRoles),
 		}}
-		if orgScoped(ti.Area) {
+		if ti.Area.OrgScoped() {
 			base.ProjectID, base.OrgID = "", org1
 		}
 		more := addFact(base, kind, extra, n)

@@ -83,7 +83,7 @@ func FuzzDecide(f *testing.F) {
 				t.Fatalf("tool outside the catalogue allowed: %+v", ti)
 			}
 		}
-		if !validArea(ti.Area) || !validAccess(ti.Access) || !validToolName(ti.Name) {
+		if !ti.Area.Valid() || !ti.Access.Valid() || !validToolName(ti.Name) {
 			t.Fatalf("garbage tool allowed: %+v", ti)
 		}
 		if ti.Destructive && !d.Confirm {

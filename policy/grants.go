@@ -204,7 +204,7 @@ func noGrantReason(a *Agent, c Call) string {
 	if c.ProjectID != "" && c.OrgID == "" && anyOrgOnly(same) {
 		return fmt.Sprintf("agent %s may %s %s only in %s, and the organization of project %s is not known to the policy; ask an admin for %s on project %s", a.Name, acc, area, joinScopes(same), c.ProjectID, need, c.ProjectID)
 	}
-	if orgScoped(area) && allProjectLimited(same) {
+	if area.OrgScoped() && allProjectLimited(same) {
 		return fmt.Sprintf("agent %s may %s %s only within %s, which does not reach organization-level calls; ask an admin for %s%s", a.Name, acc, area, joinScopes(same), need, onWhere)
 	}
 	if where == "" {

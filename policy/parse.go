@@ -194,7 +194,7 @@ func (d *decoder) grants(n *yaml.Node, prefix string) []grant {
 				}
 				haveArea = true
 				g.area = Area(s)
-				if s != "*" && !validArea(g.area) {
+				if s != "*" && !g.area.Valid() {
 					d.fail(v, "unknown area %q in %s%s; areas are %s, or \"*\" for all", s, g.id, didYouMean(s, areaNames()), strings.Join(areaNames(), ", "))
 				}
 			case "access":
@@ -222,7 +222,7 @@ func (d *decoder) grants(n *yaml.Node, prefix string) []grant {
 		if !haveAccess {
 			d.fail(gn, "%s gives no access; add access: [read] or access: [read, write]", g.id)
 		}
-		if orgScoped(g.area) && len(g.projects) > 0 {
+		if g.area.OrgScoped() && len(g.projects) > 0 {
 			d.fail(gn, "%s: area %s is not project-scoped, so a projects list could never match; limit it with orgs instead", g.id, g.area)
 		}
 		out = append(out, g)

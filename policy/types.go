@@ -1,58 +1,37 @@
 package policy
 
-import "time"
+import (
+	"time"
 
-// Access is what a tool does to Atlas: read only, or change something. Write does
-// not imply read: a grant lists each access it gives (access: [read, write]).
-type Access string
-
-// Accesses a tool can have.
-const (
-	Read  Access = "read"
-	Write Access = "write"
+	"github.com/atlas-mcp/atlas-mcp/access"
 )
 
-// Area is a part of Atlas a grant covers; each tool belongs to exactly one.
-type Area string
-
-// Areas, named as the seed's Admin API guide groups its endpoints.
-const (
-	AreaOrganizations Area = "organizations"
-	AreaProjects      Area = "projects"
-	AreaClusters      Area = "clusters"
-	AreaDatabaseUsers Area = "databaseUsers"
-	AreaNetworkAccess Area = "networkAccess"
-	AreaBackups       Area = "backups"
-	AreaAlerts        Area = "alerts"
-	AreaAPIKeys       Area = "apiKeys"
-	AreaAppServices   Area = "appServices"
+// Access is what a tool does to Atlas (read or write); Area is the part of
+// Atlas a grant covers. Both are the shared names of package access, so the
+// catalogue's facts reach the policy without conversion.
+type (
+	Access = access.Mode
+	Area   = access.Area
 )
 
-// AllAreas returns every area in a stable order. It is a function, not a
-// variable, so no caller can change the set for everyone else.
-func AllAreas() []Area {
-	return []Area{
-		AreaOrganizations, AreaProjects, AreaClusters, AreaDatabaseUsers,
-		AreaNetworkAccess, AreaBackups, AreaAlerts, AreaAPIKeys, AreaAppServices,
-	}
-}
+// The modes and areas, under the names policy files and callers have used.
+const (
+	Read  = access.Read
+	Write = access.Write
 
-func validArea(a Area) bool {
-	for _, x := range AllAreas() {
-		if a == x {
-			return true
-		}
-	}
-	return false
-}
+	AreaOrganizations = access.Organizations
+	AreaProjects      = access.Projects
+	AreaClusters      = access.Clusters
+	AreaDatabaseUsers = access.DatabaseUsers
+	AreaNetworkAccess = access.NetworkAccess
+	AreaBackups       = access.Backups
+	AreaAlerts        = access.Alerts
+	AreaAPIKeys       = access.APIKeys
+	AreaAppServices   = access.AppServices
+)
 
-func validAccess(a Access) bool { return a == Read || a == Write }
-
-// orgScoped areas address organizations, never one project, so a grant's
-// projects allowlist could never match there.
-func orgScoped(a Area) bool {
-	return a == AreaOrganizations || a == AreaAPIKeys
-}
+// AllAreas returns every area in a stable order (access.Areas).
+func AllAreas() []Area { return access.Areas() }
 
 // ToolInfo is what the policy needs to know about a tool. The catalogue is the one
 // source of these facts; the policy never guesses them from the name.

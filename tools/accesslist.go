@@ -15,6 +15,11 @@ import (
 	"github.com/atlas-mcp/atlas-mcp/internal/atlasclient"
 )
 
+// accessListTools are the tools of this area, in the catalogue's order (reads first).
+func accessListTools() []*Tool {
+	return []*Tool{listAccessList(), createAccessList(), deleteAccessList()}
+}
+
 // maxAccessEntries is Atlas's limit of IP access list entries per project; more
 // in one call can never succeed.
 const maxAccessEntries = 200

@@ -15,6 +15,11 @@ import (
 	"github.com/atlas-mcp/atlas-mcp/internal/atlasclient"
 )
 
+// alertTools are the tools of this area, in the catalogue's order (reads first).
+func alertTools() []*Tool {
+	return []*Tool{listAlerts(), listAlertConfigs(), createAlertConfig()}
+}
+
 var upperSnake = regexp.MustCompile(`^[A-Z][A-Z0-9_]*$`)
 
 // Alert is the compact view of an alert. Every string in it comes from Atlas and

@@ -9,6 +9,11 @@ import (
 	"github.com/atlas-mcp/atlas-mcp/internal/atlasclient"
 )
 
+// apiKeyTools are the tools of this area, in the catalogue's order (reads first).
+func apiKeyTools() []*Tool {
+	return []*Tool{listAPIKeys(), createAPIKey(), deleteAPIKey()}
+}
+
 // orgAPIKeyRoles are the roles Atlas accepts for an organization API key.
 func orgAPIKeyRoles() []string {
 	return []string{"ORG_OWNER", "ORG_MEMBER", "ORG_GROUP_CREATOR", "ORG_BILLING_ADMIN", "ORG_BILLING_READ_ONLY", "ORG_STREAM_PROCESSING_ADMIN", "ORG_READ_ONLY"}

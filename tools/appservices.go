@@ -11,6 +11,11 @@ import (
 	"github.com/atlas-mcp/atlas-mcp/internal/atlasclient"
 )
 
+// appServicesTools are the tools of this area, in the catalogue's order (reads first).
+func appServicesTools() []*Tool {
+	return []*Tool{listApps(), getApp(), listTriggers(), getTrigger()}
+}
+
 // The App Services Admin API v3.0 (API = AppServices in the operation table):
 // plain JSON, no dated versions, no list envelope.
 //

@@ -11,6 +11,11 @@ import (
 	"github.com/atlas-mcp/atlas-mcp/internal/atlasclient"
 )
 
+// backupTools are the tools of this area, in the catalogue's order (reads first).
+func backupTools() []*Tool {
+	return []*Tool{listSnapshots(), getSnapshot(), createSnapshot(), listRestoreJobs(), getRestoreJob(), createRestoreJob()}
+}
+
 // oldestOplogTime is the earliest point in time Atlas accepts (2008-01-01, the
 // spec's minimum for pointInTimeUTCSeconds and oplogTs).
 const oldestOplogTime = 1199145600

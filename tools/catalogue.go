@@ -4,23 +4,49 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/atlas-mcp/atlas-mcp/access"
 	"github.com/atlas-mcp/atlas-mcp/internal/atlasclient"
 )
 
-// All returns every tool of the catalogue, in a stable order (by area, then reads
-// before writes). Each call builds fresh specs: there is no package-level state.
-func All() []*Tool {
-	return []*Tool{
-		listOrgs(), getOrg(),
-		listProjects(), getProject(), createProject(), deleteProject(),
-		listClusters(), getCluster(), createCluster(), updateCluster(), deleteCluster(),
-		listDBUsers(), createDBUser(), deleteDBUser(),
-		listAccessList(), createAccessList(), deleteAccessList(),
-		listSnapshots(), getSnapshot(), createSnapshot(), listRestoreJobs(), getRestoreJob(), createRestoreJob(),
-		listAlerts(), listAlertConfigs(), createAlertConfig(),
-		listAPIKeys(), createAPIKey(), deleteAPIKey(),
-		listApps(), getApp(), listTriggers(), getTrigger(),
+// catalogue lists the areas, in access.Areas order, each with the function
+// of its file that lists the area's tools (orgTools in orgs.go, …): a new
+// tool is one spec in its area's file and one entry in that file's list.
+// Functions, not values, so that every All() builds fresh specs and no
+// package-level state exists.
+func catalogue() []struct {
+	area  Area
+	tools func() []*Tool
+} {
+	return []struct {
+		area  Area
+		tools func() []*Tool
+	}{
+		{AreaOrganizations, orgTools},
+		{AreaProjects, projectTools},
+		{AreaClusters, clusterTools},
+		{AreaDatabaseUsers, dbUserTools},
+		{AreaNetworkAccess, accessListTools},
+		{AreaBackups, backupTools},
+		{AreaAlerts, alertTools},
+		{AreaAPIKeys, apiKeyTools},
+		{AreaAppServices, appServicesTools},
 	}
+}
+
+// All returns every tool of the catalogue, in a stable order: by area, then
+// as the area's file lists them (reads before writes). A tool listed under
+// an area it does not declare is a programming error (and a failing test).
+func All() []*Tool {
+	var out []*Tool
+	for _, a := range catalogue() {
+		for _, t := range a.tools() {
+			if t.Area != a.area {
+				panic(fmt.Sprintf("tools: %s declares area %s but is listed under %s", t.Name, t.Area, a.area))
+			}
+			out = append(out, t)
+		}
+	}
+	return out
 }
 
 // ForCloud returns the tools that exist in the given cloud: in Atlas for
@@ -50,9 +76,7 @@ func Find(list []*Tool, name string) *Tool {
 }
 
 // Areas are the catalogue's areas in its order: the names of toolsets.
-func Areas() []Area {
-	return []Area{AreaOrganizations, AreaProjects, AreaClusters, AreaDatabaseUsers, AreaNetworkAccess, AreaBackups, AreaAlerts, AreaAPIKeys, AreaAppServices}
-}
+func Areas() []Area { return access.Areas() }
 
 // ParseToolsets reads a comma-separated list of areas (--toolsets, like
 // github-mcp-server's): names match case-insensitively; an unknown one is an
@@ -65,18 +89,9 @@ func ParseToolsets(s string) ([]Area, error) {
 		if name == "" {
 			continue
 		}
-		var found Area
-		for _, a := range Areas() {
-			if strings.EqualFold(string(a), name) {
-				found = a
-			}
-		}
-		if found == "" {
-			names := make([]string, 0, len(Areas()))
-			for _, a := range Areas() {
-				names = append(names, string(a))
-			}
-			return nil, fmt.Errorf("unknown toolset %q: use a comma-separated list of %s", name, strings.Join(names, ", "))
+		found, ok := access.LookupArea(name)
+		if !ok {
+			return nil, fmt.Errorf("unknown toolset %q: use a comma-separated list of %s", name, strings.Join(access.Names(), ", "))
 		}
 		if !seen[found] {
 			seen[found] = true

@@ -3,6 +3,7 @@ package tools
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"go/ast"
 	"go/parser"
 	"go/token"
@@ -105,4 +106,20 @@ func TestEveryToolRefusesBadInputAndWritesTakeDryRun(t *testing.T) {
 			}
 		})
 	}
+}
+
+// Each area file lists its own tools and the catalogue lists the areas:
+// every area of access.Areas is listed, once, in that order, with tools.
+func TestCatalogueListsEveryAreaOnce(t *testing.T) {
+	var listed []Area
+	for _, a := range catalogue() {
+		listed = append(listed, a.area)
+		if len(a.tools()) == 0 {
+			t.Errorf("area %s lists no tools", a.area)
+		}
+	}
+	if fmt.Sprint(listed) != fmt.Sprint(Areas()) {
+		t.Errorf("catalogue lists areas %v; access.Areas is %v", listed, Areas())
+	}
+	_ = All() // panics on a tool listed under an area it does not declare
 }

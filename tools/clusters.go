@@ -11,6 +11,11 @@ import (
 	"github.com/atlas-mcp/atlas-mcp/internal/atlasclient"
 )
 
+// clusterTools are the tools of this area, in the catalogue's order (reads first).
+func clusterTools() []*Tool {
+	return []*Tool{listClusters(), getCluster(), createCluster(), updateCluster(), deleteCluster()}
+}
+
 // cluster is the part of ClusterDescription20240805 the summaries use.
 type cluster struct {
 	ID                  string `json:"id"`

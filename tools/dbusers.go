@@ -10,6 +10,11 @@ import (
 	"github.com/atlas-mcp/atlas-mcp/internal/atlasclient"
 )
 
+// dbUserTools are the tools of this area, in the catalogue's order (reads first).
+func dbUserTools() []*Tool {
+	return []*Tool{listDBUsers(), createDBUser(), deleteDBUser()}
+}
+
 // dbUser is the part of CloudDatabaseUser the summaries use. It has no password
 // field on purpose: Atlas never returns one, and nothing we build from this type
 // can echo the one the agent sent.

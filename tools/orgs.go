@@ -12,6 +12,11 @@ import (
 	"github.com/atlas-mcp/atlas-mcp/internal/atlasclient"
 )
 
+// orgTools are the tools of this area, in the catalogue's order (reads first).
+func orgTools() []*Tool {
+	return []*Tool{listOrgs(), getOrg()}
+}
+
 // Org is the compact view of an Atlas organization.
 type Org struct {
 	ID                        string `json:"id"`

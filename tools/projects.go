@@ -9,6 +9,11 @@ import (
 	"github.com/atlas-mcp/atlas-mcp/internal/atlasclient"
 )
 
+// projectTools are the tools of this area, in the catalogue's order (reads first).
+func projectTools() []*Tool {
+	return []*Tool{listProjects(), getProject(), createProject(), deleteProject()}
+}
+
 // Project is the compact view of an Atlas project (a "group" in the API).
 type Project struct {
 	ID                      string `json:"id"`

@@ -20,30 +20,32 @@ import (
 	"time"
 	"unicode"
 
+	"github.com/atlas-mcp/atlas-mcp/access"
 	"github.com/atlas-mcp/atlas-mcp/internal/atlasclient"
 )
 
-// Access says whether a tool only reads Atlas or changes it.
-type Access string
-
-const (
-	Read  Access = "read"
-	Write Access = "write"
+// Access says whether a tool only reads Atlas or changes it; Area is the
+// seed's grouping of Atlas endpoints, on which grants are given. Both are
+// package access's types, shared with the policy.
+type (
+	Access = access.Mode
+	Area   = access.Area
 )
 
-// Area is the seed's grouping of Atlas endpoints; grants are given per area.
-type Area string
-
+// The modes and areas under the catalogue's names.
 const (
-	AreaOrganizations Area = "organizations"
-	AreaProjects      Area = "projects"
-	AreaClusters      Area = "clusters"
-	AreaDatabaseUsers Area = "databaseUsers"
-	AreaNetworkAccess Area = "networkAccess"
-	AreaBackups       Area = "backups"
-	AreaAlerts        Area = "alerts"
-	AreaAPIKeys       Area = "apiKeys"
-	AreaAppServices   Area = "appServices"
+	Read  = access.Read
+	Write = access.Write
+
+	AreaOrganizations = access.Organizations
+	AreaProjects      = access.Projects
+	AreaClusters      = access.Clusters
+	AreaDatabaseUsers = access.DatabaseUsers
+	AreaNetworkAccess = access.NetworkAccess
+	AreaBackups       = access.Backups
+	AreaAlerts        = access.Alerts
+	AreaAPIKeys       = access.APIKeys
+	AreaAppServices   = access.AppServices
 )
 
 // Env is what a tool needs at run time. One Env serves every call of a process;

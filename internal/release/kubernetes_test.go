@@ -352,7 +352,7 @@ func TestKubernetesManifests(t *testing.T) {
 func catalogue() []policy.ToolInfo {
 	var out []policy.ToolInfo
 	for _, t := range tools.ForCloud(atlasclient.Commercial) {
-		out = append(out, policy.ToolInfo{Name: t.Name, Area: policy.Area(t.Area), Access: policy.Access(t.Access), Destructive: t.Destructive, Confirms: t.Confirms})
+		out = append(out, policy.ToolInfo{Name: t.Name, Area: t.Area, Access: t.Access, Destructive: t.Destructive, Confirms: t.Confirms})
 	}
 	return out
 }

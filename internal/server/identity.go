@@ -85,7 +85,7 @@ func (s *Server) scopeNeeded(r *http.Request, auth identity.Authenticator, id *i
 			continue
 		}
 		if t := s.live.Load().byName[m.Params.Name]; t != nil {
-			if need := auth.ScopeFor(id, policy.Access(t.Access)); need != "" && !id.HasScope(need) {
+			if need := auth.ScopeFor(id, t.Access); need != "" && !id.HasScope(need) {
 				return need
 			}
 		}
@@ -100,7 +100,7 @@ func requiredScope(ctx context.Context, p *policy.Policy, t *tools.Tool) string 
 	if id == nil || id.Method != identity.MethodOAuth {
 		return ""
 	}
-	need := p.OAuth().ScopeFor(policy.Access(t.Access))
+	need := p.OAuth().ScopeFor(t.Access)
 	if need == "" || id.HasScope(need) {
 		return ""
 	}

@@ -180,7 +180,7 @@ func Offered(list []*tools.Tool, p *policy.Policy) []*tools.Tool {
 
 // ToolInfo is what the policy knows of a tool.
 func ToolInfo(t *tools.Tool) policy.ToolInfo {
-	return policy.ToolInfo{Name: t.Name, Area: policy.Area(t.Area), Access: policy.Access(t.Access), Destructive: t.Destructive, Confirms: t.Confirms}
+	return policy.ToolInfo{Name: t.Name, Area: t.Area, Access: t.Access, Destructive: t.Destructive, Confirms: t.Confirms}
 }
 
 // filterTools shows an agent only the tools it may call. mcp-go runs tool filters
