@@ -5,12 +5,11 @@ import (
 	"net/http"
 	"net/netip"
 	"net/url"
-	"regexp"
 	"strings"
 	"time"
 )
 
-var securityGroupRE = regexp.MustCompile(`^([0-9]*/)?sg-[0-9a-f]+$`)
+var securityGroupRE = lazyRegexp(`^([0-9]*/)?sg-[0-9a-f]+$`)
 
 // key is the entry's identity: an IP address and its /32 (or /128) CIDR are
 // the same entry, as in Atlas.
@@ -146,7 +145,7 @@ func parseAccessEntry(item any, path string, now time.Time) (*accessEntry, *apiE
 		}
 		entry.cidrBlock = pfx.String()
 	case hasSG:
-		if !securityGroupRE.MatchString(sg) {
+		if !securityGroupRE().MatchString(sg) {
 			return nil, invalidValue(path+".awsSecurityGroup", fmt.Sprintf("%q is not an AWS security group ID (sg-…)", sg))
 		}
 		entry.awsSecurityGroup = sg

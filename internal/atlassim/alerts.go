@@ -3,10 +3,9 @@ package atlassim
 import (
 	"fmt"
 	"net/http"
-	"regexp"
 )
 
-var eventTypeRE = regexp.MustCompile(`^[A-Z][A-Z0-9_]*$`)
+var eventTypeRE = lazyRegexp(`^[A-Z][A-Z0-9_]*$`)
 
 func (s *Sim) listAlerts(c *call) reply {
 	status := c.query.Get("status")
@@ -60,7 +59,7 @@ func (s *Sim) createAlertConfig(c *call) reply {
 	if !has || et == "" {
 		return fail(missing("eventTypeName"))
 	}
-	if !eventTypeRE.MatchString(et) {
+	if !eventTypeRE().MatchString(et) {
 		return fail(invalidValue("eventTypeName", fmt.Sprintf("%q is not an event type name", et)))
 	}
 	notes, has, e := getArray(m, "notifications", "notifications")

@@ -5,13 +5,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
 )
 
-var clusterNameRE = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9-]*$`)
+var clusterNameRE = lazyRegexp(`^[a-zA-Z0-9][a-zA-Z0-9-]*$`)
 
 // Writable top-level attributes of ClusterDescription20240805, with the enum
 // each one takes when it is an enum ("" = any value of its JSON type).
@@ -133,7 +132,7 @@ func (s *Sim) createCluster(c *call) reply {
 	if !hasName || name == "" {
 		return fail(missing("name"))
 	}
-	if len(name) > 64 || !clusterNameRE.MatchString(name) {
+	if len(name) > 64 || !clusterNameRE().MatchString(name) {
 		return fail(newErr(http.StatusBadRequest, codeClusterNameInvalid,
 			"Cluster name %q is invalid. The name may contain only ASCII letters, numbers and hyphens, must start with a letter or number, and be at most 64 characters.", name).with(name))
 	}

@@ -5,6 +5,8 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
+	"regexp"
+	"sync"
 )
 
 func randomBytes(n int) []byte {
@@ -51,3 +53,10 @@ func newUUID() string {
 
 // seedID is a fixed identifier for seeded objects, in the demo ID family.
 func seedID(n int) string { return fmt.Sprintf("6650a0c0f0a1b2c3d4e5%04x", 0xf700+n) }
+
+// lazyRegexp compiles a pattern on first use, not at package init: the
+// simulator is linked into every atlas-mcp binary (for --sandbox and sim),
+// and a server that never runs it should not pay for its patterns at start.
+func lazyRegexp(pattern string) func() *regexp.Regexp {
+	return sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(pattern) })
+}

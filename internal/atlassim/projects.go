@@ -2,7 +2,6 @@ package atlassim
 
 import (
 	"net/http"
-	"regexp"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -11,10 +10,10 @@ import (
 // groupNameChars is Atlas's project-name class; the 1..64 length is checked
 // in runes apart (validGroupName), because `{1,64}` on a Unicode class compiles
 // 64 copies of it (~2.5 MB at start-up).
-var groupNameChars = regexp.MustCompile(`^[\p{L}\p{N}\-_.(),:&@+']+$`)
+var groupNameChars = lazyRegexp(`^[\p{L}\p{N}\-_.(),:&@+']+$`)
 
 func validGroupName(s string) bool {
-	return utf8.RuneCountInString(s) <= 64 && groupNameChars.MatchString(s)
+	return utf8.RuneCountInString(s) <= 64 && groupNameChars().MatchString(s)
 }
 
 func (s *Sim) groupView(c *call, p *project) map[string]any {

@@ -2,7 +2,6 @@ package atlassim
 
 import (
 	"net/http"
-	"regexp"
 	"slices"
 	"strings"
 )
@@ -16,7 +15,7 @@ func publishedVersions() []string {
 	}
 }
 
-var acceptVersionRE = regexp.MustCompile(`^application/vnd\.atlas\.(\d{4}-\d{2}-\d{2})\+json$`)
+var acceptVersionRE = lazyRegexp(`^application/vnd\.atlas\.(\d{4}-\d{2}-\d{2})\+json$`)
 
 // resolveVersion picks the version a request is served with: the newest
 // version of the resource dated on or before the requested date, where the
@@ -30,7 +29,7 @@ func resolveVersion(accept string, versions []string) (string, *apiError) {
 		if i := strings.IndexByte(mt, ';'); i >= 0 {
 			mt = strings.TrimSpace(mt[:i])
 		}
-		if m := acceptVersionRE.FindStringSubmatch(strings.ToLower(mt)); m != nil {
+		if m := acceptVersionRE().FindStringSubmatch(strings.ToLower(mt)); m != nil {
 			dates = append(dates, m[1])
 		}
 	}
