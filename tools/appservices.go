@@ -215,27 +215,16 @@ type AppOutput struct {
 }
 
 func getApp() *Tool {
-	return spec[GetAppInput, AppOutput]{
+	return getSpec[GetAppInput, App, AppOutput]{
 		Name:           "appservices-get-app",
 		Title:          "Get App Services app",
 		Description:    "Get one App Services app by appId: name, client_app_id, location, last use. End-of-life since 2025-09-30.",
 		Area:           AreaAppServices,
 		Op:             atlasclient.AppServicesGetApp,
 		GovUnavailable: true,
-		Run: func(ctx context.Context, env *Env, in *GetAppInput) (*Result, error) {
-			var raw json.RawMessage
-			if _, err := env.Client.Do(ctx, &atlasclient.Request{Op: atlasclient.AppServicesGetApp, Params: in.params()}, &raw); err != nil {
-				return nil, err
-			}
-			var a App
-			if err := json.Unmarshal(raw, &a); err != nil {
-				return nil, fmt.Errorf("decoding App Services app %s: %w", in.AppID, err)
-			}
-			out := &AppOutput{App: a}
-			if in.Verbose {
-				out.Raw = raw
-			}
-			return &Result{Summary: fmt.Sprintf("App Services app %s in project %s.", in.AppID, in.ProjectID), Data: appRows([]App{a}), Structured: out, Notice: appServicesEOL}, nil
+		Noun:           "App Services app",
+		Answer: func(in *GetAppInput, a App, raw json.RawMessage) *Result {
+			return &Result{Summary: fmt.Sprintf("App Services app %s in project %s.", in.AppID, in.ProjectID), Data: appRows([]App{a}), Structured: &AppOutput{App: a, Raw: raw}, Notice: appServicesEOL}
 		},
 	}.tool()
 }
@@ -310,6 +299,11 @@ func (in *GetTriggerInput) prepare(env *Env) error {
 	return checkID("triggerId", in.TriggerID, "appservices-list-triggers")
 }
 func (in *GetTriggerInput) facts() Facts { return Facts{ProjectID: in.ProjectID} }
+func (in *GetTriggerInput) params() map[string]string {
+	p := in.AppScope.params()
+	p["triggerId"] = in.TriggerID
+	return p
+}
 
 // TriggerOutput is the structured answer about one trigger.
 type TriggerOutput struct {
@@ -318,33 +312,21 @@ type TriggerOutput struct {
 }
 
 func getTrigger() *Tool {
-	return spec[GetTriggerInput, TriggerOutput]{
+	return getSpec[GetTriggerInput, Trigger, TriggerOutput]{
 		Name:           "appservices-get-trigger",
 		Title:          "Get trigger",
 		Description:    "Get one App Services trigger by triggerId: type, what it watches, its function, enabled. Outlives the 2025-09-30 end-of-life.",
 		Area:           AreaAppServices,
 		Op:             atlasclient.AppServicesGetTrigger,
 		GovUnavailable: true,
-		Run: func(ctx context.Context, env *Env, in *GetTriggerInput) (*Result, error) {
-			p := in.params()
-			p["triggerId"] = in.TriggerID
-			var raw json.RawMessage
-			if _, err := env.Client.Do(ctx, &atlasclient.Request{Op: atlasclient.AppServicesGetTrigger, Params: p}, &raw); err != nil {
-				return nil, err
-			}
-			t, err := decodeTrigger(raw)
-			if err != nil {
-				return nil, fmt.Errorf("decoding trigger %s: %w", in.TriggerID, err)
-			}
-			out := &TriggerOutput{Trigger: t}
-			if in.Verbose {
-				out.Raw = raw
-			}
+		Decode:         decodeTrigger,
+		Noun:           "trigger",
+		Answer: func(in *GetTriggerInput, t Trigger, raw json.RawMessage) *Result {
 			state := "enabled"
 			if t.Disabled {
 				state = "disabled"
 			}
-			return &Result{Summary: fmt.Sprintf("Trigger %s of app %s (%s).", in.TriggerID, in.AppID, state), Data: triggerRows([]Trigger{t}), Structured: out, Notice: appServicesEOL}, nil
+			return &Result{Summary: fmt.Sprintf("Trigger %s of app %s (%s).", in.TriggerID, in.AppID, state), Data: triggerRows([]Trigger{t}), Structured: &TriggerOutput{Trigger: t, Raw: raw}, Notice: appServicesEOL}
 		},
 	}.tool()
 }

@@ -114,6 +114,11 @@ func (in *GetSnapshotInput) prepare(env *Env) error {
 func (in *GetSnapshotInput) facts() Facts {
 	return Facts{ProjectID: in.ProjectID, ClusterName: in.ClusterName}
 }
+func (in *GetSnapshotInput) params() map[string]string {
+	p := in.ClusterScope.params()
+	p["snapshotId"] = in.SnapshotID
+	return p
+}
 
 // SnapshotOutput is the structured answer about one snapshot.
 type SnapshotOutput struct {
@@ -121,33 +126,20 @@ type SnapshotOutput struct {
 	Raw      json.RawMessage `json:"raw,omitempty" jsonschema_description:"The full Atlas document, only with verbose:true."`
 }
 
-func snapshotResult(summary string, raw json.RawMessage, verbose bool) (*Result, error) {
-	var s Snapshot
-	if err := json.Unmarshal(raw, &s); err != nil {
-		return nil, fmt.Errorf("decoding snapshot: %w", err)
-	}
-	out := &SnapshotOutput{Snapshot: s}
-	if verbose {
-		out.Raw = raw
-	}
-	return &Result{Summary: fmt.Sprintf(summary, s.ID, orDash(s.Status)), Data: snapshotRows([]Snapshot{s}), Structured: out}, nil
+func snapshotResult(summary string, s Snapshot, raw json.RawMessage) *Result {
+	return &Result{Summary: fmt.Sprintf(summary, s.ID, orDash(s.Status)), Data: snapshotRows([]Snapshot{s}), Structured: &SnapshotOutput{Snapshot: s, Raw: raw}}
 }
 
 func getSnapshot() *Tool {
-	return spec[GetSnapshotInput, SnapshotOutput]{
+	return getSpec[GetSnapshotInput, Snapshot, SnapshotOutput]{
 		Name:        "atlas-get-snapshot",
 		Title:       "Get backup snapshot",
 		Description: "Get one backup snapshot by snapshotId: status, when taken, expiry, size.",
 		Area:        AreaBackups,
 		Op:          atlasclient.GetGroupClusterBackupSnapshot,
-		Run: func(ctx context.Context, env *Env, in *GetSnapshotInput) (*Result, error) {
-			p := in.params()
-			p["snapshotId"] = in.SnapshotID
-			var raw json.RawMessage
-			if _, err := env.Client.Do(ctx, &atlasclient.Request{Op: atlasclient.GetGroupClusterBackupSnapshot, Params: p}, &raw); err != nil {
-				return nil, err
-			}
-			return snapshotResult("Snapshot %s of cluster "+in.ClusterName+": status %s.", raw, in.Verbose)
+		Noun:        "snapshot",
+		Answer: func(in *GetSnapshotInput, s Snapshot, raw json.RawMessage) *Result {
+			return snapshotResult("Snapshot %s of cluster "+in.ClusterName+": status %s.", s, raw)
 		},
 	}.tool()
 }
@@ -207,7 +199,11 @@ func createSnapshot() *Tool {
 			return nil
 		},
 		Answer: func(_ context.Context, _ *Env, in *CreateSnapshotInput, _ *Plan, answers []json.RawMessage) (*Result, error) {
-			return snapshotResult(fmt.Sprintf("Atlas accepted on-demand snapshot %%s of cluster %s (status %%s), kept %d day(s). Poll atlas-get-snapshot until its status is completed.", in.ClusterName, in.RetentionInDays), answers[0], false)
+			var snap Snapshot
+			if err := json.Unmarshal(answers[0], &snap); err != nil {
+				return nil, fmt.Errorf("decoding the snapshot Atlas returned: %w", err)
+			}
+			return snapshotResult(fmt.Sprintf("Atlas accepted on-demand snapshot %%s of cluster %s (status %%s), kept %d day(s). Poll atlas-get-snapshot until its status is completed.", in.ClusterName, in.RetentionInDays), snap, nil), nil
 		},
 	}.tool()
 }
@@ -322,6 +318,9 @@ func (in *GetRestoreJobInput) prepare(env *Env) error {
 func (in *GetRestoreJobInput) facts() Facts {
 	return Facts{ProjectID: in.ProjectID, ClusterName: in.ClusterName}
 }
+func (in *GetRestoreJobInput) params() map[string]string {
+	return restoreJobParams(in.ClusterScope, in.RestoreJobID)
+}
 
 // RestoreJobOutput is the structured answer about one restore job.
 type RestoreJobOutput struct {
@@ -329,18 +328,14 @@ type RestoreJobOutput struct {
 	Raw        json.RawMessage `json:"raw,omitempty" jsonschema_description:"The full Atlas document, only with verbose:true."`
 }
 
-func readRestoreJob(ctx context.Context, env *Env, scope ClusterScope, id string) (RestoreJob, json.RawMessage, error) {
+func restoreJobParams(scope ClusterScope, id string) map[string]string {
 	p := scope.params()
 	p["restoreJobId"] = id
-	var raw json.RawMessage
-	if _, err := env.Client.Do(ctx, &atlasclient.Request{Op: atlasclient.GetGroupClusterBackupRestoreJob, Params: p}, &raw); err != nil {
-		return RestoreJob{}, nil, err
-	}
-	j, err := decodeRestoreJob(raw)
-	if err != nil {
-		return j, nil, fmt.Errorf("decoding restore job %s: %w", id, err)
-	}
-	return j, raw, nil
+	return p
+}
+
+func readRestoreJob(ctx context.Context, env *Env, scope ClusterScope, id string) (RestoreJob, json.RawMessage, error) {
+	return fetchOne(ctx, env, &atlasclient.Request{Op: atlasclient.GetGroupClusterBackupRestoreJob, Params: restoreJobParams(scope, id)}, "restore job", decodeRestoreJob)
 }
 
 func restoreJobResult(summary string, j RestoreJob, raw json.RawMessage, verbose bool) *Result {
@@ -355,18 +350,16 @@ func restoreJobResult(summary string, j RestoreJob, raw json.RawMessage, verbose
 }
 
 func getRestoreJob() *Tool {
-	return spec[GetRestoreJobInput, RestoreJobOutput]{
+	return getSpec[GetRestoreJobInput, RestoreJob, RestoreJobOutput]{
 		Name:        "atlas-get-restore-job",
 		Title:       "Get restore job",
 		Description: "Get one restore job by restoreJobId: state, target, and download links for download delivery.",
 		Area:        AreaBackups,
 		Op:          atlasclient.GetGroupClusterBackupRestoreJob,
-		Run: func(ctx context.Context, env *Env, in *GetRestoreJobInput) (*Result, error) {
-			j, raw, err := readRestoreJob(ctx, env, in.ClusterScope, in.RestoreJobID)
-			if err != nil {
-				return nil, err
-			}
-			return restoreJobResult(fmt.Sprintf("Restore job %s of cluster %s: %s.", j.ID, in.ClusterName, j.State), j, raw, in.Verbose), nil
+		Decode:      decodeRestoreJob,
+		Noun:        "restore job",
+		Answer: func(in *GetRestoreJobInput, j RestoreJob, raw json.RawMessage) *Result {
+			return restoreJobResult(fmt.Sprintf("Restore job %s of cluster %s: %s.", j.ID, in.ClusterName, j.State), j, raw, raw != nil)
 		},
 	}.tool()
 }

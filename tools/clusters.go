@@ -154,6 +154,9 @@ func (in *GetClusterInput) prepare(env *Env) error {
 func (in *GetClusterInput) facts() Facts {
 	return Facts{ProjectID: in.ProjectID, ClusterName: in.ClusterName}
 }
+func (in *GetClusterInput) params() map[string]string {
+	return getClusterRequest(in.ProjectID, in.ClusterName).Params
+}
 
 // ClusterOutput is the structured answer about one cluster.
 type ClusterOutput struct {
@@ -166,13 +169,9 @@ func getClusterRequest(projectID, name string) *atlasclient.Request {
 }
 
 func readCluster(ctx context.Context, env *Env, projectID, name string) (*cluster, json.RawMessage, error) {
-	var raw json.RawMessage
-	if _, err := env.Client.Do(ctx, getClusterRequest(projectID, name), &raw); err != nil {
+	c, raw, err := fetchOne(ctx, env, getClusterRequest(projectID, name), "cluster", unmarshalAs[cluster])
+	if err != nil {
 		return nil, nil, err
-	}
-	var c cluster
-	if err := json.Unmarshal(raw, &c); err != nil {
-		return nil, nil, fmt.Errorf("decoding cluster %s: %w", name, err)
 	}
 	return &c, raw, nil
 }
@@ -191,18 +190,15 @@ func clusterResult(verb string, c *cluster, raw json.RawMessage, verbose bool) *
 }
 
 func getCluster() *Tool {
-	return spec[GetClusterInput, ClusterOutput]{
+	return getSpec[GetClusterInput, cluster, ClusterOutput]{
 		Name:        "atlas-get-cluster",
 		Title:       "Get cluster",
 		Description: "Get one cluster: state, tier, regions, MongoDB version, SRV connection string.",
 		Area:        AreaClusters,
 		Op:          atlasclient.GetGroupCluster,
-		Run: func(ctx context.Context, env *Env, in *GetClusterInput) (*Result, error) {
-			c, raw, err := readCluster(ctx, env, in.ProjectID, in.ClusterName)
-			if err != nil {
-				return nil, err
-			}
-			return clusterResult("Read", c, raw, in.Verbose), nil
+		Noun:        "cluster",
+		Answer: func(_ *GetClusterInput, c cluster, raw json.RawMessage) *Result {
+			return clusterResult("Read", &c, raw, raw != nil)
 		},
 	}.tool()
 }

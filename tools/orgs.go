@@ -107,8 +107,9 @@ type GetOrgInput struct {
 	Verbosity
 }
 
-func (in *GetOrgInput) prepare(env *Env) error { return in.resolve(env) }
-func (in *GetOrgInput) facts() Facts           { return Facts{OrgID: in.OrgID} }
+func (in *GetOrgInput) prepare(env *Env) error    { return in.resolve(env) }
+func (in *GetOrgInput) facts() Facts              { return Facts{OrgID: in.OrgID} }
+func (in *GetOrgInput) params() map[string]string { return map[string]string{"orgId": in.OrgID} }
 
 // OrgOutput is the structured answer about one organization.
 type OrgOutput struct {
@@ -117,26 +118,15 @@ type OrgOutput struct {
 }
 
 func getOrg() *Tool {
-	return spec[GetOrgInput, OrgOutput]{
+	return getSpec[GetOrgInput, Org, OrgOutput]{
 		Name:        "atlas-get-org",
 		Title:       "Get organization",
 		Description: "Get one organization by orgId: its name and whether it is deleted.",
 		Area:        AreaOrganizations,
 		Op:          atlasclient.GetOrg,
-		Run: func(ctx context.Context, env *Env, in *GetOrgInput) (*Result, error) {
-			var raw json.RawMessage
-			if _, err := env.Client.Do(ctx, &atlasclient.Request{Op: atlasclient.GetOrg, Params: map[string]string{"orgId": in.OrgID}}, &raw); err != nil {
-				return nil, err
-			}
-			var o Org
-			if err := json.Unmarshal(raw, &o); err != nil {
-				return nil, fmt.Errorf("decoding organization %s: %w", in.OrgID, err)
-			}
-			out := &OrgOutput{Org: o}
-			if in.Verbose {
-				out.Raw = raw
-			}
-			return &Result{Summary: fmt.Sprintf("Organization %s.", in.OrgID), Data: orgRows([]Org{o}), Structured: out}, nil
+		Noun:        "organization",
+		Answer: func(in *GetOrgInput, o Org, raw json.RawMessage) *Result {
+			return &Result{Summary: fmt.Sprintf("Organization %s.", in.OrgID), Data: orgRows([]Org{o}), Structured: &OrgOutput{Org: o, Raw: raw}}
 		},
 	}.tool()
 }

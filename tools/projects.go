@@ -72,8 +72,9 @@ type GetProjectInput struct {
 	Verbosity
 }
 
-func (in *GetProjectInput) prepare(env *Env) error { return in.resolve(env) }
-func (in *GetProjectInput) facts() Facts           { return Facts{ProjectID: in.ProjectID} }
+func (in *GetProjectInput) prepare(env *Env) error    { return in.resolve(env) }
+func (in *GetProjectInput) facts() Facts              { return Facts{ProjectID: in.ProjectID} }
+func (in *GetProjectInput) params() map[string]string { return getProjectRequest(in.ProjectID).Params }
 
 // ProjectOutput is the structured answer about one project.
 type ProjectOutput struct {
@@ -86,34 +87,23 @@ func getProjectRequest(id string) *atlasclient.Request {
 }
 
 func readProject(ctx context.Context, env *Env, id string) (*Project, json.RawMessage, error) {
-	var raw json.RawMessage
-	if _, err := env.Client.Do(ctx, getProjectRequest(id), &raw); err != nil {
+	p, raw, err := fetchOne(ctx, env, getProjectRequest(id), "project", unmarshalAs[Project])
+	if err != nil {
 		return nil, nil, err
-	}
-	var p Project
-	if err := json.Unmarshal(raw, &p); err != nil {
-		return nil, nil, fmt.Errorf("decoding project %s: %w", id, err)
 	}
 	return &p, raw, nil
 }
 
 func getProject() *Tool {
-	return spec[GetProjectInput, ProjectOutput]{
+	return getSpec[GetProjectInput, Project, ProjectOutput]{
 		Name:        "atlas-get-project",
 		Title:       "Get project",
 		Description: "Get one project by projectId: name, organization, cluster count, creation date.",
 		Area:        AreaProjects,
 		Op:          atlasclient.GetGroup,
-		Run: func(ctx context.Context, env *Env, in *GetProjectInput) (*Result, error) {
-			p, raw, err := readProject(ctx, env, in.ProjectID)
-			if err != nil {
-				return nil, err
-			}
-			out := &ProjectOutput{Project: *p}
-			if in.Verbose {
-				out.Raw = raw
-			}
-			return &Result{Summary: fmt.Sprintf("Project %s.", p.ID), Data: projectRows([]Project{*p}), Structured: out}, nil
+		Noun:        "project",
+		Answer: func(_ *GetProjectInput, p Project, raw json.RawMessage) *Result {
+			return &Result{Summary: fmt.Sprintf("Project %s.", p.ID), Data: projectRows([]Project{p}), Structured: &ProjectOutput{Project: p, Raw: raw}}
 		},
 	}.tool()
 }
