@@ -172,6 +172,11 @@ func advise(e *APIError, op Operation) (bool, string) {
 		if perm == "" {
 			perm = "the role this operation needs"
 		}
+		if len(op.Roles) > 0 {
+			// The reference and the seed's table do not always name the
+			// same role (TestPermissionDisagreementsAreKnown): say both.
+			perm += " (Atlas's API reference lists " + strings.Join(op.Roles, " or ") + ")"
+		}
 		return false, "grant the credential " + perm + ", or add the calling IP address to the credential's API access list"
 	case s == http.StatusNotFound:
 		return false, "verify the project ID (groupId) and the resource name, and that the credential has access to that project"

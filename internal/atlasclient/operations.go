@@ -63,8 +63,14 @@ type Operation struct {
 	// orgId); empty means one global bucket for the set.
 	ScopeParam string
 	// Permission is the Atlas role the credential needs (the seed's Permission
-	// column), quoted in 403 hints.
+	// column), quoted in 403 hints and listed by `atlas-mcp tools`.
 	Permission string
+	// Roles are the roles Atlas's API reference lists for the operation
+	// (its rolesRequired, any one of them suffices), held equal to the
+	// vendored OpenAPI by a test; empty where it lists none (App Services,
+	// listOrgs, listGroups, createGroup). Where they name another role than
+	// Permission, the 403 hint quotes both.
+	Roles []string
 }
 
 // Rate-limit endpoint sets.
@@ -86,55 +92,55 @@ const (
 // OpenAPI document (../shared/atlas/REFERENCE.md, "Versions per resource").
 var Operations = []Operation{
 	// Clusters (own bucket per project).
-	{ListGroupClusters, AdminV2, get, "/groups/{groupId}/clusters", "2024-08-05", SetClusters, "groupId", "GROUP_READ_ONLY"},
-	{CreateGroupCluster, AdminV2, post, "/groups/{groupId}/clusters", "2024-10-23", SetClusters, "groupId", "GROUP_CLUSTER_MANAGER"},
-	{GetGroupCluster, AdminV2, get, "/groups/{groupId}/clusters/{clusterName}", "2024-08-05", SetClusters, "groupId", "GROUP_READ_ONLY"},
-	{UpdateGroupCluster, AdminV2, pat, "/groups/{groupId}/clusters/{clusterName}", "2024-10-23", SetClusters, "groupId", "GROUP_CLUSTER_MANAGER"},
-	{DeleteGroupCluster, AdminV2, del, "/groups/{groupId}/clusters/{clusterName}", "2023-02-01", SetClusters, "groupId", "GROUP_CLUSTER_MANAGER"},
+	{ListGroupClusters, AdminV2, get, "/groups/{groupId}/clusters", "2024-08-05", SetClusters, "groupId", "GROUP_READ_ONLY", []string{"Project Read Only"}},
+	{CreateGroupCluster, AdminV2, post, "/groups/{groupId}/clusters", "2024-10-23", SetClusters, "groupId", "GROUP_CLUSTER_MANAGER", []string{"Project Cluster Creator"}},
+	{GetGroupCluster, AdminV2, get, "/groups/{groupId}/clusters/{clusterName}", "2024-08-05", SetClusters, "groupId", "GROUP_READ_ONLY", []string{"Project Read Only"}},
+	{UpdateGroupCluster, AdminV2, pat, "/groups/{groupId}/clusters/{clusterName}", "2024-10-23", SetClusters, "groupId", "GROUP_CLUSTER_MANAGER", []string{"Project Cluster Manager", "Project Cluster Resilience Tester", "Project Replica Set Manager"}},
+	{DeleteGroupCluster, AdminV2, del, "/groups/{groupId}/clusters/{clusterName}", "2023-02-01", SetClusters, "groupId", "GROUP_CLUSTER_MANAGER", []string{"Project Owner"}},
 
 	// Projects.
-	{ListGroups, AdminV2, get, "/groups", "2023-01-01", SetStandard, "", "ORG_READ_ONLY"},
-	{CreateGroup, AdminV2, post, "/groups", "2023-01-01", SetStandard, "", "ORG_GROUP_CREATOR"},
-	{GetGroup, AdminV2, get, "/groups/{groupId}", "2023-01-01", SetStandard, "groupId", "GROUP_READ_ONLY"},
-	{DeleteGroup, AdminV2, del, "/groups/{groupId}", "2023-01-01", SetStandard, "groupId", "GROUP_OWNER"},
+	{ListGroups, AdminV2, get, "/groups", "2023-01-01", SetStandard, "", "ORG_READ_ONLY", nil},
+	{CreateGroup, AdminV2, post, "/groups", "2023-01-01", SetStandard, "", "ORG_GROUP_CREATOR", nil},
+	{GetGroup, AdminV2, get, "/groups/{groupId}", "2023-01-01", SetStandard, "groupId", "GROUP_READ_ONLY", []string{"Project Read Only"}},
+	{DeleteGroup, AdminV2, del, "/groups/{groupId}", "2023-01-01", SetStandard, "groupId", "GROUP_OWNER", []string{"Project Owner"}},
 
 	// Database users (own bucket per project).
-	{ListGroupDatabaseUsers, AdminV2, get, "/groups/{groupId}/databaseUsers", "2023-01-01", SetDatabaseUsers, "groupId", "GROUP_READ_ONLY"},
-	{CreateGroupDatabaseUser, AdminV2, post, "/groups/{groupId}/databaseUsers", "2023-01-01", SetDatabaseUsers, "groupId", "GROUP_DATABASE_ACCESS_ADMIN"},
-	{DeleteGroupDatabaseUser, AdminV2, del, "/groups/{groupId}/databaseUsers/{databaseName}/{username}", "2023-01-01", SetDatabaseUsers, "groupId", "GROUP_DATABASE_ACCESS_ADMIN"},
+	{ListGroupDatabaseUsers, AdminV2, get, "/groups/{groupId}/databaseUsers", "2023-01-01", SetDatabaseUsers, "groupId", "GROUP_READ_ONLY", []string{"Project Read Only"}},
+	{CreateGroupDatabaseUser, AdminV2, post, "/groups/{groupId}/databaseUsers", "2023-01-01", SetDatabaseUsers, "groupId", "GROUP_DATABASE_ACCESS_ADMIN", []string{"Project Database Access Admin", "Project Stream Processing Owner"}},
+	{DeleteGroupDatabaseUser, AdminV2, del, "/groups/{groupId}/databaseUsers/{databaseName}/{username}", "2023-01-01", SetDatabaseUsers, "groupId", "GROUP_DATABASE_ACCESS_ADMIN", []string{"Project Database Access Admin", "Project Stream Processing Owner"}},
 
 	// Network access.
-	{ListGroupAccessListEntries, AdminV2, get, "/groups/{groupId}/accessList", "2023-01-01", SetStandard, "groupId", "GROUP_READ_ONLY"},
-	{CreateGroupAccessListEntry, AdminV2, post, "/groups/{groupId}/accessList", "2023-01-01", SetStandard, "groupId", "GROUP_NETWORK_ACCESS_MANAGER"},
-	{DeleteGroupAccessListEntry, AdminV2, del, "/groups/{groupId}/accessList/{entryValue}", "2023-01-01", SetStandard, "groupId", "GROUP_NETWORK_ACCESS_MANAGER"},
+	{ListGroupAccessListEntries, AdminV2, get, "/groups/{groupId}/accessList", "2023-01-01", SetStandard, "groupId", "GROUP_READ_ONLY", []string{"Project Read Only"}},
+	{CreateGroupAccessListEntry, AdminV2, post, "/groups/{groupId}/accessList", "2023-01-01", SetStandard, "groupId", "GROUP_NETWORK_ACCESS_MANAGER", []string{"Project Network Access Manager"}},
+	{DeleteGroupAccessListEntry, AdminV2, del, "/groups/{groupId}/accessList/{entryValue}", "2023-01-01", SetStandard, "groupId", "GROUP_NETWORK_ACCESS_MANAGER", []string{"Project Network Access Manager"}},
 
 	// Backups.
-	{ListGroupClusterBackupSnapshots, AdminV2, get, "/groups/{groupId}/clusters/{clusterName}/backup/snapshots", "2023-01-01", SetStandard, "groupId", "GROUP_READ_ONLY"},
-	{TakeGroupClusterBackupSnapshots, AdminV2, post, "/groups/{groupId}/clusters/{clusterName}/backup/snapshots", "2023-01-01", SetStandard, "groupId", "GROUP_BACKUP_MANAGER"},
-	{GetGroupClusterBackupSnapshot, AdminV2, get, "/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}", "2023-01-01", SetStandard, "groupId", "GROUP_READ_ONLY"},
-	{ListGroupClusterBackupRestoreJobs, AdminV2, get, "/groups/{groupId}/clusters/{clusterName}/backup/restoreJobs", "2023-01-01", SetStandard, "groupId", "GROUP_READ_ONLY"},
-	{CreateGroupClusterBackupRestoreJob, AdminV2, post, "/groups/{groupId}/clusters/{clusterName}/backup/restoreJobs", "2023-01-01", SetStandard, "groupId", "GROUP_BACKUP_MANAGER"},
-	{GetGroupClusterBackupRestoreJob, AdminV2, get, "/groups/{groupId}/clusters/{clusterName}/backup/restoreJobs/{restoreJobId}", "2023-01-01", SetStandard, "groupId", "GROUP_READ_ONLY"},
+	{ListGroupClusterBackupSnapshots, AdminV2, get, "/groups/{groupId}/clusters/{clusterName}/backup/snapshots", "2023-01-01", SetStandard, "groupId", "GROUP_READ_ONLY", []string{"Project Read Only"}},
+	{TakeGroupClusterBackupSnapshots, AdminV2, post, "/groups/{groupId}/clusters/{clusterName}/backup/snapshots", "2023-01-01", SetStandard, "groupId", "GROUP_BACKUP_MANAGER", []string{"Project Backup Creator"}},
+	{GetGroupClusterBackupSnapshot, AdminV2, get, "/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}", "2023-01-01", SetStandard, "groupId", "GROUP_READ_ONLY", []string{"Project Read Only"}},
+	{ListGroupClusterBackupRestoreJobs, AdminV2, get, "/groups/{groupId}/clusters/{clusterName}/backup/restoreJobs", "2023-01-01", SetStandard, "groupId", "GROUP_READ_ONLY", []string{"Project Backup Manager"}},
+	{CreateGroupClusterBackupRestoreJob, AdminV2, post, "/groups/{groupId}/clusters/{clusterName}/backup/restoreJobs", "2023-01-01", SetStandard, "groupId", "GROUP_BACKUP_MANAGER", []string{"Project Backup Export Operator", "Project Backup Recovery Operator"}},
+	{GetGroupClusterBackupRestoreJob, AdminV2, get, "/groups/{groupId}/clusters/{clusterName}/backup/restoreJobs/{restoreJobId}", "2023-01-01", SetStandard, "groupId", "GROUP_READ_ONLY", []string{"Project Backup Manager"}},
 
 	// Organizations.
-	{ListOrgs, AdminV2, get, "/orgs", "2023-01-01", SetStandard, "", "ORG_READ_ONLY"},
-	{GetOrg, AdminV2, get, "/orgs/{orgId}", "2023-01-01", SetStandard, "orgId", "ORG_READ_ONLY"},
+	{ListOrgs, AdminV2, get, "/orgs", "2023-01-01", SetStandard, "", "ORG_READ_ONLY", nil},
+	{GetOrg, AdminV2, get, "/orgs/{orgId}", "2023-01-01", SetStandard, "orgId", "ORG_READ_ONLY", []string{"Organization Member"}},
 
 	// Alerts.
-	{ListGroupAlerts, AdminV2, get, "/groups/{groupId}/alerts", "2023-01-01", SetStandard, "groupId", "GROUP_READ_ONLY"},
-	{ListGroupAlertConfigs, AdminV2, get, "/groups/{groupId}/alertConfigs", "2023-01-01", SetStandard, "groupId", "GROUP_READ_ONLY"},
-	{CreateGroupAlertConfig, AdminV2, post, "/groups/{groupId}/alertConfigs", "2023-01-01", SetStandard, "groupId", "GROUP_ALERTS_MANAGER"},
+	{ListGroupAlerts, AdminV2, get, "/groups/{groupId}/alerts", "2023-01-01", SetStandard, "groupId", "GROUP_READ_ONLY", []string{"Project Read Only"}},
+	{ListGroupAlertConfigs, AdminV2, get, "/groups/{groupId}/alertConfigs", "2023-01-01", SetStandard, "groupId", "GROUP_READ_ONLY", []string{"Project Read Only"}},
+	{CreateGroupAlertConfig, AdminV2, post, "/groups/{groupId}/alertConfigs", "2023-01-01", SetStandard, "groupId", "GROUP_ALERTS_MANAGER", []string{"Project Alerts Manager"}},
 
 	// Programmatic API keys.
-	{ListOrgApiKeys, AdminV2, get, "/orgs/{orgId}/apiKeys", "2023-01-01", SetStandard, "orgId", "ORG_READ_ONLY"},
-	{CreateOrgApiKey, AdminV2, post, "/orgs/{orgId}/apiKeys", "2023-01-01", SetStandard, "orgId", "ORG_OWNER"},
-	{DeleteOrgApiKey, AdminV2, del, "/orgs/{orgId}/apiKeys/{apiUserId}", "2023-01-01", SetStandard, "orgId", "ORG_OWNER"},
+	{ListOrgApiKeys, AdminV2, get, "/orgs/{orgId}/apiKeys", "2023-01-01", SetStandard, "orgId", "ORG_READ_ONLY", []string{"Organization Member"}},
+	{CreateOrgApiKey, AdminV2, post, "/orgs/{orgId}/apiKeys", "2023-01-01", SetStandard, "orgId", "ORG_OWNER", []string{"Organization Owner"}},
+	{DeleteOrgApiKey, AdminV2, del, "/orgs/{orgId}/apiKeys/{apiUserId}", "2023-01-01", SetStandard, "orgId", "ORG_OWNER", []string{"Organization Owner"}},
 
 	// App Services Admin API v3.0 (paths under /api/admin/v3.0).
-	{AppServicesListApps, AppServices, get, "/groups/{groupId}/apps", "", SetAppServices, "groupId", "GROUP_READ_ONLY"},
-	{AppServicesGetApp, AppServices, get, "/groups/{groupId}/apps/{appId}", "", SetAppServices, "groupId", "GROUP_READ_ONLY"},
-	{AppServicesListTriggers, AppServices, get, "/groups/{groupId}/apps/{appId}/triggers", "", SetAppServices, "groupId", "GROUP_READ_ONLY"},
-	{AppServicesGetTrigger, AppServices, get, "/groups/{groupId}/apps/{appId}/triggers/{triggerId}", "", SetAppServices, "groupId", "GROUP_READ_ONLY"},
+	{AppServicesListApps, AppServices, get, "/groups/{groupId}/apps", "", SetAppServices, "groupId", "GROUP_READ_ONLY", nil},
+	{AppServicesGetApp, AppServices, get, "/groups/{groupId}/apps/{appId}", "", SetAppServices, "groupId", "GROUP_READ_ONLY", nil},
+	{AppServicesListTriggers, AppServices, get, "/groups/{groupId}/apps/{appId}/triggers", "", SetAppServices, "groupId", "GROUP_READ_ONLY", nil},
+	{AppServicesGetTrigger, AppServices, get, "/groups/{groupId}/apps/{appId}/triggers/{triggerId}", "", SetAppServices, "groupId", "GROUP_READ_ONLY", nil},
 }
 
 // LookupOp finds the operation of an ID.
