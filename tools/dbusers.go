@@ -121,7 +121,7 @@ type DatabaseUserScope struct {
 type CreateDBUserInput struct {
 	ProjectScope
 	Username        string              `json:"username" jsonschema:"required,minLength=1,maxLength=1024" jsonschema_description:"Login name, or a DN or ARN."`
-	Password        string              `json:"password,omitempty" secret:"true" jsonschema:"minLength=8" jsonschema_description:"SCRAM users only (required). Never shown."`
+	Password        Secret              `json:"password,omitempty" jsonschema:"minLength=8" jsonschema_description:"SCRAM users only (required). Never shown."`
 	DatabaseName    string              `json:"databaseName,omitempty" jsonschema:"enum=admin,enum=$external" jsonschema_description:"admin (default), or $external for x.509, AWS IAM, LDAP/OIDC USER."`
 	Roles           []DatabaseUserRole  `json:"roles" jsonschema:"required,minItems=1" jsonschema_description:"At least one."`
 	Scopes          []DatabaseUserScope `json:"scopes,omitempty" jsonschema_description:"Only these; omit for all."`
@@ -375,13 +375,14 @@ func (in *CreateDBUserInput) prepareAuth(env *Env) error {
 
 func (in *CreateDBUserInput) facts() Facts { return Facts{ProjectID: in.ProjectID} }
 
-// body is the CloudDatabaseUser to send. The password travels in it; the
-// plan marks it secret, so renderings and records mask it.
+// body is the CloudDatabaseUser to send. The password travels in it, the one
+// place it is revealed; the plan marks it secret, so renderings and records
+// mask it and the plan's hash commits to it as an HMAC.
 func (in *CreateDBUserInput) body() map[string]any {
 	// Atlas requires groupId in the body as well as in the path.
 	b := map[string]any{"groupId": in.ProjectID, "username": in.Username, "databaseName": in.DatabaseName, "roles": in.Roles}
 	if in.Password != "" {
-		b["password"] = in.Password
+		b["password"] = in.Password.Reveal()
 	}
 	if len(in.Scopes) > 0 {
 		b["scopes"] = in.Scopes

@@ -149,7 +149,7 @@ type Tool struct {
 // Call is one decoded and validated invocation of a tool.
 type Call struct {
 	Tool  *Tool
-	Input any // the typed input (pointer), for redaction by type tag
+	Input any // the typed input (pointer); its JSON form masks every Secret
 	// Facts is the call's scope as the input names it. The policy's decision
 	// on a write is made on the plan's facts (Plan.Facts), which start from it.
 	Facts  Facts

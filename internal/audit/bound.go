@@ -3,7 +3,6 @@ package audit
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 )
 
@@ -27,26 +26,15 @@ func digestOf(b []byte) map[string]any {
 	}
 }
 
-// bound replaces every string or raw JSON value longer than limit in a
-// redacted value (maps, slices, strings, numbers, json.RawMessage) by its
-// digest. Containers are walked, not digested whole, so the small fields
-// that say what the call was about stay readable.
+// bound replaces every string longer than limit in a redacted value (maps,
+// slices, strings, numbers, as Redact returns it) by its digest. Containers
+// are walked, not digested whole, so the small fields that say what the call
+// was about stay readable.
 func bound(v any, limit int) any {
 	switch x := v.(type) {
 	case string:
 		if len(x) > limit {
 			return digestOf([]byte(x))
-		}
-	case json.RawMessage:
-		if len(x) > limit {
-			// An escape-hatch body may hold small fields worth keeping.
-			var inner any
-			if json.Unmarshal(x, &inner) == nil {
-				if _, scalar := inner.(string); !scalar {
-					return bound(inner, limit)
-				}
-			}
-			return digestOf(x)
 		}
 	case map[string]any:
 		out := make(map[string]any, len(x))

@@ -370,10 +370,10 @@ func TestAppendRedacts(t *testing.T) {
 	const secret = "sup3r-s3cret-value"
 	l := openLog(t, Options{Secrets: []string{secret}})
 	type input struct {
-		Username string `json:"username"`
-		Password string `json:"password"`
-		Note     string `json:"note"`
-		Custom   string `json:"custom" secret:"true"`
+		Username string       `json:"username"`
+		Password string       `json:"password"`
+		Note     string       `json:"note"`
+		Custom   maskedString `json:"custom"`
 	}
 	r := sampleRecord(0)
 	r.Args = input{Username: "alice", Password: "hunter22", Note: "uses " + secret, Custom: "c-secret-1"}

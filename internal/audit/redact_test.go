@@ -19,19 +19,31 @@ type Embedded struct {
 	Region string `json:"regionName"`
 }
 
+// maskedString stands for tools.Secret, which this package cannot import: a
+// type that marshals itself masked, the way a tool declares which of its
+// input fields is a credential.
+type maskedString string
+
+func (s maskedString) MarshalJSON() ([]byte, error) {
+	if s == "" {
+		return []byte(`""`), nil
+	}
+	return []byte(`"` + Redacted + `"`), nil
+}
+
 type createUserInput struct {
 	Embedded
 	ProjectID   string            `json:"projectId"`
 	Username    string            `json:"username"`
 	Password    string            `json:"password"`
 	Roles       []roleInput       `json:"roles,omitempty"`
-	Custom      string            `json:"ldapBind" secret:"true"`
+	Custom      maskedString      `json:"ldapBind"`
 	Labels      map[string]string `json:"labels,omitempty"`
 	Nested      *nestedInput      `json:"nested,omitempty"`
 	Body        json.RawMessage   `json:"body,omitempty"`
 	Free        any               `json:"free,omitempty"`
 	Ignored     string            `json:"-"`
-	Empty       string            `json:"emptyPassword,omitempty" secret:"true"`
+	Empty       maskedString      `json:"emptyPassword,omitempty"`
 	NotSet      string            `json:"clientSecret"`
 	ConnStrings []string          `json:"connStrings"`
 	unexported  string
@@ -86,7 +98,7 @@ func TestRedactRemovesEverySecret(t *testing.T) {
 		`"regionName":"US_EAST_1"`, `"roleName":"readWrite"`, `"team":"data"`, `"name":"ok"`,
 		`mongodb+srv://bob:[REDACTED]@cluster0.abcde.mongodb.net/?retryWrites=true`,
 		`mongodb://carol:[REDACTED]@host1:27017,host2:27017/admin`, `mongodb://dave@host`,
-		`"clientSecret":""`, `"note":"see [REDACTED]"`} {
+		`"clientSecret":""`, `"note":"see [REDACTED]"`, `"ldapBind":"[REDACTED]"`} {
 		if !bytes.Contains(out, []byte(keep)) {
 			t.Errorf("missing %s in %s", keep, out)
 		}
