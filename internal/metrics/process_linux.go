@@ -10,6 +10,23 @@ import (
 	"strings"
 )
 
+// The process_* families, under client_golang's names and help texts.
+var processHelp = map[string]string{
+	"process_cpu_seconds_total":            "Total user and system CPU time spent in seconds.",
+	"process_max_fds":                      "Maximum number of open file descriptors.",
+	"process_network_receive_bytes_total":  "Number of bytes received by the process over the network.",
+	"process_network_transmit_bytes_total": "Number of bytes sent by the process over the network.",
+	"process_open_fds":                     "Number of open file descriptors.",
+	"process_resident_memory_bytes":        "Resident memory size in bytes.",
+	"process_start_time_seconds":           "Start time of the process since unix epoch in seconds.",
+	"process_virtual_memory_bytes":         "Virtual memory size in bytes.",
+	"process_virtual_memory_max_bytes":     "Maximum amount of virtual memory available in bytes.",
+}
+
+func procFamily(name string, typ Type, v float64) Family {
+	return single(name, processHelp[name], typ, v)
+}
+
 // userHZ is the kernel's USER_HZ, the unit of the times in /proc/PID/stat:
 // 100 on every Linux architecture Go supports (procfs assumes it too).
 const userHZ = 100
