@@ -13,7 +13,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
 
@@ -22,6 +21,7 @@ import (
 	"github.com/atlas-mcp/atlas-mcp/internal/atlassim"
 	"github.com/atlas-mcp/atlas-mcp/internal/atlasspec"
 	"github.com/atlas-mcp/atlas-mcp/internal/audit"
+	"github.com/atlas-mcp/atlas-mcp/internal/metrics"
 	"github.com/atlas-mcp/atlas-mcp/internal/server"
 	"github.com/atlas-mcp/atlas-mcp/policy"
 	"github.com/atlas-mcp/atlas-mcp/tools"
@@ -39,7 +39,7 @@ type app struct {
 	close  []func()
 	// metrics and their registry (metrics.go); nil unless serving HTTP or --metrics-listen.
 	metrics  *server.Metrics
-	registry *prometheus.Registry
+	registry *metrics.Registry
 	// approvals is nil when the policy uses no approvals and no store is set.
 	approvals *approvals.Service
 	// consoleSSO signs approvers in to /approvals with the identity

@@ -13,9 +13,9 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"go.uber.org/zap"
 
+	"github.com/atlas-mcp/atlas-mcp/internal/metrics"
 	"github.com/atlas-mcp/atlas-mcp/internal/server"
 	"github.com/atlas-mcp/atlas-mcp/policy"
 )
@@ -69,7 +69,7 @@ func serveHTTP(ctx context.Context, a *app, stderr io.Writer) error {
 		DrainDelay:       cfg.HTTP.DrainDelay,
 	}
 	if cfg.HTTP.MetricsListen == "" && a.registry != nil {
-		o.Metrics = promhttp.HandlerFor(a.registry, promhttp.HandlerOpts{})
+		o.Metrics = metrics.Handler(a.registry)
 	}
 	handler, shutdown := a.server.HTTPHandler(o)
 	ln, err := net.Listen("tcp", cfg.Listen)
@@ -157,7 +157,7 @@ func serveMetrics(a *app, stderr io.Writer) (func(), error) {
 		return nil, fmt.Errorf("--metrics-listen %s: %w", a.cfg.HTTP.MetricsListen, err)
 	}
 	mux := http.NewServeMux()
-	mux.Handle("/metrics", promhttp.HandlerFor(a.registry, promhttp.HandlerOpts{}))
+	mux.Handle("/metrics", metrics.Handler(a.registry))
 	srv := server.NewHTTPServer(mux, server.HTTPTimeouts{})
 	go func() { _ = srv.Serve(ln) }()
 	fmt.Fprintf(stderr, "atlas-mcp: serving Prometheus metrics at http://%s/metrics\n", ln.Addr())

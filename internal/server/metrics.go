@@ -4,10 +4,9 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-
 	"github.com/atlas-mcp/atlas-mcp/internal/atlasclient"
 	"github.com/atlas-mcp/atlas-mcp/internal/audit"
+	"github.com/atlas-mcp/atlas-mcp/internal/metrics"
 )
 
 // Metrics are the server's Prometheus measurements. Labels are bounded by
@@ -18,66 +17,66 @@ import (
 // A nil *Metrics is valid and measures nothing, so every call site can use it
 // unconditionally.
 type Metrics struct {
-	calls        *prometheus.CounterVec
-	callSeconds  *prometheus.HistogramVec
-	atlasReqs    *prometheus.CounterVec
-	atlasSeconds *prometheus.HistogramVec
-	retries      *prometheus.CounterVec
-	throttled    *prometheus.CounterVec
-	bucketWait   *prometheus.CounterVec
-	auditAppend  *prometheus.HistogramVec
-	auditSync    prometheus.Histogram
-	reloads      *prometheus.CounterVec
+	calls        *metrics.CounterVec
+	callSeconds  *metrics.HistogramVec
+	atlasReqs    *metrics.CounterVec
+	atlasSeconds *metrics.HistogramVec
+	retries      *metrics.CounterVec
+	throttled    *metrics.CounterVec
+	bucketWait   *metrics.CounterVec
+	auditAppend  *metrics.HistogramVec
+	auditSync    *metrics.Histogram
+	reloads      *metrics.CounterVec
 
-	reg prometheus.Registerer
+	reg *metrics.Registry
 }
 
 // NewMetrics registers the server's metrics on reg (a registry of the
 // caller's, never the global default).
-func NewMetrics(reg prometheus.Registerer) *Metrics {
+func NewMetrics(reg *metrics.Registry) *Metrics {
 	m := &Metrics{
 		reg: reg,
-		calls: prometheus.NewCounterVec(prometheus.CounterOpts{
+		calls: metrics.NewCounterVec(metrics.CounterOpts{
 			Name: "atlas_mcp_tool_calls_total",
 			Help: "Tool calls by tool, agent and outcome (ok, error, rate_limited, protocol_error).",
 		}, []string{"tool", "agent", "outcome"}),
-		callSeconds: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		callSeconds: metrics.NewHistogramVec(metrics.HistogramOpts{
 			Name:    "atlas_mcp_tool_call_duration_seconds",
 			Help:    "Tool call latency, including confirmations, Atlas requests and the audit write.",
 			Buckets: []float64{.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30, 60, 300},
 		}, []string{"tool"}),
-		atlasReqs: prometheus.NewCounterVec(prometheus.CounterOpts{
+		atlasReqs: metrics.NewCounterVec(metrics.CounterOpts{
 			Name: "atlas_mcp_atlas_requests_total",
 			Help: "Logical Atlas requests by operation (path template), method and last HTTP status (0: no answer).",
 		}, []string{"operation", "method", "status"}),
-		atlasSeconds: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		atlasSeconds: metrics.NewHistogramVec(metrics.HistogramOpts{
 			Name:    "atlas_mcp_atlas_request_duration_seconds",
 			Help:    "Atlas request latency, all attempts and waits included.",
-			Buckets: prometheus.DefBuckets,
+			Buckets: metrics.DefBuckets,
 		}, []string{"operation"}),
-		retries: prometheus.NewCounterVec(prometheus.CounterOpts{
+		retries: metrics.NewCounterVec(metrics.CounterOpts{
 			Name: "atlas_mcp_atlas_retries_total",
 			Help: "Atlas request attempts that were retries.",
 		}, []string{"operation"}),
-		throttled: prometheus.NewCounterVec(prometheus.CounterOpts{
+		throttled: metrics.NewCounterVec(metrics.CounterOpts{
 			Name: "atlas_mcp_atlas_rate_limited_total",
 			Help: "429 answers from Atlas.",
 		}, []string{"operation"}),
-		bucketWait: prometheus.NewCounterVec(prometheus.CounterOpts{
+		bucketWait: metrics.NewCounterVec(metrics.CounterOpts{
 			Name: "atlas_mcp_atlas_bucket_wait_seconds_total",
 			Help: "Time spent waiting on the client's token buckets, by rate set.",
 		}, []string{"rate_set"}),
-		auditAppend: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		auditAppend: metrics.NewHistogramVec(metrics.HistogramOpts{
 			Name:    "atlas_mcp_audit_append_duration_seconds",
 			Help:    "Audit Append latency, until the record is durable, by result (ok, error).",
 			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, 1},
 		}, []string{"result"}),
-		auditSync: prometheus.NewHistogram(prometheus.HistogramOpts{
+		auditSync: metrics.NewHistogram(metrics.HistogramOpts{
 			Name:    "atlas_mcp_audit_fsync_duration_seconds",
 			Help:    "Audit log fsync latency per batch.",
 			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, 1},
 		}),
-		reloads: prometheus.NewCounterVec(prometheus.CounterOpts{
+		reloads: metrics.NewCounterVec(metrics.CounterOpts{
 			Name: "atlas_mcp_policy_loads_total",
 			Help: "Policy loads (start and reloads) by result (ok, rejected).",
 		}, []string{"result"}),
@@ -92,15 +91,15 @@ func (m *Metrics) attach(s *Server) {
 		return
 	}
 	m.reg.MustRegister(
-		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		metrics.NewGaugeFunc(metrics.GaugeOpts{
 			Name: "atlas_mcp_pending_confirmations",
 			Help: "Confirmations (elicitations and tokens) waiting for a person.",
 		}, func() float64 { return float64(pendingCount(s.pending)) }),
-		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		metrics.NewGaugeFunc(metrics.GaugeOpts{
 			Name: "atlas_mcp_tool_calls_in_flight",
 			Help: "Tool calls running now.",
 		}, func() float64 { return float64(s.inflight.Load()) }),
-		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		metrics.NewGaugeFunc(metrics.GaugeOpts{
 			Name: "atlas_mcp_http_sessions",
 			Help: "Open HTTP sessions (streamable and SSE).",
 		}, func() float64 {

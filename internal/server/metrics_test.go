@@ -6,23 +6,22 @@ import (
 	"testing"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
 
 	"github.com/atlas-mcp/atlas-mcp/internal/atlasclient"
 	"github.com/atlas-mcp/atlas-mcp/internal/atlassim"
+	"github.com/atlas-mcp/atlas-mcp/internal/metrics"
 )
 
 func TestMetricsScrape(t *testing.T) {
-	reg := prometheus.NewRegistry()
+	reg := metrics.NewRegistry()
 	m := NewMetrics(reg)
 	// A small standard bucket, so the second call waits on it.
 	small := atlasclient.Limit{Capacity: 1, Refill: 1, Per: 100 * time.Millisecond}
 	h := newHarness(t, harnessOpts{policy: multiAgentPolicy(t), metrics: m, limits: map[string]atlasclient.Limit{atlasclient.SetStandard: small}})
-	hs, _ := h.serveHTTPWith(t, HTTPOptions{Metrics: promhttp.HandlerFor(reg, promhttp.HandlerOpts{})})
+	hs, _ := h.serveHTTPWith(t, HTTPOptions{Metrics: metrics.Handler(reg)})
 
 	alice, err := httpClient(t, hs.URL, "alice-token")
 	if err != nil {
