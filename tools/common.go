@@ -82,27 +82,57 @@ type ListOutput[T any] struct {
 	Raw          []json.RawMessage `json:"raw,omitempty" jsonschema_description:"Full Atlas documents, only with verbose:true."`
 }
 
-// fetchPage reads one page of an Atlas list and converts each document with conv.
+// fetchPage reads one page of an Atlas list as rows. Without conv, and
+// without verbose, the page is decoded straight into T, one pass over it;
+// otherwise it is read as raw documents, which verbose returns and conv turns
+// into rows one by one (nil conv: decoded as T).
 func fetchPage[T any](ctx context.Context, env *Env, req *atlasclient.Request, p Paging, verbose bool, conv func(json.RawMessage) (T, error)) (*ListOutput[T], error) {
-	page, err := atlasclient.ListPage[json.RawMessage](ctx, env.Client, req, p.PageNum, p.ItemsPerPage)
-	if err != nil {
-		return nil, err
+	var page *atlasclient.Page[json.RawMessage]
+	if conv == nil && !verbose {
+		typed, raw, err := atlasclient.ListPageOf[T](ctx, env.Client, req, p.PageNum, p.ItemsPerPage)
+		if err != nil {
+			return nil, err
+		}
+		if typed != nil {
+			return pageOutput(p, typed.TotalCount, typed.Results), nil
+		}
+		// Some item is not a T: decode them one by one below, so that the
+		// error names the operation as it does on the raw path.
+		page = raw
+	} else {
+		raw, err := atlasclient.ListPage[json.RawMessage](ctx, env.Client, req, p.PageNum, p.ItemsPerPage)
+		if err != nil {
+			return nil, err
+		}
+		page = raw
 	}
-	// totalCount is Atlas's estimate and is absent with includeCount=false; never
-	// report fewer items than this page proves exist.
-	total := max(page.TotalCount, (p.PageNum-1)*p.ItemsPerPage+len(page.Results))
-	out := &ListOutput[T]{TotalCount: total, PageNum: p.PageNum, ItemsPerPage: p.ItemsPerPage, Results: make([]T, 0, len(page.Results))}
+	if conv == nil {
+		conv = unmarshalAs[T]
+	}
+	rows := make([]T, 0, len(page.Results))
 	for _, raw := range page.Results {
 		v, err := conv(raw)
 		if err != nil {
 			return nil, fmt.Errorf("decoding an item of %s: %w", req.Op, err)
 		}
-		out.Results = append(out.Results, v)
+		rows = append(rows, v)
 	}
+	out := pageOutput(p, page.TotalCount, rows)
 	if verbose {
 		out.Raw = page.Results
 	}
 	return out, nil
+}
+
+// pageOutput is the answer for one page of rows.
+func pageOutput[T any](p Paging, totalCount int, rows []T) *ListOutput[T] {
+	if rows == nil {
+		rows = []T{} // "results": [], never null
+	}
+	// totalCount is Atlas's estimate and is absent with includeCount=false; never
+	// report fewer items than this page proves exist.
+	total := max(totalCount, (p.PageNum-1)*p.ItemsPerPage+len(rows))
+	return &ListOutput[T]{TotalCount: total, PageNum: p.PageNum, ItemsPerPage: p.ItemsPerPage, Results: rows}
 }
 
 // unmarshalAs is the common conv for fetchPage.

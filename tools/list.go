@@ -21,7 +21,9 @@ type listSpec[In any, T any] struct {
 	// from it, and it is the request the tool sends.
 	Op             atlasclient.OpID
 	GovUnavailable bool
-	// Decode turns one Atlas document into a row; nil decodes it as T.
+	// Decode turns one Atlas document into a row; nil decodes it as T,
+	// straight from the page (one pass, where Decode needs each document
+	// on its own first).
 	Decode func(json.RawMessage) (T, error)
 	// What names the list in the summary, e.g. "Clusters in project X".
 	What func(in *In) string
@@ -49,17 +51,13 @@ func (s listSpec[In, T]) tool() *Tool {
 	if _, ok := any(new(In)).(lister); !ok {
 		panic(fmt.Sprintf("tools: input of list tool %s has no params and page", s.Name))
 	}
-	decode := s.Decode
-	if decode == nil {
-		decode = unmarshalAs[T]
-	}
 	return spec[In, ListOutput[T]]{
 		Name: s.Name, Title: s.Title, Description: s.Description, Area: s.Area,
 		Op: s.Op, GovUnavailable: s.GovUnavailable,
 		Run: func(ctx context.Context, env *Env, in *In) (*Result, error) {
 			l := any(in).(lister)
 			p, verbose := l.page()
-			out, err := fetchPage(ctx, env, &atlasclient.Request{Op: s.Op, Params: l.params()}, p, verbose, decode)
+			out, err := fetchPage(ctx, env, &atlasclient.Request{Op: s.Op, Params: l.params()}, p, verbose, s.Decode)
 			if err != nil {
 				return nil, err
 			}

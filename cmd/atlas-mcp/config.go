@@ -99,7 +99,7 @@ func addGlobalFlags(fs *flag.FlagSet, v *flagValues) {
 	fs.StringVar(&v.baseURL, "base-url", "", "Atlas base URL override (env MONGODB_ATLAS_BASE_URL)")
 	fs.StringVar(&v.policy, "policy", "", "policy file (env ATLAS_MCP_POLICY); default: built-in safe policy")
 	fs.StringVar(&v.auditLog, "audit-log", "", "audit log file (env ATLAS_MCP_AUDIT_LOG); default under the user's state directory")
-	fs.StringVar(&v.auditSync, "audit-sync", "always", "audit fsync policy: always or batch (env ATLAS_MCP_AUDIT_SYNC)")
+	fs.StringVar(&v.auditSync, "audit-sync", "always", "audit fsync policy: always, or batch (share an fsync with the other calls in flight, waiting up to 10 ms for their records) (env ATLAS_MCP_AUDIT_SYNC)")
 	fs.Int64Var(&v.auditMaxBytes, "audit-max-bytes", 100<<20, "rotate the audit log past this size (0: never)")
 	fs.StringVar(&v.auditKey, "audit-key", "", "private key FILE that signs audit checkpoints (env ATLAS_MCP_AUDIT_KEY; create with atlas-mcp audit keygen FILE)")
 	fs.StringVar(&v.auditCheckpoints, "audit-checkpoints", "", "where signed checkpoints go, not the log's volume: a file, a directory, stderr or an http(s) URL, comma-separated (env ATLAS_MCP_AUDIT_CHECKPOINTS)")

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"go.uber.org/zap"
@@ -26,9 +27,12 @@ const (
 	// caller waits for a timer.
 	SyncAlways SyncMode = "always"
 	// SyncBatch waits up to BatchWindow after the first pending record to
-	// gather more, then writes and fsyncs them together. Each Append still
-	// returns only after its record is on disk; the window trades latency
-	// for fewer fsyncs under load.
+	// gather more, then writes and fsyncs them together. The wait ends
+	// early once every call announced with Begin has queued its record:
+	// nothing else is on its way that the fsync could share, so a lone
+	// caller waits for its fsync only. Each Append still returns only after
+	// its record is on disk; the window trades latency for fewer fsyncs
+	// under load.
 	SyncBatch SyncMode = "batch"
 )
 
@@ -115,6 +119,11 @@ type Log struct {
 	queue  chan *pending
 	done   chan struct{}
 
+	// inflight counts the calls begun (Begin) whose record is not queued
+	// yet; wake tells a SyncBatch writer that it dropped (inflight.go).
+	inflight atomic.Int64
+	wake     chan struct{}
+
 	w writerState // owned by the writer goroutine (and by Open before it starts)
 }
 
@@ -155,6 +164,7 @@ func Open(opts Options) (*Log, error) {
 		obs:    opts.Observer,
 		queue:  make(chan *pending, queueLen),
 		done:   make(chan struct{}),
+		wake:   make(chan struct{}, 1),
 	}
 	switch l.sync {
 	case "":
@@ -228,8 +238,13 @@ func (l *Log) Path() string { return l.path }
 // A *WriteError means the record is not known to be durable; the server
 // must fail closed. The next Append re-reads the file's end and carries on
 // from what is actually on disk, so a transient failure leaves no gap.
+//
+// When ctx comes from Begin, the call's count is released once the record
+// is queued (or at once, if Append fails before queueing it).
 func (l *Log) Append(ctx context.Context, r *Record) (err error) {
 	defer func(start time.Time) { l.observeAppend(start, err) }(time.Now())
+	call := l.callOf(ctx)
+	defer call.release() // the paths that return before queueing
 	if r == nil {
 		return errors.New("audit: nil record")
 	}
@@ -258,6 +273,9 @@ func (l *Log) Append(ctx context.Context, r *Record) (err error) {
 		}
 	}
 	l.mu.RUnlock()
+	// Queued before released: a writer that sees the count drop finds the
+	// record in the queue.
+	call.release()
 	res := <-p.done
 	if res.err != nil {
 		return res.err

@@ -68,37 +68,57 @@ func (l *Log) batchLimit() int {
 }
 
 // gather adds to batch what else is pending: whatever is already queued
-// (SyncAlways) or whatever arrives within the window (SyncBatch).
+// (SyncAlways) or whatever arrives within the window (SyncBatch). A
+// SyncBatch window ends early once no call begun with Begin is still to
+// queue its record.
 func (l *Log) gather(batch []*pending) []*pending {
 	maxBatch := l.batchLimit()
 	if l.sync == SyncBatch {
 		timer := time.NewTimer(l.window)
 		defer timer.Stop()
 		for len(batch) < maxBatch {
+			// Read the count before draining: a call queues its record
+			// before it releases its count, so every record of a call
+			// counted out by now is in the queue.
+			waiting := l.inflight.Load()
+			var open bool
+			batch, open = l.drain(batch, maxBatch)
+			if !open || waiting <= 0 || len(batch) >= maxBatch {
+				return batch
+			}
 			select {
 			case p, ok := <-l.queue:
 				if !ok {
 					return batch
 				}
 				batch = append(batch, p)
+			case <-l.wake:
+				// A call queued its record or ended: count again.
 			case <-timer.C:
 				return batch
 			}
 		}
 		return batch
 	}
+	batch, _ = l.drain(batch, maxBatch)
+	return batch
+}
+
+// drain adds to batch, up to maxBatch, what is queued now; open is false
+// once the queue is closed.
+func (l *Log) drain(batch []*pending, maxBatch int) (_ []*pending, open bool) {
 	for len(batch) < maxBatch {
 		select {
 		case p, ok := <-l.queue:
 			if !ok {
-				return batch
+				return batch, false
 			}
 			batch = append(batch, p)
 		default:
-			return batch
+			return batch, true
 		}
 	}
-	return batch
+	return batch, true
 }
 
 func (l *Log) commit(batch []*pending) {

@@ -84,6 +84,10 @@ func (s *Server) handler(t *tools.Tool) mcpserver.ToolHandlerFunc {
 		cs := &callState{tool: t, req: req, start: s.now(), confirmation: "not_needed"}
 		cs.session, cs.host = sessionInfo(ctx)
 		s.auditExpired(ctx, false)
+		// The call's records are appended with this ctx: a batched fsync
+		// waits for them, and only for them, instead of its whole window.
+		ctx, endAudit := s.opts.Audit.Begin(ctx)
+		defer endAudit()
 		// Every Atlas request of the call goes in its record, including the
 		// reads a confirmation makes to name its target.
 		cs.recorder = atlasclient.NewRecorder()
