@@ -95,31 +95,32 @@ func (in *ListAlertsInput) prepare(env *Env) error {
 	return in.Paging.normalize()
 }
 func (in *ListAlertsInput) facts() Facts { return Facts{ProjectID: in.ProjectID} }
+func (in *ListAlertsInput) params() map[string]string {
+	return map[string]string{"groupId": in.ProjectID}
+}
+func (in *ListAlertsInput) page() (Paging, bool) { return in.Paging, in.Verbose }
+func (in *ListAlertsInput) query() url.Values {
+	if in.Status == "" {
+		return nil
+	}
+	return url.Values{"status": {in.Status}}
+}
 
 func listAlerts() *Tool {
-	return spec[ListAlertsInput, ListOutput[Alert]]{
+	return listSpec[ListAlertsInput, Alert]{
 		Name:        "atlas-list-alerts",
 		Title:       "List alerts",
 		Description: "List a project's alerts: event, status, affected host or cluster, metric value, when it fired.",
 		Area:        AreaAlerts,
 		Op:          atlasclient.ListGroupAlerts,
-		Run: func(ctx context.Context, env *Env, in *ListAlertsInput) (*Result, error) {
-			req := &atlasclient.Request{Op: atlasclient.ListGroupAlerts, Params: map[string]string{"groupId": in.ProjectID}}
-			noun := "alerts"
+		What:        func(in *ListAlertsInput) string { return "Alerts in project " + in.ProjectID },
+		NounFor: func(in *ListAlertsInput) string {
 			if in.Status != "" {
-				req.Query = url.Values{"status": {in.Status}}
-				noun = in.Status + " alerts"
+				return in.Status + " alerts"
 			}
-			out, err := fetchPage(ctx, env, req, in.Paging, in.Verbose, unmarshalAs[Alert])
-			if err != nil {
-				return nil, err
-			}
-			return &Result{
-				Summary:    fmt.Sprintf("Alerts in project %s: %s", in.ProjectID, pageSummary(noun, out.TotalCount, out.PageNum, out.ItemsPerPage, len(out.Results))),
-				Data:       dataIf(len(out.Results) > 0, func() string { return alertRows(out.Results) }),
-				Structured: out,
-			}, nil
+			return "alerts"
 		},
+		Rows: alertRows,
 	}.tool()
 }
 

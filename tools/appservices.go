@@ -1,7 +1,6 @@
 package tools
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"strconv"
@@ -169,31 +168,24 @@ func (in *ListAppsInput) prepare(env *Env) error {
 	return in.Paging.normalize()
 }
 func (in *ListAppsInput) facts() Facts { return Facts{ProjectID: in.ProjectID} }
+func (in *ListAppsInput) params() map[string]string {
+	return map[string]string{"groupId": in.ProjectID}
+}
+func (in *ListAppsInput) page() (Paging, bool) { return in.Paging, in.Verbose }
 
 func listApps() *Tool {
-	return spec[ListAppsInput, ListOutput[App]]{
+	return listSpec[ListAppsInput, App]{
 		Name:           "appservices-list-apps",
 		Title:          "List App Services apps",
 		Description:    "List a project's App Services apps; _id is the appId. App Services ended on 2025-09-30, except database triggers.",
 		Area:           AreaAppServices,
 		Op:             atlasclient.AppServicesListApps,
 		GovUnavailable: true,
-		Run: func(ctx context.Context, env *Env, in *ListAppsInput) (*Result, error) {
-			var all []json.RawMessage
-			if _, err := env.Client.Do(ctx, &atlasclient.Request{Op: atlasclient.AppServicesListApps, Params: map[string]string{"groupId": in.ProjectID}}, &all); err != nil {
-				return nil, err
-			}
-			out, err := localPage(all, in.Paging, in.Verbose, unmarshalAs[App])
-			if err != nil {
-				return nil, fmt.Errorf("decoding an App Services app: %w", err)
-			}
-			return &Result{
-				Summary:    fmt.Sprintf("App Services apps in project %s: %s", in.ProjectID, pageSummary("apps", out.TotalCount, out.PageNum, out.ItemsPerPage, len(out.Results))),
-				Data:       dataIf(len(out.Results) > 0, func() string { return appRows(out.Results) }),
-				Structured: out,
-				Notice:     appServicesEOL,
-			}, nil
-		},
+		Unpaged:        true,
+		What:           func(in *ListAppsInput) string { return "App Services apps in project " + in.ProjectID },
+		Noun:           "apps",
+		Rows:           appRows,
+		Notice:         appServicesEOL,
 	}.tool()
 }
 
@@ -244,42 +236,35 @@ func (in *ListTriggersInput) prepare(env *Env) error {
 	}
 	return in.Paging.normalize()
 }
-func (in *ListTriggersInput) facts() Facts { return Facts{ProjectID: in.ProjectID} }
+func (in *ListTriggersInput) facts() Facts         { return Facts{ProjectID: in.ProjectID} }
+func (in *ListTriggersInput) page() (Paging, bool) { return in.Paging, in.Verbose }
 
 func listTriggers() *Tool {
-	return spec[ListTriggersInput, ListOutput[Trigger]]{
+	return listSpec[ListTriggersInput, Trigger]{
 		Name:           "appservices-list-triggers",
 		Title:          "List triggers",
 		Description:    "List an App Services app's triggers: type, what each watches, its function, enabled. Outlive the 2025-09-30 end-of-life.",
 		Area:           AreaAppServices,
 		Op:             atlasclient.AppServicesListTriggers,
 		GovUnavailable: true,
-		Run: func(ctx context.Context, env *Env, in *ListTriggersInput) (*Result, error) {
-			var all []json.RawMessage
-			if _, err := env.Client.Do(ctx, &atlasclient.Request{Op: atlasclient.AppServicesListTriggers, Params: in.params()}, &all); err != nil {
-				return nil, err
-			}
-			out, err := localPage(all, in.Paging, in.Verbose, decodeTrigger)
-			if err != nil {
-				return nil, fmt.Errorf("decoding a trigger: %w", err)
-			}
+		Unpaged:        true,
+		Decode:         decodeTrigger,
+		What:           func(in *ListTriggersInput) string { return "Triggers of app " + in.AppID },
+		Noun:           "triggers",
+		Rows:           triggerRows,
+		Warn: func(ts []Trigger) string {
 			disabled := 0
-			for _, t := range out.Results {
+			for _, t := range ts {
 				if t.Disabled {
 					disabled++
 				}
 			}
-			summary := fmt.Sprintf("Triggers of app %s: %s", in.AppID, pageSummary("triggers", out.TotalCount, out.PageNum, out.ItemsPerPage, len(out.Results)))
-			if disabled > 0 {
-				summary += " " + strconv.Itoa(disabled) + " shown are disabled."
+			if disabled == 0 {
+				return ""
 			}
-			return &Result{
-				Summary:    summary,
-				Data:       dataIf(len(out.Results) > 0, func() string { return triggerRows(out.Results) }),
-				Structured: out,
-				Notice:     appServicesEOL,
-			}, nil
+			return " " + strconv.Itoa(disabled) + " shown are disabled."
 		},
+		Notice: appServicesEOL,
 	}.tool()
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/url"
 
 	"github.com/atlas-mcp/atlas-mcp/internal/atlasclient"
 )
@@ -27,8 +28,10 @@ type listSpec[In any, T any] struct {
 	Decode func(json.RawMessage) (T, error)
 	// What names the list in the summary, e.g. "Clusters in project X".
 	What func(in *In) string
-	// Noun counts the items: "clusters".
-	Noun string
+	// Noun counts the items: "clusters". NounFor, when set, words it from
+	// the input instead (a filtered list: "OPEN alerts").
+	Noun    string
+	NounFor func(in *In) string
 	// Rows renders the page as a table.
 	Rows func([]T) string
 	// Warn adds sentences to the summary about what the page shows (optional).
@@ -36,6 +39,17 @@ type listSpec[In any, T any] struct {
 	// Raw is what of each full Atlas document (verbose) may reach the agent:
 	// nil passes it as Atlas sent it; credentials Atlas returns are cut here.
 	Raw func(json.RawMessage) json.RawMessage
+	// Unpaged: Atlas answers with the whole list as one array (App Services);
+	// the page asked for is cut from it here.
+	Unpaged bool
+	// Notice is shown once with every answer (see Result.Notice).
+	Notice string
+}
+
+// querier is a list input with query parameters (filters): its query()
+// values travel with the operation's request.
+type querier interface {
+	query() url.Values
 }
 
 // lister is what a list tool's input provides besides prepare and facts: the
@@ -57,7 +71,11 @@ func (s listSpec[In, T]) tool() *Tool {
 		Run: func(ctx context.Context, env *Env, in *In) (*Result, error) {
 			l := any(in).(lister)
 			p, verbose := l.page()
-			out, err := fetchPage(ctx, env, &atlasclient.Request{Op: s.Op, Params: l.params()}, p, verbose, s.Decode)
+			req := &atlasclient.Request{Op: s.Op, Params: l.params()}
+			if q, ok := any(in).(querier); ok {
+				req.Query = q.query()
+			}
+			out, err := s.fetch(ctx, env, req, p, verbose)
 			if err != nil {
 				return nil, err
 			}
@@ -66,7 +84,11 @@ func (s listSpec[In, T]) tool() *Tool {
 					out.Raw[i] = s.Raw(raw)
 				}
 			}
-			summary := fmt.Sprintf("%s: %s", s.What(in), pageSummary(s.Noun, out.TotalCount, out.PageNum, out.ItemsPerPage, len(out.Results)))
+			noun := s.Noun
+			if s.NounFor != nil {
+				noun = s.NounFor(in)
+			}
+			summary := fmt.Sprintf("%s: %s", s.What(in), pageSummary(noun, out.TotalCount, out.PageNum, out.ItemsPerPage, len(out.Results)))
 			if s.Warn != nil {
 				summary += s.Warn(out.Results)
 			}
@@ -74,9 +96,31 @@ func (s listSpec[In, T]) tool() *Tool {
 				Summary:    summary,
 				Data:       dataIf(len(out.Results) > 0, func() string { return s.Rows(out.Results) }),
 				Structured: out,
+				Notice:     s.Notice,
 			}, nil
 		},
 	}.tool()
+}
+
+// fetch reads the page: one page of Atlas's paging, or the page cut from a
+// whole list (Unpaged).
+func (s listSpec[In, T]) fetch(ctx context.Context, env *Env, req *atlasclient.Request, p Paging, verbose bool) (*ListOutput[T], error) {
+	if !s.Unpaged {
+		return fetchPage(ctx, env, req, p, verbose, s.Decode)
+	}
+	var all []json.RawMessage
+	if _, err := env.Client.Do(ctx, req, &all); err != nil {
+		return nil, err
+	}
+	decode := s.Decode
+	if decode == nil {
+		decode = unmarshalAs[T]
+	}
+	out, err := localPage(all, p, verbose, decode)
+	if err != nil {
+		return nil, fmt.Errorf("decoding an item of %s: %w", req.Op, err)
+	}
+	return out, nil
 }
 
 // ProjectList is the input of a list over one project.

@@ -1,7 +1,6 @@
 package tools
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"net/url"
@@ -68,34 +67,31 @@ func (in *ListOrgsInput) prepare(env *Env) error {
 	}
 	return in.Paging.normalize()
 }
-func (in *ListOrgsInput) facts() Facts { return Facts{} }
+func (in *ListOrgsInput) facts() Facts              { return Facts{} }
+func (in *ListOrgsInput) params() map[string]string { return nil }
+func (in *ListOrgsInput) page() (Paging, bool)      { return in.Paging, in.Verbose }
+func (in *ListOrgsInput) query() url.Values {
+	if in.Name == "" {
+		return nil
+	}
+	return url.Values{"name": {in.Name}}
+}
 
 func listOrgs() *Tool {
-	return spec[ListOrgsInput, ListOutput[Org]]{
+	return listSpec[ListOrgsInput, Org]{
 		Name:        "atlas-list-orgs",
 		Title:       "List organizations",
 		Description: "List the organizations the credential can see, with their orgId: the place to start.",
 		Area:        AreaOrganizations,
 		Op:          atlasclient.ListOrgs,
-		Run: func(ctx context.Context, env *Env, in *ListOrgsInput) (*Result, error) {
-			req := &atlasclient.Request{Op: atlasclient.ListOrgs}
+		What:        func(*ListOrgsInput) string { return "Organizations" },
+		NounFor: func(in *ListOrgsInput) string {
 			if in.Name != "" {
-				req.Query = url.Values{"name": {in.Name}}
+				return fmt.Sprintf("organizations whose name starts with %q", in.Name)
 			}
-			out, err := fetchPage(ctx, env, req, in.Paging, in.Verbose, unmarshalAs[Org])
-			if err != nil {
-				return nil, err
-			}
-			noun := "organizations"
-			if in.Name != "" {
-				noun = fmt.Sprintf("organizations whose name starts with %q", in.Name)
-			}
-			return &Result{
-				Summary:    "Organizations: " + pageSummary(noun, out.TotalCount, out.PageNum, out.ItemsPerPage, len(out.Results)),
-				Data:       dataIf(len(out.Results) > 0, func() string { return orgRows(out.Results) }),
-				Structured: out,
-			}, nil
+			return "organizations"
 		},
+		Rows: orgRows,
 	}.tool()
 }
 

@@ -40,27 +40,21 @@ type ListProjectsInput struct {
 	Verbosity
 }
 
-func (in *ListProjectsInput) prepare(env *Env) error { return in.Paging.normalize() }
-func (in *ListProjectsInput) facts() Facts           { return Facts{} }
+func (in *ListProjectsInput) prepare(env *Env) error    { return in.Paging.normalize() }
+func (in *ListProjectsInput) facts() Facts              { return Facts{} }
+func (in *ListProjectsInput) params() map[string]string { return nil }
+func (in *ListProjectsInput) page() (Paging, bool)      { return in.Paging, in.Verbose }
 
 func listProjects() *Tool {
-	return spec[ListProjectsInput, ListOutput[Project]]{
+	return listSpec[ListProjectsInput, Project]{
 		Name:        "atlas-list-projects",
 		Title:       "List projects",
 		Description: "List the projects (groups) the credential can see, with the projectId other tools need.",
 		Area:        AreaProjects,
 		Op:          atlasclient.ListGroups,
-		Run: func(ctx context.Context, env *Env, in *ListProjectsInput) (*Result, error) {
-			out, err := fetchPage(ctx, env, &atlasclient.Request{Op: atlasclient.ListGroups}, in.Paging, in.Verbose, unmarshalAs[Project])
-			if err != nil {
-				return nil, err
-			}
-			return &Result{
-				Summary:    "Projects: " + pageSummary("projects", out.TotalCount, out.PageNum, out.ItemsPerPage, len(out.Results)),
-				Data:       dataIf(len(out.Results) > 0, func() string { return projectRows(out.Results) }),
-				Structured: out,
-			}, nil
-		},
+		What:        func(*ListProjectsInput) string { return "Projects" },
+		Noun:        "projects",
+		Rows:        projectRows,
 	}.tool()
 }
 
