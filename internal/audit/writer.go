@@ -21,6 +21,11 @@ type writerState struct {
 	known  bool // head has been read at least once
 	needNL bool // the file ends in a torn line: start the next write with '\n'
 	resync bool // re-read the file's end before the next write
+	// dirSynced: the directory has been fsynced since the file was last
+	// opened (a creation or a rotation changes it). The first write after an
+	// open syncs it before acknowledging anything, so that a start costs no
+	// directory fsync and no acknowledged record can lose its file's name.
+	dirSynced bool
 
 	// tree is the Merkle tree over the whole chain (nil when not anchored);
 	// treeStale means another process appended and it must be re-read.
@@ -224,6 +229,12 @@ func (l *Log) writeOnce(batch []*pending) (_ []result, err error) {
 	if err := w.f.Sync(); err != nil {
 		return nil, fmt.Errorf("fsync: %w", err)
 	}
+	if !w.dirSynced {
+		if err := syncDir(filepath.Dir(l.path)); err != nil {
+			return nil, fmt.Errorf("sync directory: %w", err)
+		}
+		w.dirSynced = true
+	}
 	l.observeSync(syncStart, len(batch))
 	w.size += int64(n)
 	w.needNL = false
@@ -333,10 +344,9 @@ func (l *Log) openFile() (*os.File, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := syncDir(filepath.Dir(l.path)); err != nil {
-		f.Close()
-		return nil, fmt.Errorf("sync directory: %w", err)
-	}
+	// The directory is synced before the first record through this file is
+	// acknowledged (write), not here on the way to serving.
+	l.w.dirSynced = false
 	return f, nil
 }
 
