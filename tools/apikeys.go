@@ -52,14 +52,6 @@ func (d *apiKeyDoc) summary() APIKey {
 	return k
 }
 
-func decodeAPIKey(raw json.RawMessage) (APIKey, error) {
-	var d apiKeyDoc
-	if err := json.Unmarshal(raw, &d); err != nil {
-		return APIKey{}, err
-	}
-	return d.summary(), nil
-}
-
 // withoutPrivateKey drops privateKey from a raw key document. Atlas masks it in
 // listings, but verbose answers should not depend on that.
 func withoutPrivateKey(raw json.RawMessage) json.RawMessage {
@@ -95,7 +87,7 @@ func listAPIKeys() *Tool {
 		Description: "List an organization's API keys: ID, public key, roles, description; never private keys.",
 		Area:        AreaAPIKeys,
 		Op:          atlasclient.ListOrgApiKeys,
-		Decode:      decodeAPIKey,
+		FromDoc:     fromDoc((*apiKeyDoc).summary),
 		What:        func(in *ListAPIKeysInput) string { return "API keys of organization " + in.OrgID },
 		Noun:        "API keys",
 		Rows:        apiKeyRows,

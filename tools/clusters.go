@@ -102,14 +102,6 @@ func clusterRows(cs []ClusterSummary) string {
 	return table([]string{"NAME", "TIER", "PROVIDER/REGION", "STATE", "VERSION"}, rows)
 }
 
-func decodeClusterSummary(raw json.RawMessage) (ClusterSummary, error) {
-	var c cluster
-	if err := json.Unmarshal(raw, &c); err != nil {
-		return ClusterSummary{}, err
-	}
-	return c.summary(), nil
-}
-
 // --- atlas-list-clusters ---
 
 // ListClustersInput lists the clusters of one project.
@@ -122,7 +114,7 @@ func listClusters() *Tool {
 		Description: "List a project's clusters: name, tier, provider/region, state, MongoDB version.",
 		Area:        AreaClusters,
 		Op:          atlasclient.ListGroupClusters,
-		Decode:      decodeClusterSummary,
+		FromDoc:     fromDoc((*cluster).summary),
 		What:        func(in *ListClustersInput) string { return "Clusters in project " + in.ProjectID },
 		Noun:        "clusters",
 		Rows:        clusterRows,

@@ -74,14 +74,6 @@ func dbUserRows(us []DBUserSummary) string {
 	return table([]string{"USERNAME", "AUTH DB", "AUTH", "ROLES", "SCOPES", "EXPIRES"}, rows)
 }
 
-func decodeDBUserSummary(raw json.RawMessage) (DBUserSummary, error) {
-	var u dbUser
-	if err := json.Unmarshal(raw, &u); err != nil {
-		return DBUserSummary{}, err
-	}
-	return u.summary(), nil
-}
-
 // --- atlas-list-db-users ---
 
 // ListDBUsersInput lists the database users of one project.
@@ -94,7 +86,7 @@ func listDBUsers() *Tool {
 		Description: "List a project's database users: auth database, mechanism, roles, scopes, expiry; never passwords.",
 		Area:        AreaDatabaseUsers,
 		Op:          atlasclient.ListGroupDatabaseUsers,
-		Decode:      decodeDBUserSummary,
+		FromDoc:     fromDoc((*dbUser).summary),
 		What:        func(in *ListDBUsersInput) string { return "Database users in project " + in.ProjectID },
 		Noun:        "database users",
 		Rows:        dbUserRows,

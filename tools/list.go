@@ -26,6 +26,10 @@ type listSpec[In any, T any] struct {
 	// straight from the page (one pass, where Decode needs each document
 	// on its own first).
 	Decode func(json.RawMessage) (T, error)
+	// FromDoc makes each row from the Atlas document decoded as its own type
+	// (fromDoc(func(*cluster) ClusterSummary)): the page decodes in one pass,
+	// where Decode works one raw document at a time. Set at most one.
+	FromDoc docRows[T]
 	// What names the list in the summary, e.g. "Clusters in project X".
 	What func(in *In) string
 	// Noun counts the items: "clusters". NounFor, when set, words it from
@@ -64,6 +68,9 @@ type lister interface {
 func (s listSpec[In, T]) tool() *Tool {
 	if _, ok := any(new(In)).(lister); !ok {
 		panic(fmt.Sprintf("tools: input of list tool %s has no params and page", s.Name))
+	}
+	if s.FromDoc != nil && (s.Decode != nil || s.Unpaged) {
+		panic(fmt.Sprintf("tools: list tool %s sets FromDoc with Decode or Unpaged", s.Name))
 	}
 	return spec[In, ListOutput[T]]{
 		Name: s.Name, Title: s.Title, Description: s.Description, Area: s.Area,
@@ -106,6 +113,9 @@ func (s listSpec[In, T]) tool() *Tool {
 // whole list (Unpaged).
 func (s listSpec[In, T]) fetch(ctx context.Context, env *Env, req *atlasclient.Request, p Paging, verbose bool) (*ListOutput[T], error) {
 	if !s.Unpaged {
+		if s.FromDoc != nil {
+			return s.FromDoc.page(ctx, env, req, p, verbose)
+		}
 		return fetchPage(ctx, env, req, p, verbose, s.Decode)
 	}
 	var all []json.RawMessage
@@ -174,3 +184,38 @@ func (in *ClusterList) facts() Facts {
 	return Facts{ProjectID: in.ProjectID, ClusterName: in.ClusterName}
 }
 func (in *ClusterList) page() (Paging, bool) { return in.Paging, in.Verbose }
+
+// docRows reads a page of Atlas documents into rows; fromDoc makes one.
+type docRows[T any] interface {
+	page(ctx context.Context, env *Env, req *atlasclient.Request, p Paging, verbose bool) (*ListOutput[T], error)
+}
+
+// fromDoc reads the documents of a page as D and turns each into its row.
+// Without verbose the page is decoded once, straight into []D; with it the
+// raw documents are kept (the agent asked for them) and each is decoded
+// from its bytes.
+func fromDoc[D any, T any](row func(*D) T) docRows[T] { return docRowFunc[D, T](row) }
+
+type docRowFunc[D any, T any] func(*D) T
+
+func (row docRowFunc[D, T]) page(ctx context.Context, env *Env, req *atlasclient.Request, p Paging, verbose bool) (*ListOutput[T], error) {
+	if verbose {
+		return fetchPage(ctx, env, req, p, true, func(raw json.RawMessage) (T, error) {
+			var d D
+			if err := json.Unmarshal(raw, &d); err != nil {
+				var zero T
+				return zero, err
+			}
+			return row(&d), nil
+		})
+	}
+	docs, err := fetchPage[D](ctx, env, req, p, false, nil)
+	if err != nil {
+		return nil, err
+	}
+	rows := make([]T, len(docs.Results))
+	for i := range docs.Results {
+		rows[i] = row(&docs.Results[i])
+	}
+	return pageOutput(p, docs.TotalCount, rows), nil
+}
