@@ -78,15 +78,12 @@ type Server struct {
 
 	// live is the policy in force with what derives from it (live.go);
 	// swapMu orders reloads. opts.Policy is only the first policy.
-	live   atomic.Pointer[live]
-	swapMu sync.Mutex
-	// registered is closed once the first tool registration is done (see
-	// New); tools/list and tools/call wait for it.
-	registered chan struct{}
-	sessions   atomic.Pointer[sessionTable] // set once HTTP transports are built
-	metrics    *Metrics
-	stopCtx    context.Context // done once CancelCalls was called
-	stopCalls  context.CancelFunc
+	live      atomic.Pointer[live]
+	swapMu    sync.Mutex
+	sessions  atomic.Pointer[sessionTable] // set once HTTP transports are built
+	metrics   *Metrics
+	stopCtx   context.Context // done once CancelCalls was called
+	stopCalls context.CancelFunc
 
 	stopSweep func() // stops the approval sweeper (approval.go); nil without one
 
@@ -118,11 +115,7 @@ func New(opts Options) (*Server, error) {
 	s.stopCtx, s.stopCalls = context.WithCancel(context.Background())
 	s.pending = newPendingStore(opts.Policy.TokenTTL(), opts.Now)
 
-	s.registered = make(chan struct{})
-	hooks := &mcpserver.Hooks{}
-	hooks.AddBeforeAny(s.awaitTools)
 	s.mcp = mcpserver.NewMCPServer("atlas-mcp", opts.Version,
-		mcpserver.WithHooks(hooks),
 		// listChanged: a policy reload changes what each agent may see.
 		mcpserver.WithToolCapabilities(true),
 		mcpserver.WithToolHandlerMiddleware(s.callMiddleware),
@@ -148,30 +141,11 @@ func New(opts Options) (*Server, error) {
 		return nil, err
 	}
 	s.live.Store(l)
-	// mcp-go checks every tool's input schema when it is registered (it
-	// re-encodes and re-decodes each one, looking for x-mcp-header
-	// annotations): the largest single cost of a start. Nothing before
-	// tools/list needs the registry, so the first registration runs beside
-	// the rest of the start-up (audit log, approvals, the stdio loop and the
-	// initialize handshake) and tools/list and tools/call wait for it
-	// (awaitTools). What an agent may call is decided from s.live, which is
-	// in force already.
-	go func() {
-		defer close(s.registered)
-		s.mcp.SetTools(reg...)
-	}()
+	s.mcp.SetTools(reg...)
 	s.metrics.attach(s)
 	s.metrics.policyLoaded(true)
 	s.initApprovals()
 	return s, nil
-}
-
-// awaitTools holds a tools/list or tools/call until the first registration
-// of the tools (New) is done; every other method goes on at once.
-func (s *Server) awaitTools(_ context.Context, _ any, method mcp.MCPMethod, _ any) {
-	if method == mcp.MethodToolsList || method == mcp.MethodToolsCall {
-		<-s.registered
-	}
 }
 
 // MCP exposes the underlying mcp-go server (for in-process clients in tests).
