@@ -102,6 +102,7 @@ var nameHints = map[string]argHint{
 	"metricName":    {required: "give a metric such as CONNECTIONS", bad: "%q is not an Atlas metric name", fix: "use a metric such as CONNECTIONS or NORMALIZED_SYSTEM_CPU_USER"},
 	"typeName":      {required: "give one of EMAIL, USER, GROUP, ORG, TEAM, SLACK", enumFix: "; other kinds (SMS, PAGER_DUTY, WEBHOOK, DATADOG, OPS_GENIE, MICROSOFT_TEAMS, VICTOR_OPS) and their credentials go in body, the full GroupAlertsConfig"},
 	"value":         {required: "give the value to compare with"},
+	"name":          {required: "give the name"},
 	"roles":         {required: "give at least one role (the input schema shows its form)", bad: "%q is not an Atlas role name", fix: "use names such as GROUP_OWNER or ORG_OWNER"},
 	"roleName":      {required: "give a built-in role such as readWrite or the name of a custom role"},
 	"username":      {required: "give the user's name; find existing ones with atlas-list-db-users"},
