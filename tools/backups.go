@@ -16,10 +16,6 @@ func backupTools() []*Tool {
 	return []*Tool{listSnapshots(), getSnapshot(), createSnapshot(), listRestoreJobs(), getRestoreJob(), createRestoreJob()}
 }
 
-// oldestOplogTime is the earliest point in time Atlas accepts (2008-01-01, the
-// spec's minimum for pointInTimeUTCSeconds and oplogTs).
-const oldestOplogTime = 1199145600
-
 // ClusterScope is the project and cluster a backup tool works on.
 type ClusterScope struct {
 	ProjectScope
@@ -356,6 +352,9 @@ func getRestoreJob() *Tool {
 // --- atlas-create-restore-job ---
 
 // CreateRestoreJobInput restores a snapshot or a point in time of clusterName.
+// 1199145600 (2008-01-01) is the earliest moment Atlas accepts, the spec's
+// minimum for pointInTimeUTCSeconds and oplogTs; oplogInc is the spec's
+// int32 from 1.
 type CreateRestoreJobInput struct {
 	ClusterScope
 	DeliveryType          string `json:"deliveryType" jsonschema:"required,enum=automated,enum=download,enum=pointInTime" jsonschema_description:"automated (snapshotId) or pointInTime onto targetClusterName; download: links only."`
@@ -364,7 +363,7 @@ type CreateRestoreJobInput struct {
 	TargetProjectID       string `json:"targetProjectId,omitempty" jsonschema:"pattern=^[a-f0-9]{24}$" jsonschema_description:"Default projectId."`
 	PointInTimeUTCSeconds int64  `json:"pointInTimeUTCSeconds,omitempty" jsonschema:"minimum=1199145600" jsonschema_description:"pointInTime: the moment, in Unix seconds."`
 	OplogTs               int64  `json:"oplogTs,omitempty" jsonschema:"minimum=1199145600" jsonschema_description:"pointInTime: oplog seconds, with oplogInc."`
-	OplogInc              int64  `json:"oplogInc,omitempty" jsonschema:"minimum=1" jsonschema_description:"pointInTime: oplog ordinal, with oplogTs."`
+	OplogInc              int64  `json:"oplogInc,omitempty" jsonschema:"minimum=1,maximum=2147483647" jsonschema_description:"pointInTime: oplog ordinal, with oplogTs."`
 	Waiting
 	WriteOptions
 }
@@ -426,7 +425,9 @@ func (in *CreateRestoreJobInput) checkPointInTime() error {
 	case in.PointInTimeUTCSeconds != 0 && oplog:
 		return invalid("pointInTimeUTCSeconds", "cannot be combined with oplogTs/oplogInc", "give either pointInTimeUTCSeconds or oplogTs and oplogInc")
 	case in.PointInTimeUTCSeconds != 0:
-		if in.PointInTimeUTCSeconds < oldestOplogTime || in.PointInTimeUTCSeconds > now {
+		// The earliest moment Atlas accepts is the schema's minimum; the
+		// latest is now, which a schema cannot say.
+		if in.PointInTimeUTCSeconds > now {
 			return invalid("pointInTimeUTCSeconds", fmt.Sprintf("%d is not a past moment in seconds since the Unix epoch", in.PointInTimeUTCSeconds), "give seconds (not milliseconds) of a moment inside the cluster's restore window")
 		}
 	case oplog:
@@ -437,11 +438,8 @@ func (in *CreateRestoreJobInput) checkPointInTime() error {
 			}
 			return invalid(field, "is required with the other half of the oplog timestamp", "give both oplogTs and oplogInc")
 		}
-		if in.OplogTs < oldestOplogTime || in.OplogTs > now {
+		if in.OplogTs > now {
 			return invalid("oplogTs", fmt.Sprintf("%d is not a past moment in seconds since the Unix epoch", in.OplogTs), "give the seconds part of the oplog timestamp")
-		}
-		if in.OplogInc < 1 || in.OplogInc > 1<<32-1 {
-			return invalid("oplogInc", fmt.Sprintf("must be between 1 and 4294967295, got %d", in.OplogInc), "give the ordinal part of the oplog timestamp")
 		}
 	default:
 		return invalid("pointInTimeUTCSeconds", "is required for deliveryType pointInTime (or oplogTs and oplogInc)", "give the moment to restore in seconds since the Unix epoch")
