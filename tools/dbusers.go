@@ -113,7 +113,7 @@ type DatabaseUserRole struct {
 // DatabaseUserScope limits a user to some clusters, federated database
 // instances or stream processing instances of the project.
 type DatabaseUserScope struct {
-	Name string `json:"name" jsonschema:"required,minLength=1,maxLength=64"`
+	Name string `json:"name" jsonschema:"required,maxLength=64,pattern=^[a-zA-Z0-9][a-zA-Z0-9-]*$"`
 	Type string `json:"type" jsonschema:"required,enum=CLUSTER,enum=DATA_LAKE,enum=STREAM"`
 }
 
@@ -246,18 +246,6 @@ func (in *CreateDBUserInput) prepare(env *Env) error {
 			return invalid(f, fmt.Sprintf("repeats role %s on %s", r.RoleName, r.DatabaseName), "list each role once")
 		}
 		seen[key] = true
-	}
-	for i, s := range in.Scopes {
-		// A cluster's name follows the cluster-name rule, which depends on
-		// type; the length is the input schema's.
-		f := fmt.Sprintf("scopes[%d]", i)
-		if s.Type == "CLUSTER" {
-			if err := checkClusterName(f+".name", s.Name); err != nil {
-				return err
-			}
-		} else if err := checkText(f+".name", s.Name); err != nil {
-			return err
-		}
 	}
 	if err := checkText("description", in.Description); err != nil {
 		return err

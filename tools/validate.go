@@ -42,7 +42,6 @@ func invalid(field, problem, fix string) error {
 
 var (
 	hex24       = regexp.MustCompile(idPattern)
-	clusterName = regexp.MustCompile(clusterNamePattern)
 	tierPattern = regexp.MustCompile(`^(M|R)(\d+)(_NVME)?$`)
 )
 
@@ -60,15 +59,6 @@ func resolveID(field string, v *string, def, envVar, findWith string) error {
 		return invalid(field, fmt.Sprintf("defaults to %s, which is not a 24-character lowercase hex Atlas ID: %q", envVar, truncate(def, 40)), fmt.Sprintf("pass %s (find it with %s) or correct %s", field, findWith, envVar))
 	}
 	*v = def
-	return nil
-}
-
-// checkClusterName applies Atlas's cluster-name rule where the schema cannot
-// (a database user's scope names a cluster only when its type is CLUSTER).
-func checkClusterName(field, v string) error {
-	if len(v) > 64 || !clusterName.MatchString(v) {
-		return invalid(field, fmt.Sprintf("%q is not a valid Atlas cluster name", truncate(v, 70)), clusterNameHint.fix)
-	}
 	return nil
 }
 
