@@ -372,3 +372,22 @@ func TestPatternHintsAreUsed(t *testing.T) {
 		}
 	}
 }
+
+// A tool's first calls may arrive together: the schema is compiled once and
+// shared (go test -race checks the sharing).
+func TestDecodeFirstCallsTogether(t *testing.T) {
+	tool := createCluster()
+	env := offlineEnv(t, false)
+	errs := make(chan error, 8)
+	for range 8 {
+		go func() {
+			_, err := tool.Decode(json.RawMessage(`{"clusterName":"c","providerName":"AWS","regionName":"US_EAST_1","instanceSize":"M10"}`), env)
+			errs <- err
+		}()
+	}
+	for range 8 {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+}
