@@ -20,10 +20,6 @@ func accessListTools() []*Tool {
 	return []*Tool{listAccessList(), createAccessList(), deleteAccessList()}
 }
 
-// maxAccessEntries is Atlas's limit of IP access list entries per project; more
-// in one call can never succeed.
-const maxAccessEntries = 200
-
 var awsSecurityGroup = regexp.MustCompile(`^sg-[0-9a-f]{8,17}$`)
 
 // AccessListEntry is one entry of a project's IP access list, as Atlas reports it.
@@ -170,7 +166,7 @@ func prepareEntry(prefix string, e AccessListEntryInput) (preparedEntry, error) 
 		p.body["ipAddress"] = wireAddr(pfx.Addr())
 		p.fact.CIDR = cidr
 	}
-	if err := checkText(prefix+"comment", e.Comment, 80); err != nil {
+	if err := checkText(prefix+"comment", e.Comment); err != nil {
 		return p, err
 	}
 	if e.Comment != "" {
@@ -202,9 +198,6 @@ func (in *CreateAccessListInput) prepare(env *Env) error {
 				field = "deleteAfterDate"
 			}
 			return invalid(field, "applies only to the flat form (cidrBlock or ipAddress)", "with entries, set comment and deleteAfterDate inside each entry")
-		}
-		if len(in.Entries) > maxAccessEntries {
-			return invalid("entries", fmt.Sprintf("holds %d entries; a project's access list holds at most %d", len(in.Entries), maxAccessEntries), "add fewer entries, or use wider CIDR blocks")
 		}
 		seen := map[string]int{}
 		for i, e := range in.Entries {

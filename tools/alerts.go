@@ -3,7 +3,6 @@ package tools
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/mail"
 	"net/url"
@@ -20,7 +19,7 @@ func alertTools() []*Tool {
 	return []*Tool{listAlerts(), listAlertConfigs(), createAlertConfig()}
 }
 
-var upperSnake = regexp.MustCompile(`^[A-Z][A-Z0-9_]*$`)
+var upperSnake = regexp.MustCompile(upperSnakePattern)
 
 // Alert is the compact view of an alert. Every string in it comes from Atlas and
 // is shown only as untrusted data.
@@ -86,11 +85,6 @@ type ListAlertsInput struct {
 func (in *ListAlertsInput) prepare(env *Env) error {
 	if err := in.resolve(env); err != nil {
 		return err
-	}
-	if in.Status != "" {
-		if err := oneOf("status", in.Status, "OPEN", "TRACKING", "CLOSED"); err != nil {
-			return err
-		}
 	}
 	return in.Paging.normalize()
 }
@@ -245,21 +239,16 @@ func listAlertConfigs() *Tool {
 // own and the schema stays small.
 type AlertNotification struct {
 	TypeName      string   `json:"typeName" jsonschema:"required,enum=EMAIL,enum=USER,enum=GROUP,enum=ORG,enum=TEAM,enum=SLACK" jsonschema_description:"Kind of target; other kinds go in body."`
-	EmailAddress  string   `json:"emailAddress,omitempty"`
-	Username      string   `json:"username,omitempty"`
-	Roles         []string `json:"roles,omitempty"`
+	EmailAddress  string   `json:"emailAddress,omitempty" jsonschema:"maxLength=256"`
+	Username      string   `json:"username,omitempty" jsonschema:"maxLength=256"`
+	Roles         []string `json:"roles,omitempty" jsonschema:"pattern=^[A-Z][A-Z0-9_]*$"`
 	EmailEnabled  *bool    `json:"emailEnabled,omitempty"`
 	SMSEnabled    *bool    `json:"smsEnabled,omitempty"`
-	TeamID        string   `json:"teamId,omitempty"`
-	IntegrationID string   `json:"integrationId,omitempty" jsonschema_description:"SLACK: the project's integration ID."`
-	ChannelName   string   `json:"channelName,omitempty"`
+	TeamID        string   `json:"teamId,omitempty" jsonschema:"pattern=^[a-f0-9]{24}$"`
+	IntegrationID string   `json:"integrationId,omitempty" jsonschema:"pattern=^[a-f0-9]{24}$" jsonschema_description:"SLACK: the project's integration ID."`
+	ChannelName   string   `json:"channelName,omitempty" jsonschema:"maxLength=256"`
 	IntervalMin   int      `json:"intervalMin,omitempty" jsonschema:"minimum=5"`
 	DelayMin      *int     `json:"delayMin,omitempty" jsonschema:"minimum=0"`
-}
-
-// notificationTypes are the typeNames the flat form accepts.
-func notificationTypes() []string {
-	return []string{"EMAIL", "USER", "GROUP", "ORG", "TEAM", "SLACK"}
 }
 
 // notificationKind lists, for a typeName, the fields that apply besides the
@@ -370,9 +359,9 @@ func alertConfigLines(body json.RawMessage) []string {
 
 // AlertMatcher selects the resources an alert configuration applies to.
 type AlertMatcher struct {
-	FieldName string `json:"fieldName" jsonschema:"required"`
+	FieldName string `json:"fieldName" jsonschema:"required,pattern=^[A-Z][A-Z0-9_]*$"`
 	Operator  string `json:"operator" jsonschema:"required,enum=EQUALS,enum=CONTAINS,enum=STARTS_WITH,enum=ENDS_WITH,enum=NOT_EQUALS,enum=NOT_CONTAINS,enum=REGEX"`
-	Value     string `json:"value" jsonschema:"required"`
+	Value     string `json:"value" jsonschema:"required,minLength=1,maxLength=256"`
 }
 
 // AlertThreshold raises an alert when an event's value crosses it.
@@ -384,7 +373,7 @@ type AlertThreshold struct {
 
 // MetricThreshold raises an alert when a host metric crosses a value.
 type MetricThreshold struct {
-	MetricName string   `json:"metricName" jsonschema:"required"`
+	MetricName string   `json:"metricName" jsonschema:"required,pattern=^[A-Z][A-Z0-9_]*$"`
 	Operator   string   `json:"operator" jsonschema:"required,enum=GREATER_THAN,enum=LESS_THAN"`
 	Threshold  *float64 `json:"threshold" jsonschema:"required"`
 	Units      string   `json:"units,omitempty"`
@@ -395,7 +384,7 @@ type MetricThreshold struct {
 // from a full GroupAlertsConfig in body.
 type CreateAlertConfigInput struct {
 	ProjectScope
-	EventTypeName   string              `json:"eventTypeName,omitempty" jsonschema:"pattern=^[A-Z][A-Z0-9_]*$" jsonschema_description:"Event, e.g. NO_PRIMARY, OUTSIDE_METRIC_THRESHOLD (with metricThreshold)."`
+	EventTypeName   string              `json:"eventTypeName,omitempty" jsonschema:"maxLength=100,pattern=^[A-Z][A-Z0-9_]*$" jsonschema_description:"Event, e.g. NO_PRIMARY, OUTSIDE_METRIC_THRESHOLD (with metricThreshold)."`
 	Enabled         *bool               `json:"enabled,omitempty" jsonschema_description:"Default true."`
 	Notifications   []AlertNotification `json:"notifications,omitempty" jsonschema_description:"At least one."`
 	Matchers        []AlertMatcher      `json:"matchers,omitempty" jsonschema_description:"Only resources that match."`
@@ -417,7 +406,12 @@ func (in *CreateAlertConfigInput) prepare(env *Env) error {
 		}
 		return in.prepareBody(env)
 	}
-	if err := checkEventType(env, "eventTypeName", in.EventTypeName); err != nil {
+	// The form of eventTypeName is the schema's; that the flat form needs
+	// one, and what Atlas for Government refuses, are not.
+	if in.EventTypeName == "" {
+		return invalid("eventTypeName", "is required", nameHints["eventTypeName"].required)
+	}
+	if err := govEventType(env, "eventTypeName", in.EventTypeName); err != nil {
 		return err
 	}
 	if len(in.Notifications) == 0 {
@@ -429,45 +423,16 @@ func (in *CreateAlertConfigInput) prepare(env *Env) error {
 		}
 	}
 	for i, m := range in.Matchers {
-		f := fmt.Sprintf("matchers[%d]", i)
-		if !upperSnake.MatchString(m.FieldName) {
-			return invalid(f+".fieldName", fmt.Sprintf("%q is not an Atlas matcher field", truncate(m.FieldName, 40)), "use a field such as CLUSTER_NAME, REPLICA_SET_NAME, HOSTNAME_AND_PORT or TYPE_NAME")
-		}
-		if err := oneOf(f+".operator", m.Operator, "EQUALS", "CONTAINS", "STARTS_WITH", "ENDS_WITH", "NOT_EQUALS", "NOT_CONTAINS", "REGEX"); err != nil {
-			return err
-		}
-		if m.Value == "" {
-			return invalid(f+".value", "is required", "give the value to compare with")
-		}
-		if err := checkText(f+".value", m.Value, 256); err != nil {
+		if err := checkText(fmt.Sprintf("matchers[%d].value", i), m.Value); err != nil {
 			return err
 		}
 	}
 	if in.Threshold != nil && in.MetricThreshold != nil {
 		return invalid("threshold", "cannot be combined with metricThreshold", "metric events take metricThreshold; other events with a limit take threshold")
 	}
-	if t := in.Threshold; t != nil {
-		if err := oneOf("threshold.operator", t.Operator, "GREATER_THAN", "LESS_THAN"); err != nil {
-			return err
-		}
-		if t.Threshold == nil {
-			return invalid("threshold.threshold", "is required", "give the value that raises the alert")
-		}
-	}
 	if t := in.MetricThreshold; t != nil {
-		if !upperSnake.MatchString(t.MetricName) {
-			return invalid("metricThreshold.metricName", fmt.Sprintf("%q is not an Atlas metric name", truncate(t.MetricName, 40)), "use a metric such as CONNECTIONS or NORMALIZED_SYSTEM_CPU_USER")
-		}
-		if err := oneOf("metricThreshold.operator", t.Operator, "GREATER_THAN", "LESS_THAN"); err != nil {
-			return err
-		}
-		if t.Threshold == nil {
-			return invalid("metricThreshold.threshold", "is required", "give the value that raises the alert")
-		}
 		if t.Mode == "" {
 			t.Mode = "AVERAGE"
-		} else if err := oneOf("metricThreshold.mode", t.Mode, "AVERAGE"); err != nil {
-			return err
 		}
 	} else if in.EventTypeName == "OUTSIDE_METRIC_THRESHOLD" {
 		return invalid("metricThreshold", "is required for OUTSIDE_METRIC_THRESHOLD", `give e.g. {"metricName":"CONNECTIONS","operator":"GREATER_THAN","threshold":500,"units":"RAW"}`)
@@ -480,13 +445,20 @@ func (in *CreateAlertConfigInput) prepare(env *Env) error {
 }
 
 // checkEventType validates an event type name and the gov rule on billing alerts.
+// checkEventType checks the eventTypeName of a body escape hatch, which the
+// input schema leaves free (the flat argument's form is the schema's).
 func checkEventType(env *Env, field, v string) error {
 	if v == "" {
-		return invalid(field, "is required", "give the Atlas event type, e.g. OUTSIDE_METRIC_THRESHOLD or NO_PRIMARY")
+		return invalid(field, "is required", nameHints["eventTypeName"].required)
 	}
 	if len(v) > 100 || !upperSnake.MatchString(v) {
-		return invalid(field, fmt.Sprintf("%q is not an Atlas event type name", truncate(v, 40)), "event types are upper case with underscores, e.g. NO_PRIMARY")
+		return invalid(field, fmt.Sprintf("%q is not an Atlas event type name", truncate(v, 40)), nameHints["eventTypeName"].fix)
 	}
+	return govEventType(env, field, v)
+}
+
+// govEventType refuses the event types Atlas for Government does not have.
+func govEventType(env *Env, field, v string) error {
 	if env.gov() && v == "CREDIT_CARD_ABOUT_TO_EXPIRE" {
 		return &GovRuleError{Field: field, Rule: "Alerts related to payment methods are unavailable.", Fix: "choose another event type"}
 	}
@@ -494,19 +466,8 @@ func checkEventType(env *Env, field, v string) error {
 }
 
 func checkNotification(f string, n *AlertNotification) error {
-	kindFields, required, ok := notificationKind(n.TypeName)
-	if !ok {
-		if n.TypeName == "" {
-			return invalid(f+".typeName", "is required", "give one of "+strings.Join(notificationTypes(), ", "))
-		}
-		if err := oneOf(f+".typeName", n.TypeName, notificationTypes()...); err != nil {
-			var ve *ValidationError
-			if errors.As(err, &ve) && upperSnake.MatchString(n.TypeName) {
-				ve.Fix += "; other kinds (SMS, PAGER_DUTY, WEBHOOK, DATADOG, OPS_GENIE, MICROSOFT_TEAMS, VICTOR_OPS) and their credentials go in body, the full GroupAlertsConfig"
-			}
-			return err
-		}
-	}
+	// typeName is one of the schema's enum: notificationKind knows each.
+	kindFields, required, _ := notificationKind(n.TypeName)
 	// Refuse fields of another kind of target: Atlas would ignore or reject
 	// them, and a misplaced address is a notification that never arrives.
 	var set map[string]any
@@ -526,11 +487,6 @@ func checkNotification(f string, n *AlertNotification) error {
 			return invalid(f+"."+k, fmt.Sprintf("does not apply to typeName %s", n.TypeName), "remove it, or change typeName")
 		}
 	}
-	for _, id := range []struct{ field, v string }{{"integrationId", n.IntegrationID}, {"teamId", n.TeamID}} {
-		if id.v != "" && !hex24.MatchString(id.v) {
-			return invalid(f+"."+id.field, fmt.Sprintf("must be a 24-character hex ID, got %q", truncate(id.v, 40)), "copy the ID from Atlas")
-		}
-	}
 	if _, have := set[required]; required != "" && !have {
 		fix := "give it"
 		if required == "integrationId" {
@@ -543,19 +499,8 @@ func checkNotification(f string, n *AlertNotification) error {
 			return invalid(f+".emailAddress", fmt.Sprintf("%q is not an email address", truncate(n.EmailAddress, 60)), "give a bare address such as ops@example.com")
 		}
 	}
-	for i, r := range n.Roles {
-		if !upperSnake.MatchString(r) {
-			return invalid(fmt.Sprintf("%s.roles[%d]", f, i), fmt.Sprintf("%q is not an Atlas role name", truncate(r, 40)), "use names such as GROUP_OWNER or ORG_OWNER")
-		}
-	}
-	if n.IntervalMin != 0 && n.IntervalMin < 5 {
-		return invalid(f+".intervalMin", fmt.Sprintf("must be at least 5, got %d", n.IntervalMin), "Atlas re-notifies at most every 5 minutes")
-	}
-	if n.DelayMin != nil && *n.DelayMin < 0 {
-		return invalid(f+".delayMin", fmt.Sprintf("must be 0 or more, got %d", *n.DelayMin), "give the minutes to wait before the first notification")
-	}
 	for _, t := range []struct{ field, v string }{{"emailAddress", n.EmailAddress}, {"username", n.Username}, {"channelName", n.ChannelName}} {
-		if err := checkText(f+"."+t.field, t.v, 256); err != nil {
+		if err := checkText(f+"."+t.field, t.v); err != nil {
 			return err
 		}
 	}

@@ -36,7 +36,7 @@ func TestCreateAlertConfigPrepare(t *testing.T) {
 		}},
 		{name: "slack by integration", args: `{"eventTypeName":"NO_PRIMARY","notifications":[{"typeName":"SLACK","integrationId":"` + testHexID + `","channelName":"#ops"}]}`},
 		{name: "other kinds go in body", args: `{"eventTypeName":"NO_PRIMARY","notifications":[{"typeName":"PAGER_DUTY"}]}`, field: "notifications[0].typeName"},
-		{name: "no credential in the flat form", args: `{"eventTypeName":"NO_PRIMARY","notifications":[{"typeName":"SLACK","integrationId":"` + testHexID + `","apiToken":"xoxb"}]}`, field: "apiToken"},
+		{name: "no credential in the flat form", args: `{"eventTypeName":"NO_PRIMARY","notifications":[{"typeName":"SLACK","integrationId":"` + testHexID + `","apiToken":"xoxb"}]}`, field: "notifications[0].apiToken"},
 		{name: "group roles", args: `{"eventTypeName":"NO_PRIMARY","notifications":[{"typeName":"GROUP","roles":["GROUP_OWNER"],"emailEnabled":true}]}`},
 		{name: "body escape hatch", args: `{"body":{"eventTypeName":"NO_PRIMARY","enabled":true,"notifications":[{"typeName":"WEBHOOK","webhookUrl":"https://hooks.example.com/x","webhookSecret":"shh-secret"}]}}`, check: func(t *testing.T, c *Call) {
 			plan := planJSON(t, c)

@@ -28,7 +28,7 @@ func TestAPIKeyToolsPrepare(t *testing.T) {
 		{name: "desc too long", args: `{"desc":"` + strings.Repeat("d", 251) + `","roles":["ORG_READ_ONLY"]}`, field: "desc"},
 		{name: "no roles", args: `{"desc":"d"}`, field: "roles"},
 		{name: "project role", args: `{"desc":"d","roles":["GROUP_OWNER"]}`, field: "roles[0]"},
-		{name: "role object instead of name", args: `{"desc":"d","roles":[{"roleName":"ORG_OWNER"}]}`, field: "roles"},
+		{name: "role object instead of name", args: `{"desc":"d","roles":[{"roleName":"ORG_OWNER"}]}`, field: "roles[0]"},
 		{name: "repeated role", args: `{"desc":"d","roles":["ORG_MEMBER","ORG_MEMBER"]}`, field: "roles[1]"},
 	})
 	runPrepCases(t, deleteAPIKey(), []prepCase{

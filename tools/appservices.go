@@ -139,13 +139,7 @@ type AppScope struct {
 }
 
 func (a *AppScope) resolveApp(env *Env) error {
-	if err := a.resolve(env); err != nil {
-		return err
-	}
-	if a.AppID != "" && !hex24.MatchString(a.AppID) && strings.Contains(a.AppID, "-") {
-		return invalid("appId", fmt.Sprintf("%q looks like a client_app_id", truncate(a.AppID, 40)), "pass the app's _id (24 hex characters) from appservices-list-apps")
-	}
-	return checkID("appId", a.AppID, "appservices-list-apps")
+	return a.resolve(env)
 }
 
 func (a *AppScope) params() map[string]string {
@@ -278,10 +272,7 @@ type GetTriggerInput struct {
 }
 
 func (in *GetTriggerInput) prepare(env *Env) error {
-	if err := in.resolveApp(env); err != nil {
-		return err
-	}
-	return checkID("triggerId", in.TriggerID, "appservices-list-triggers")
+	return in.resolveApp(env)
 }
 func (in *GetTriggerInput) facts() Facts { return Facts{ProjectID: in.ProjectID} }
 func (in *GetTriggerInput) params() map[string]string {

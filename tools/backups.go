@@ -16,21 +16,14 @@ func backupTools() []*Tool {
 	return []*Tool{listSnapshots(), getSnapshot(), createSnapshot(), listRestoreJobs(), getRestoreJob(), createRestoreJob()}
 }
 
-// oldestOplogTime is the earliest point in time Atlas accepts (2008-01-01, the
-// spec's minimum for pointInTimeUTCSeconds and oplogTs).
-const oldestOplogTime = 1199145600
-
 // ClusterScope is the project and cluster a backup tool works on.
 type ClusterScope struct {
 	ProjectScope
-	ClusterName string `json:"clusterName" jsonschema:"required,pattern=^[a-zA-Z0-9][a-zA-Z0-9-]*$" jsonschema_description:"Cluster whose backups to use."`
+	ClusterName string `json:"clusterName" jsonschema:"required,maxLength=64,pattern=^[a-zA-Z0-9][a-zA-Z0-9-]*$" jsonschema_description:"Cluster whose backups to use."`
 }
 
 func (c *ClusterScope) resolveCluster(env *Env) error {
-	if err := c.resolve(env); err != nil {
-		return err
-	}
-	return checkClusterName("clusterName", c.ClusterName)
+	return c.resolve(env)
 }
 
 func (c *ClusterScope) params() map[string]string {
@@ -106,10 +99,7 @@ type GetSnapshotInput struct {
 }
 
 func (in *GetSnapshotInput) prepare(env *Env) error {
-	if err := in.resolveCluster(env); err != nil {
-		return err
-	}
-	return checkID("snapshotId", in.SnapshotID, "atlas-list-snapshots")
+	return in.resolveCluster(env)
 }
 func (in *GetSnapshotInput) facts() Facts {
 	return Facts{ProjectID: in.ProjectID, ClusterName: in.ClusterName}
@@ -158,19 +148,10 @@ func (in *CreateSnapshotInput) prepare(env *Env) error {
 	if err := in.resolveCluster(env); err != nil {
 		return err
 	}
-	if in.Description == "" {
-		return invalid("description", "is required", "say why the snapshot is taken; it is how you will recognise it later")
-	}
-	if err := checkText("description", in.Description, 200); err != nil {
-		return err
-	}
 	if in.RetentionInDays == 0 {
 		in.RetentionInDays = 1
 	}
-	if in.RetentionInDays < 1 || in.RetentionInDays > 365 {
-		return invalid("retentionInDays", fmt.Sprintf("must be between 1 and 365, got %d", in.RetentionInDays), "give the number of days to keep the snapshot")
-	}
-	return nil
+	return checkText("description", in.Description)
 }
 func (in *CreateSnapshotInput) facts() Facts {
 	return Facts{ProjectID: in.ProjectID, ClusterName: in.ClusterName}
@@ -310,10 +291,7 @@ type GetRestoreJobInput struct {
 }
 
 func (in *GetRestoreJobInput) prepare(env *Env) error {
-	if err := in.resolveCluster(env); err != nil {
-		return err
-	}
-	return checkID("restoreJobId", in.RestoreJobID, "atlas-list-restore-jobs")
+	return in.resolveCluster(env)
 }
 func (in *GetRestoreJobInput) facts() Facts {
 	return Facts{ProjectID: in.ProjectID, ClusterName: in.ClusterName}
@@ -367,15 +345,18 @@ func getRestoreJob() *Tool {
 // --- atlas-create-restore-job ---
 
 // CreateRestoreJobInput restores a snapshot or a point in time of clusterName.
+// 1199145600 (2008-01-01) is the earliest moment Atlas accepts, the spec's
+// minimum for pointInTimeUTCSeconds and oplogTs; oplogInc is the spec's
+// int32 from 1.
 type CreateRestoreJobInput struct {
 	ClusterScope
 	DeliveryType          string `json:"deliveryType" jsonschema:"required,enum=automated,enum=download,enum=pointInTime" jsonschema_description:"automated (snapshotId) or pointInTime onto targetClusterName; download: links only."`
 	SnapshotID            string `json:"snapshotId,omitempty" jsonschema:"pattern=^[a-f0-9]{24}$" jsonschema_description:"Snapshot (automated, download)."`
-	TargetClusterName     string `json:"targetClusterName,omitempty" jsonschema:"pattern=^[a-zA-Z0-9][a-zA-Z0-9-]*$" jsonschema_description:"Its data is REPLACED."`
+	TargetClusterName     string `json:"targetClusterName,omitempty" jsonschema:"maxLength=64,pattern=^[a-zA-Z0-9][a-zA-Z0-9-]*$" jsonschema_description:"Its data is REPLACED."`
 	TargetProjectID       string `json:"targetProjectId,omitempty" jsonschema:"pattern=^[a-f0-9]{24}$" jsonschema_description:"Default projectId."`
 	PointInTimeUTCSeconds int64  `json:"pointInTimeUTCSeconds,omitempty" jsonschema:"minimum=1199145600" jsonschema_description:"pointInTime: the moment, in Unix seconds."`
 	OplogTs               int64  `json:"oplogTs,omitempty" jsonschema:"minimum=1199145600" jsonschema_description:"pointInTime: oplog seconds, with oplogInc."`
-	OplogInc              int64  `json:"oplogInc,omitempty" jsonschema:"minimum=1" jsonschema_description:"pointInTime: oplog ordinal, with oplogTs."`
+	OplogInc              int64  `json:"oplogInc,omitempty" jsonschema:"minimum=1,maximum=2147483647" jsonschema_description:"pointInTime: oplog ordinal, with oplogTs."`
 	Waiting
 	WriteOptions
 }
@@ -384,17 +365,11 @@ func (in *CreateRestoreJobInput) prepare(env *Env) error {
 	if err := in.resolveCluster(env); err != nil {
 		return err
 	}
-	if in.DeliveryType == "" {
-		return invalid("deliveryType", "is required", "use automated (restore a snapshot onto a cluster), pointInTime, or download")
-	}
-	if err := oneOf("deliveryType", in.DeliveryType, "automated", "download", "pointInTime"); err != nil {
-		return err
-	}
 	pit := in.PointInTimeUTCSeconds != 0 || in.OplogTs != 0 || in.OplogInc != 0
 	switch in.DeliveryType {
 	case "automated", "download":
-		if err := checkID("snapshotId", in.SnapshotID, "atlas-list-snapshots"); err != nil {
-			return err
+		if in.SnapshotID == "" {
+			return invalid("snapshotId", "is required for deliveryType "+in.DeliveryType, nameHints["snapshotId"].required)
 		}
 		if pit {
 			return invalid(pitField(in), "applies only to deliveryType pointInTime", "remove it, or use deliveryType pointInTime without snapshotId")
@@ -420,13 +395,10 @@ func (in *CreateRestoreJobInput) prepare(env *Env) error {
 	if in.TargetClusterName == "" {
 		return invalid("targetClusterName", fmt.Sprintf("is required for deliveryType %s", in.DeliveryType), "name the cluster whose data the restore replaces")
 	}
-	if err := checkClusterName("targetClusterName", in.TargetClusterName); err != nil {
-		return err
-	}
 	if in.TargetProjectID == "" {
 		in.TargetProjectID = in.ProjectID
 	}
-	return checkID("targetProjectId", in.TargetProjectID, "atlas-list-projects")
+	return nil
 }
 
 func pitField(in *CreateRestoreJobInput) string {
@@ -446,7 +418,9 @@ func (in *CreateRestoreJobInput) checkPointInTime() error {
 	case in.PointInTimeUTCSeconds != 0 && oplog:
 		return invalid("pointInTimeUTCSeconds", "cannot be combined with oplogTs/oplogInc", "give either pointInTimeUTCSeconds or oplogTs and oplogInc")
 	case in.PointInTimeUTCSeconds != 0:
-		if in.PointInTimeUTCSeconds < oldestOplogTime || in.PointInTimeUTCSeconds > now {
+		// The earliest moment Atlas accepts is the schema's minimum; the
+		// latest is now, which a schema cannot say.
+		if in.PointInTimeUTCSeconds > now {
 			return invalid("pointInTimeUTCSeconds", fmt.Sprintf("%d is not a past moment in seconds since the Unix epoch", in.PointInTimeUTCSeconds), "give seconds (not milliseconds) of a moment inside the cluster's restore window")
 		}
 	case oplog:
@@ -457,11 +431,8 @@ func (in *CreateRestoreJobInput) checkPointInTime() error {
 			}
 			return invalid(field, "is required with the other half of the oplog timestamp", "give both oplogTs and oplogInc")
 		}
-		if in.OplogTs < oldestOplogTime || in.OplogTs > now {
+		if in.OplogTs > now {
 			return invalid("oplogTs", fmt.Sprintf("%d is not a past moment in seconds since the Unix epoch", in.OplogTs), "give the seconds part of the oplog timestamp")
-		}
-		if in.OplogInc < 1 || in.OplogInc > 1<<32-1 {
-			return invalid("oplogInc", fmt.Sprintf("must be between 1 and 4294967295, got %d", in.OplogInc), "give the ordinal part of the oplog timestamp")
 		}
 	default:
 		return invalid("pointInTimeUTCSeconds", "is required for deliveryType pointInTime (or oplogTs and oplogInc)", "give the moment to restore in seconds since the Unix epoch")

@@ -133,15 +133,12 @@ func dataIf(cond bool, f func() string) string {
 // GetClusterInput names one cluster.
 type GetClusterInput struct {
 	ProjectScope
-	ClusterName string `json:"clusterName" jsonschema:"required,pattern=^[a-zA-Z0-9][a-zA-Z0-9-]*$" jsonschema_description:"The cluster's name."`
+	ClusterName string `json:"clusterName" jsonschema:"required,maxLength=64,pattern=^[a-zA-Z0-9][a-zA-Z0-9-]*$" jsonschema_description:"The cluster's name."`
 	Verbosity
 }
 
 func (in *GetClusterInput) prepare(env *Env) error {
-	if err := in.resolve(env); err != nil {
-		return err
-	}
-	return checkClusterName("clusterName", in.ClusterName)
+	return in.resolve(env)
 }
 func (in *GetClusterInput) facts() Facts {
 	return Facts{ProjectID: in.ProjectID, ClusterName: in.ClusterName}
@@ -201,14 +198,14 @@ func getCluster() *Tool {
 // replicationSpecs for multi-region and sharded layouts.
 type CreateClusterInput struct {
 	ProjectScope
-	ClusterName         string          `json:"clusterName" jsonschema:"required,pattern=^[a-zA-Z0-9][a-zA-Z0-9-]*$" jsonschema_description:"Fixed once made."`
+	ClusterName         string          `json:"clusterName" jsonschema:"required,maxLength=64,pattern=^[a-zA-Z0-9][a-zA-Z0-9-]*$" jsonschema_description:"Fixed once made."`
 	ProviderName        string          `json:"providerName,omitempty" jsonschema:"enum=AWS,enum=GCP,enum=AZURE" jsonschema_description:"For M0, the backing one."`
-	RegionName          string          `json:"regionName,omitempty" jsonschema_description:"e.g. US_EAST_1 (AWS), CENTRAL_US (GCP)."`
-	InstanceSize        string          `json:"instanceSize,omitempty" jsonschema_description:"Tier, e.g. M0 (free), M10, M30."`
+	RegionName          string          `json:"regionName,omitempty" jsonschema:"pattern=^[A-Z][A-Z0-9_]*$" jsonschema_description:"e.g. US_EAST_1 (AWS), CENTRAL_US (GCP)."`
+	InstanceSize        string          `json:"instanceSize,omitempty" jsonschema:"pattern=^(FLEX|[MR][0-9]+(_NVME)?)$" jsonschema_description:"Tier, e.g. M0 (free), M10, M30."`
 	NodeCount           int             `json:"nodeCount,omitempty" jsonschema:"enum=3,enum=5,enum=7" jsonschema_description:"Default 3."`
 	ClusterType         string          `json:"clusterType,omitempty" jsonschema:"enum=REPLICASET,enum=SHARDED,enum=GEOSHARDED" jsonschema_description:"Default REPLICASET."`
 	MongoDBMajorVersion string          `json:"mongoDBMajorVersion,omitempty" jsonschema_description:"e.g. 8.0; default Atlas's."`
-	ReplicationSpecs    json.RawMessage `json:"replicationSpecs,omitempty" jsonschema:"type=array" jsonschema_description:"Full Atlas replicationSpecs instead."`
+	ReplicationSpecs    json.RawMessage `json:"replicationSpecs,omitempty" jsonschema:"type=array,minItems=1" jsonschema_description:"Full Atlas replicationSpecs instead."`
 	Waiting
 	WriteOptions
 
@@ -232,13 +229,8 @@ func (in *CreateClusterInput) prepare(env *Env) error {
 	if err := in.resolve(env); err != nil {
 		return err
 	}
-	if err := checkClusterName("clusterName", in.ClusterName); err != nil {
-		return err
-	}
 	if in.ClusterType == "" {
 		in.ClusterType = "REPLICASET"
-	} else if err := oneOf("clusterType", in.ClusterType, "REPLICASET", "SHARDED", "GEOSHARDED"); err != nil {
-		return err
 	}
 	if len(in.ReplicationSpecs) > 0 {
 		if in.ProviderName != "" || in.RegionName != "" || in.InstanceSize != "" || in.NodeCount != 0 {
@@ -247,32 +239,19 @@ func (in *CreateClusterInput) prepare(env *Env) error {
 		// The escape hatch is sent as given (canonicalised): a typed copy would
 		// drop what it has no field for (readOnlySpecs, autoScaling). The
 		// request schema checks it when it is planned, and the policy reads
-		// every tier, provider and region in it from the plan.
-		var specs []json.RawMessage
-		if err := json.Unmarshal(in.ReplicationSpecs, &specs); err != nil || len(specs) == 0 {
-			return invalid("replicationSpecs", "must be a non-empty array of {regionConfigs:[{providerName, regionName, priority, electableSpecs:{instanceSize, nodeCount}}]}", "see the Atlas createCluster API; or use the flat arguments")
-		}
+		// every tier, provider and region in it from the plan. That it is
+		// a non-empty array is the input schema's.
 		in.rawSpec = true
 	} else {
-		if in.ProviderName == "" {
-			return invalid("providerName", "is required", "give AWS, GCP or AZURE (or pass replicationSpecs)")
-		}
-		if err := oneOf("providerName", in.ProviderName, "AWS", "GCP", "AZURE"); err != nil {
-			return err
-		}
-		if in.RegionName == "" {
-			return invalid("regionName", "is required", "give an Atlas region name such as US_EAST_1")
-		}
-		if strings.ToUpper(in.RegionName) != in.RegionName || strings.ContainsAny(in.RegionName, " /") {
-			return invalid("regionName", fmt.Sprintf("%q is not an Atlas region name", truncate(in.RegionName, 40)), "Atlas region names are upper case with underscores, e.g. US_EAST_1")
-		}
-		if err := checkTier("instanceSize", in.InstanceSize); err != nil {
-			return err
+		// The flat form needs these three; their values' form is the
+		// input schema's.
+		for _, a := range []struct{ field, v string }{{"providerName", in.ProviderName}, {"regionName", in.RegionName}, {"instanceSize", in.InstanceSize}} {
+			if a.v == "" {
+				return invalid(a.field, "is required", nameHints[a.field].required)
+			}
 		}
 		if in.NodeCount == 0 {
 			in.NodeCount = 3
-		} else if in.NodeCount != 3 && in.NodeCount != 5 && in.NodeCount != 7 {
-			return invalid("nodeCount", fmt.Sprintf("must be 3, 5 or 7, got %d", in.NodeCount), "use 3 unless you need more electable nodes")
 		}
 		rc := regionConfig{ProviderName: in.ProviderName, RegionName: in.RegionName, Priority: 7, ElectableSpecs: map[string]any{"instanceSize": in.InstanceSize, "nodeCount": in.NodeCount}}
 		if isSharedTier(in.InstanceSize) || in.InstanceSize == "FLEX" {
@@ -395,8 +374,8 @@ func (e *WaitError) Unwrap() error { return e.Err }
 // partial Atlas body.
 type UpdateClusterInput struct {
 	ProjectScope
-	ClusterName         string          `json:"clusterName" jsonschema:"required,pattern=^[a-zA-Z0-9][a-zA-Z0-9-]*$" jsonschema_description:"Cluster to change."`
-	InstanceSize        string          `json:"instanceSize,omitempty" jsonschema_description:"New tier for every region, e.g. M40."`
+	ClusterName         string          `json:"clusterName" jsonschema:"required,maxLength=64,pattern=^[a-zA-Z0-9][a-zA-Z0-9-]*$" jsonschema_description:"Cluster to change."`
+	InstanceSize        string          `json:"instanceSize,omitempty" jsonschema:"pattern=^(FLEX|[MR][0-9]+(_NVME)?)$" jsonschema_description:"New tier for every region, e.g. M40."`
 	Paused              *bool           `json:"paused,omitempty" jsonschema_description:"true pauses (dedicated tiers), false resumes."`
 	MongoDBMajorVersion string          `json:"mongoDBMajorVersion,omitempty" jsonschema_description:"e.g. 8.0."`
 	Body                json.RawMessage `json:"body,omitempty" jsonschema:"type=object" jsonschema_description:"Partial Atlas cluster to PATCH instead."`
@@ -406,9 +385,6 @@ type UpdateClusterInput struct {
 
 func (in *UpdateClusterInput) prepare(env *Env) error {
 	if err := in.resolve(env); err != nil {
-		return err
-	}
-	if err := checkClusterName("clusterName", in.ClusterName); err != nil {
 		return err
 	}
 	flat := in.InstanceSize != "" || in.Paused != nil || in.MongoDBMajorVersion != ""
@@ -426,9 +402,6 @@ func (in *UpdateClusterInput) prepare(env *Env) error {
 		return invalid("instanceSize", "nothing to change", "give instanceSize, paused, mongoDBMajorVersion or body")
 	}
 	if in.InstanceSize != "" {
-		if err := checkTier("instanceSize", in.InstanceSize); err != nil {
-			return err
-		}
 		if env.gov() && (in.InstanceSize == "FLEX" || tierNumber(in.InstanceSize) < 20) {
 			return &GovRuleError{Field: "instanceSize", Rule: "AtlasGov clusters must be tier M20 or higher.", Fix: "choose M20 or a larger tier"}
 		}
@@ -590,16 +563,13 @@ func updateCluster() *Tool {
 // DeleteClusterInput names the cluster to delete.
 type DeleteClusterInput struct {
 	ProjectScope
-	ClusterName   string `json:"clusterName" jsonschema:"required,pattern=^[a-zA-Z0-9][a-zA-Z0-9-]*$" jsonschema_description:"Cluster to delete."`
+	ClusterName   string `json:"clusterName" jsonschema:"required,maxLength=64,pattern=^[a-zA-Z0-9][a-zA-Z0-9-]*$" jsonschema_description:"Cluster to delete."`
 	RetainBackups bool   `json:"retainBackups,omitempty" jsonschema_description:"Keep its snapshots (billed)."`
 	WriteOptions
 }
 
 func (in *DeleteClusterInput) prepare(env *Env) error {
-	if err := in.resolve(env); err != nil {
-		return err
-	}
-	return checkClusterName("clusterName", in.ClusterName)
+	return in.resolve(env)
 }
 func (in *DeleteClusterInput) facts() Facts {
 	return Facts{ProjectID: in.ProjectID, ClusterName: in.ClusterName}

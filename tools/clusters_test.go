@@ -63,7 +63,7 @@ func TestClusterToolsPrepare(t *testing.T) {
 func TestProjectToolsPrepare(t *testing.T) {
 	runPrepCases(t, listProjects(), []prepCase{
 		{name: "ok", args: `{}`},
-		{name: "bad paging", args: `{"itemsPerPage":0,"pageNum":-3}`, field: "pageNum"},
+		{name: "bad paging", args: `{"itemsPerPage":0,"pageNum":-3}`, field: "itemsPerPage"},
 	})
 	runPrepCases(t, getProject(), []prepCase{
 		{name: "default", args: `{}`},

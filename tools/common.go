@@ -36,10 +36,8 @@ type Paging struct {
 	ItemsPerPage int `json:"itemsPerPage,omitempty" jsonschema:"minimum=1,maximum=500" jsonschema_description:"Default 100."`
 }
 
+// normalize fills the defaults; the input schema holds the bounds.
 func (p *Paging) normalize() error {
-	if err := checkPaging(p); err != nil {
-		return err
-	}
 	if p.PageNum == 0 {
 		p.PageNum = 1
 	}

@@ -97,15 +97,15 @@ func listDBUsers() *Tool {
 
 // DatabaseUserRole grants one role on one database (or collection).
 type DatabaseUserRole struct {
-	RoleName       string `json:"roleName" jsonschema:"required" jsonschema_description:"Built-in or custom role, e.g. readWrite."`
+	RoleName       string `json:"roleName" jsonschema:"required,minLength=1,maxLength=64" jsonschema_description:"Built-in or custom role, e.g. readWrite."`
 	DatabaseName   string `json:"databaseName,omitempty" jsonschema_description:"Default admin; required for read, readWrite, dbAdmin."`
-	CollectionName string `json:"collectionName,omitempty"`
+	CollectionName string `json:"collectionName,omitempty" jsonschema:"maxLength=255"`
 }
 
 // DatabaseUserScope limits a user to some clusters, federated database
 // instances or stream processing instances of the project.
 type DatabaseUserScope struct {
-	Name string `json:"name" jsonschema:"required"`
+	Name string `json:"name" jsonschema:"required,maxLength=64,pattern=^[a-zA-Z0-9][a-zA-Z0-9-]*$"`
 	Type string `json:"type" jsonschema:"required,enum=CLUSTER,enum=DATA_LAKE,enum=STREAM"`
 }
 
@@ -191,26 +191,17 @@ func (in *CreateDBUserInput) prepare(env *Env) error {
 	if err := in.resolve(env); err != nil {
 		return err
 	}
-	if in.Username == "" {
-		return invalid("username", "is required", "give the name the user will log in with")
-	}
-	if err := checkText("username", in.Username, 1024); err != nil {
+	if err := checkText("username", in.Username); err != nil {
 		return err
 	}
 	if err := in.prepareAuth(env); err != nil {
 		return err
 	}
-	if len(in.Roles) == 0 {
-		return invalid("roles", "must hold at least one role", `give e.g. [{"roleName":"readWrite","databaseName":"sales"}]`)
-	}
 	seen := map[string]bool{}
 	for i := range in.Roles {
 		r := &in.Roles[i]
 		f := fmt.Sprintf("roles[%d]", i)
-		if r.RoleName == "" {
-			return invalid(f+".roleName", "is required", "give a built-in role such as readWrite or the name of a custom role")
-		}
-		if err := checkText(f+".roleName", r.RoleName, 64); err != nil {
+		if err := checkText(f+".roleName", r.RoleName); err != nil {
 			return err
 		}
 		if err := checkRoleSpelling(f+".roleName", r.RoleName); err != nil {
@@ -235,7 +226,7 @@ func (in *CreateDBUserInput) prepare(env *Env) error {
 			if r.RoleName != "read" && r.RoleName != "readWrite" {
 				return invalid(f+".collectionName", fmt.Sprintf("cannot be used with role %s", r.RoleName), "only read and readWrite can be limited to a collection; remove collectionName")
 			}
-			if err := checkText(f+".collectionName", r.CollectionName, 255); err != nil {
+			if err := checkText(f+".collectionName", r.CollectionName); err != nil {
 				return err
 			}
 			if strings.HasPrefix(r.CollectionName, "system.") || strings.Contains(r.CollectionName, "$") {
@@ -248,25 +239,7 @@ func (in *CreateDBUserInput) prepare(env *Env) error {
 		}
 		seen[key] = true
 	}
-	for i, s := range in.Scopes {
-		f := fmt.Sprintf("scopes[%d]", i)
-		if err := oneOf(f+".type", s.Type, "CLUSTER", "DATA_LAKE", "STREAM"); err != nil {
-			return err
-		}
-		if s.Type == "CLUSTER" {
-			if err := checkClusterName(f+".name", s.Name); err != nil {
-				return err
-			}
-		} else {
-			if s.Name == "" {
-				return invalid(f+".name", "is required", "give the name of the instance the user is limited to")
-			}
-			if err := checkText(f+".name", s.Name, 64); err != nil {
-				return err
-			}
-		}
-	}
-	if err := checkText("description", in.Description, 100); err != nil {
+	if err := checkText("description", in.Description); err != nil {
 		return err
 	}
 	return checkTemporaryDate("deleteAfterDate", in.DeleteAfterDate)
@@ -294,33 +267,22 @@ func checkTemporaryDate(field, v string) error {
 func (in *CreateDBUserInput) prepareAuth(env *Env) error {
 	type ext struct{ field, value, db string }
 	var chosen []ext
+	// Each value is one of its schema enum; which one decides the database.
 	for _, e := range []struct {
 		field, value string
-		allowed      []string
 		dbFor        func(string) string
 	}{
-		{"x509Type", in.X509Type, []string{"NONE", "MANAGED", "CUSTOMER"}, func(string) string { return "$external" }},
-		{"awsIAMType", in.AWSIAMType, []string{"NONE", "USER", "ROLE"}, func(string) string { return "$external" }},
-		{"ldapAuthType", in.LDAPAuthType, []string{"NONE", "USER", "GROUP"}, func(v string) string { return map[bool]string{true: "admin", false: "$external"}[v == "GROUP"] }},
-		{"oidcAuthType", in.OIDCAuthType, []string{"NONE", "USER", "IDP_GROUP"}, func(v string) string { return map[bool]string{true: "admin", false: "$external"}[v == "IDP_GROUP"] }},
+		{"x509Type", in.X509Type, func(string) string { return "$external" }},
+		{"awsIAMType", in.AWSIAMType, func(string) string { return "$external" }},
+		{"ldapAuthType", in.LDAPAuthType, func(v string) string { return map[bool]string{true: "admin", false: "$external"}[v == "GROUP"] }},
+		{"oidcAuthType", in.OIDCAuthType, func(v string) string { return map[bool]string{true: "admin", false: "$external"}[v == "IDP_GROUP"] }},
 	} {
-		if e.value == "" {
-			continue
-		}
-		if err := oneOf(e.field, e.value, e.allowed...); err != nil {
-			return err
-		}
-		if e.value != "NONE" {
+		if e.value != "" && e.value != "NONE" {
 			chosen = append(chosen, ext{e.field, e.value, e.dbFor(e.value)})
 		}
 	}
 	if len(chosen) > 1 {
 		return invalid(chosen[1].field, fmt.Sprintf("cannot be combined with %s", chosen[0].field), "a user authenticates one way: set only one of x509Type, awsIAMType, ldapAuthType, oidcAuthType")
-	}
-	if in.DatabaseName != "" {
-		if err := oneOf("databaseName", in.DatabaseName, "admin", "$external"); err != nil {
-			return err
-		}
 	}
 	if len(chosen) == 1 {
 		c := chosen[0]
@@ -352,15 +314,11 @@ func (in *CreateDBUserInput) prepareAuth(env *Env) error {
 			return &GovRuleError{Field: "mechanism", Rule: "Database users who authenticate with SCRAM must use SCRAM-SHA-256.", Fix: "omit mechanism or set SCRAM-SHA-256"}
 		}
 		return invalid("mechanism", "SCRAM-SHA-1 cannot be chosen: Atlas creates every new SCRAM user with SCRAM-SHA-256", "omit mechanism (SCRAM-SHA-256 is used); drivers of the last decade support it")
-	default:
-		return oneOf("mechanism", in.Mechanism, "SCRAM-SHA-256", "SCRAM-SHA-1")
 	}
+	// Its length is the input schema's (minLength), whose errors never
+	// quote the value.
 	if in.Password == "" {
 		return invalid("password", "is required for a SCRAM user (authentication database admin)", "give a password of at least 8 characters, or choose an external mechanism such as x509Type")
-	}
-	// Never quote the password back: the error text reaches logs and the model.
-	if n := len([]rune(in.Password)); n < 8 {
-		return invalid("password", fmt.Sprintf("is %d characters long; Atlas requires at least 8", n), "use a longer password, ideally a generated one")
 	}
 	return nil
 }
@@ -499,16 +457,10 @@ func (in *DeleteDBUserInput) prepare(env *Env) error {
 	if err := in.resolve(env); err != nil {
 		return err
 	}
-	if in.Username == "" {
-		return invalid("username", "is required", "give the username to delete; find it with atlas-list-db-users")
-	}
-	if err := checkText("username", in.Username, 1024); err != nil {
-		return err
-	}
 	if in.DatabaseName == "" {
 		in.DatabaseName = "admin"
 	}
-	return oneOf("databaseName", in.DatabaseName, "admin", "$external")
+	return checkText("username", in.Username)
 }
 func (in *DeleteDBUserInput) facts() Facts { return Facts{ProjectID: in.ProjectID} }
 

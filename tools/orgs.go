@@ -36,15 +36,12 @@ func orgRows(os []Org) string {
 	return table([]string{"NAME", "ORG ID", "DELETED"}, rows)
 }
 
-// checkText refuses free text Atlas would reject or that would garble a log
-// line or a table: control characters, and more than max characters. It is
-// shared by every tool that sends a name, comment or description.
-func checkText(field, v string, max int) error {
+// checkText refuses free text that would garble a log line or a table:
+// control characters. It is shared by every tool that sends a name, comment
+// or description; their lengths are the input schema's (maxLength).
+func checkText(field, v string) error {
 	if !utf8.ValidString(v) {
 		return invalid(field, "is not valid UTF-8", "send plain text")
-	}
-	if n := utf8.RuneCountInString(v); n > max {
-		return invalid(field, fmt.Sprintf("is %d characters long; at most %d are allowed", n, max), "shorten it")
 	}
 	if i := strings.IndexFunc(v, unicode.IsControl); i >= 0 {
 		return invalid(field, fmt.Sprintf("contains a control character at byte %d", i), "remove newlines, tabs and other control characters")
@@ -62,7 +59,7 @@ type ListOrgsInput struct {
 }
 
 func (in *ListOrgsInput) prepare(env *Env) error {
-	if err := checkText("name", in.Name, 64); err != nil {
+	if err := checkText("name", in.Name); err != nil {
 		return err
 	}
 	return in.Paging.normalize()

@@ -107,7 +107,7 @@ func getProject() *Tool {
 // CreateProjectInput creates a project in an organization.
 type CreateProjectInput struct {
 	OrgScope
-	Name                      string `json:"name" jsonschema:"required,minLength=1,maxLength=64" jsonschema_description:"Name of the new project."`
+	Name                      string `json:"name" jsonschema:"required,minLength=1,maxLength=64,pattern=^[\\p{L}\\p{N}\\-_.()\\,:&@+']+$" jsonschema_description:"Name of the new project."`
 	RegionUsageRestrictions   string `json:"regionUsageRestrictions,omitempty" jsonschema:"enum=COMMERCIAL_FEDRAMP_REGIONS_ONLY,enum=GOV_REGIONS_ONLY" jsonschema_description:"Atlas for Government: GOV_REGIONS_ONLY for government regions; fixed."`
 	WithDefaultAlertsSettings *bool  `json:"withDefaultAlertsSettings,omitempty" jsonschema_description:"Add Atlas's default alerts (default true)."`
 	WriteOptions
@@ -117,19 +117,8 @@ func (in *CreateProjectInput) prepare(env *Env) error {
 	if err := in.resolve(env); err != nil {
 		return err
 	}
-	if in.Name == "" {
-		return invalid("name", "is required", "give the new project's name")
-	}
-	if !projectName.MatchString(in.Name) {
-		return invalid("name", fmt.Sprintf("%q is not a valid project name", truncate(in.Name, 70)), "use 1-64 letters, digits and - _ . ( ) , : & @ + ' (no spaces)")
-	}
-	if in.RegionUsageRestrictions != "" {
-		if err := oneOf("regionUsageRestrictions", in.RegionUsageRestrictions, "COMMERCIAL_FEDRAMP_REGIONS_ONLY", "GOV_REGIONS_ONLY"); err != nil {
-			return err
-		}
-		if !env.gov() {
-			return invalid("regionUsageRestrictions", "applies only to Atlas for Government", "omit it, or run with --cloud gov")
-		}
+	if in.RegionUsageRestrictions != "" && !env.gov() {
+		return invalid("regionUsageRestrictions", "applies only to Atlas for Government", "omit it, or run with --cloud gov")
 	}
 	return nil
 }
@@ -193,7 +182,7 @@ func (in *DeleteProjectInput) prepare(env *Env) error {
 	if in.ProjectID == "" {
 		return invalid("projectId", "is required for deletion (it is never taken from MONGODB_ATLAS_PROJECT_ID)", "name the project to delete explicitly")
 	}
-	return checkID("projectId", in.ProjectID, "atlas-list-projects")
+	return nil
 }
 func (in *DeleteProjectInput) facts() Facts { return Facts{ProjectID: in.ProjectID} }
 

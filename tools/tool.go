@@ -20,6 +20,8 @@ import (
 	"time"
 	"unicode"
 
+	"github.com/santhosh-tekuri/jsonschema/v6"
+
 	"github.com/atlas-mcp/atlas-mcp/access"
 	"github.com/atlas-mcp/atlas-mcp/internal/atlasclient"
 )
@@ -144,6 +146,10 @@ type Tool struct {
 	OutputType reflect.Type
 
 	decode func(raw json.RawMessage, env *Env) (*Call, error)
+	// inputSchema is the committed input schema, compiled on the tool's
+	// first call and kept: compiling every schema at start-up would cost
+	// every process, most of which call few tools.
+	inputSchema func() (*jsonschema.Schema, error)
 }
 
 // Call is one decoded and validated invocation of a tool.
@@ -307,9 +313,10 @@ func (s spec[In, Out]) tool() *Tool {
 		InputType:      reflect.TypeFor[In](),
 		OutputType:     reflect.TypeFor[Out](),
 	}
+	t.inputSchema = sync.OnceValues(func() (*jsonschema.Schema, error) { return compileInput(s.Name) })
 	t.decode = func(raw json.RawMessage, env *Env) (*Call, error) {
 		in := new(In)
-		if err := decodeStrict(raw, in); err != nil {
+		if err := decodeStrict(raw, in, t.validateArgs); err != nil {
 			return nil, err
 		}
 		p, ok := any(in).(input)
@@ -342,9 +349,20 @@ func (s spec[In, Out]) tool() *Tool {
 	return t
 }
 
+// validateArgs holds raw arguments to the tool's committed input schema.
+func (t *Tool) validateArgs(raw []byte) error {
+	s, err := t.inputSchema()
+	if err != nil {
+		return err
+	}
+	return validateArgs(raw, s)
+}
+
 // decodeStrict decodes one JSON object, refusing unknown fields and trailing data,
-// and turns decoder errors into field-named validation errors.
-func decodeStrict(raw json.RawMessage, v any) error {
+// and turns decoder errors into field-named validation errors. Between the
+// key check and the decode, validate (when not nil) holds the arguments to
+// the input schema, so every rule the schema states is enforced as written.
+func decodeStrict(raw json.RawMessage, v any, validate func([]byte) error) error {
 	if len(bytes.TrimSpace(raw)) == 0 || bytes.Equal(bytes.TrimSpace(raw), []byte("null")) {
 		raw = []byte("{}")
 	}
@@ -353,6 +371,11 @@ func decodeStrict(raw json.RawMessage, v any) error {
 	// raw JSON saw a. Refuse every such argument before decoding.
 	if err := checkKeys(raw, reflect.TypeOf(v)); err != nil {
 		return err
+	}
+	if validate != nil {
+		if err := validate(raw); err != nil {
+			return err
+		}
 	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()

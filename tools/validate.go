@@ -6,7 +6,6 @@ import (
 	"regexp"
 	"strings"
 	"time"
-	"unicode/utf8"
 )
 
 // ValidationError says which argument is wrong, why, and how to fix it. Bad input
@@ -42,67 +41,24 @@ func invalid(field, problem, fix string) error {
 }
 
 var (
-	hex24       = regexp.MustCompile(`^[a-f0-9]{24}$`)
-	clusterName = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9-]*$`)
-	projectName = runeLimited{regexp.MustCompile(`^[\p{L}\p{N}\-_.(),:&@+']+$`), 64}
+	hex24       = regexp.MustCompile(idPattern)
 	tierPattern = regexp.MustCompile(`^(M|R)(\d+)(_NVME)?$`)
 )
 
-// runeLimited is a one-class pattern plus a length in runes: `^[class]{1,64}$`
-// compiles 64 copies of the Unicode class (~2.5 MB at start-up), the same
-// meaning as `^[class]+$` and at most max runes.
-type runeLimited struct {
-	re  *regexp.Regexp
-	max int
-}
-
-func (r runeLimited) MatchString(s string) bool {
-	return utf8.RuneCountInString(s) <= r.max && r.re.MatchString(s)
-}
-
-// checkID validates an Atlas 24-hex ID argument.
-func checkID(field, v, findWith string) error {
-	if v == "" {
-		return invalid(field, "is required", "give the 24-character hex ID; find it with "+findWith)
-	}
-	if !hex24.MatchString(v) {
-		return invalid(field, fmt.Sprintf("must be a 24-character lowercase hex Atlas ID, got %q", truncate(v, 40)), "find the ID with "+findWith)
-	}
-	return nil
-}
-
-// resolveID fills an ID from its default and validates it.
+// resolveID fills an ID from its default. An ID the agent gave was checked
+// against the input schema; the default comes from the environment, which
+// the schema never saw, so it is checked here.
 func resolveID(field string, v *string, def, envVar, findWith string) error {
-	if *v == "" {
-		*v = def
-	}
-	if *v == "" {
-		return invalid(field, "is required", fmt.Sprintf("pass %s (find it with %s) or set %s", field, findWith, envVar))
-	}
-	return checkID(field, *v, findWith)
-}
-
-func checkClusterName(field, v string) error {
-	if v == "" {
-		return invalid(field, "is required", "give the cluster's name; find it with atlas-list-clusters")
-	}
-	if len(v) > 64 || !clusterName.MatchString(v) {
-		return invalid(field, fmt.Sprintf("%q is not a valid Atlas cluster name", truncate(v, 70)), "use 1-64 ASCII letters, digits and hyphens, starting with a letter or digit")
-	}
-	return nil
-}
-
-// checkTier validates an instance size such as M10, M30, R40 or M40_NVME.
-func checkTier(field, v string) error {
-	if v == "" {
-		return invalid(field, "is required", "give an Atlas tier such as M10 or M30")
-	}
-	if v == "FLEX" {
+	if *v != "" {
 		return nil
 	}
-	if !tierPattern.MatchString(v) {
-		return invalid(field, fmt.Sprintf("%q is not an Atlas instance size", truncate(v, 30)), "use a tier such as M0, M10, M30, M40, R40 or M40_NVME")
+	if def == "" {
+		return invalid(field, "is required", fmt.Sprintf("pass %s (find it with %s) or set %s", field, findWith, envVar))
 	}
+	if !hex24.MatchString(def) {
+		return invalid(field, fmt.Sprintf("defaults to %s, which is not a 24-character lowercase hex Atlas ID: %q", envVar, truncate(def, 40)), fmt.Sprintf("pass %s (find it with %s) or correct %s", field, findWith, envVar))
+	}
+	*v = def
 	return nil
 }
 
@@ -166,25 +122,6 @@ func parseTime(field, v string) (*time.Time, error) {
 		return nil, invalid(field, fmt.Sprintf("%q is not an ISO 8601 date-time", truncate(v, 40)), "use a form like 2026-12-01T00:00:00Z")
 	}
 	return &t, nil
-}
-
-func checkPaging(p *Paging) error {
-	if p.PageNum < 0 {
-		return invalid("pageNum", "must be 1 or more", "start at 1")
-	}
-	if p.ItemsPerPage < 0 || p.ItemsPerPage > 500 {
-		return invalid("itemsPerPage", fmt.Sprintf("must be between 1 and 500, got %d", p.ItemsPerPage), "Atlas pages hold at most 500 items; page with pageNum")
-	}
-	return nil
-}
-
-func oneOf(field, v string, allowed ...string) error {
-	for _, a := range allowed {
-		if v == a {
-			return nil
-		}
-	}
-	return invalid(field, fmt.Sprintf("%q is not one of %s", truncate(v, 40), strings.Join(allowed, ", ")), "use one of the listed values")
 }
 
 func truncate(s string, n int) string {

@@ -1,7 +1,8 @@
 package tools
 
 import (
-	"regexp"
+	"encoding/json"
+	"errors"
 	"strings"
 	"testing"
 )
@@ -38,16 +39,24 @@ var nameCases = []struct {
 	{"a\u0301", false}, // a combining mark is \p{M}, not a letter
 }
 
-// The one-class pattern plus a rune count accepts and refuses exactly what
-// Atlas's `{1,64}` pattern did, without compiling 64 copies of the class.
+// Atlas's `^[…]{1,64}$` is written in the tag as `^[…]+$` with minLength 1
+// and maxLength 64 (a `{1,64}` of a Unicode class compiles 64 copies of it);
+// the committed schema, which Decode enforces, accepts and refuses exactly
+// what Atlas's pattern does.
 func TestProjectNameRuleUnchanged(t *testing.T) {
-	old := regexp.MustCompile(`^[\p{L}\p{N}\-_.(),:&@+']{1,64}$`)
+	tool := Find(All(), "atlas-create-project")
+	env := offlineEnv(t, false)
 	for _, c := range nameCases {
-		if got := projectName.MatchString(c.name); got != c.ok {
-			t.Errorf("%q (%d runes): accepted=%v, want %v", c.name, len([]rune(c.name)), got, c.ok)
-		}
-		if want := old.MatchString(c.name); want != c.ok {
-			t.Errorf("%q: the old pattern says %v, the table %v", c.name, want, c.ok)
+		args, _ := json.Marshal(map[string]string{"name": c.name})
+		_, err := tool.Decode(args, env)
+		var ve *ValidationError
+		switch {
+		case c.ok && err != nil:
+			t.Errorf("%q (%d runes): refused: %v", c.name, len([]rune(c.name)), err)
+		case !c.ok && !errors.As(err, &ve):
+			t.Errorf("%q (%d runes): got %v, want a ValidationError", c.name, len([]rune(c.name)), err)
+		case !c.ok && ve.Field != "name":
+			t.Errorf("%q: refused on %s, want name", c.name, ve.Field)
 		}
 	}
 }
