@@ -170,7 +170,6 @@ func build(ctx context.Context, cfg *config, stdout, stderr io.Writer) (*app, er
 		Approvals:      a.approvals,
 		ConsoleSSO:     a.consoleSSO,
 		OutputSchemas:  cfg.OutputSchemas,
-		Settled:        settled(cfg),
 	})
 	if err != nil {
 		return nil, err

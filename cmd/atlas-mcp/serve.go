@@ -53,6 +53,7 @@ func serve(ctx context.Context, cfg *config, stdin io.Reader, stdout, stderr io.
 		defer stop()
 	}
 	if cfg.Transport == "stdio" {
+		stdioGC(cfg)
 		a.log.Info("serving MCP over stdio", zap.Int("tools", len(a.server.Registered())))
 		return a.server.ServeStdio(ctx, stdin, stdout)
 	}
@@ -177,24 +178,13 @@ func tokenAgents(p *policy.Policy) []string {
 }
 
 // stdioGCPercent is the garbage collector's target over stdio (Go's default
-// is 100), set once the host has listed the tools (server.Options.Settled):
-// lowering it earlier would start a collection of the start-up's garbage in
-// the middle of the handshake. A stdio server has one host, calls arrive one at a time and the
+// is 100). A stdio server has one host, calls arrive one at a time and the
 // live heap stays under a megabyte, so Go's 4 MiB minimum heap goal is most
 // of the process's memory: at 50 the goal is 2 MiB, peak RSS drops by about
 // 2 MiB, and the extra collections of a sub-megabyte heap cost microseconds
 // per call (BenchmarkToolCall; README, Benchmarks). An operator's GOGC or
 // GOMEMLIMIT always wins.
 const stdioGCPercent = 50
-
-// settled is what runs once the host's handshake is over: over stdio, the
-// GC target (stdioGC).
-func settled(cfg *config) func() {
-	if cfg.Transport != "stdio" {
-		return nil
-	}
-	return func() { stdioGC(cfg) }
-}
 
 func stdioGC(cfg *config) {
 	lookup := cfg.lookupEnv

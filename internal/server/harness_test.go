@@ -51,8 +51,6 @@ type harnessOpts struct {
 	outputSchemas bool
 	// toolsets keeps only these areas' tools (--toolsets); nil: all.
 	toolsets []tools.Area
-	// settled is Options.Settled.
-	settled func()
 }
 
 func newHarness(t *testing.T, o harnessOpts) *harness { return newHarnessTB(t, o) }
@@ -106,7 +104,6 @@ func newHarnessTB(t testing.TB, o harnessOpts) *harness {
 		Approvals:     o.approvals,
 		ConsoleSSO:    o.consoleSSO,
 		OutputSchemas: o.outputSchemas,
-		Settled:       o.settled,
 	})
 	if err != nil {
 		t.Fatal(err)

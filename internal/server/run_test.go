@@ -5,11 +5,8 @@ import (
 	"context"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
-
-	"github.com/mark3labs/mcp-go/mcp"
 
 	"github.com/atlas-mcp/atlas-mcp/internal/atlassim"
 	"github.com/atlas-mcp/atlas-mcp/internal/audit"
@@ -100,32 +97,5 @@ func TestStdioEOFAnswersEveryQueuedCall(t *testing.T) {
 	}
 	if ctx.Err() != nil {
 		t.Fatal("ServeStdio returned only when the test's context ended")
-	}
-}
-
-// Options.Settled runs once, after the first tools/list is answered (the
-// host's handshake), never before and never again.
-func TestSettledRunsOnceAfterTheFirstToolsList(t *testing.T) {
-	var runs atomic.Int32
-	done := make(chan struct{}, 4)
-	h := newHarness(t, harnessOpts{settled: func() { runs.Add(1); done <- struct{}{} }})
-	c := h.client(t)
-	call(t, c, "atlas-whoami", `{}`)
-	if n := runs.Load(); n != 0 {
-		t.Fatalf("Settled ran %d times before any tools/list", n)
-	}
-	for i := 0; i < 3; i++ {
-		if _, err := c.ListTools(context.Background(), mcp.ListToolsRequest{}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	select {
-	case <-done:
-	case <-time.After(5 * time.Second):
-		t.Fatal("Settled did not run after tools/list")
-	}
-	time.Sleep(50 * time.Millisecond)
-	if n := runs.Load(); n != 1 {
-		t.Fatalf("Settled ran %d times, want once", n)
 	}
 }

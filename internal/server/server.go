@@ -58,10 +58,6 @@ type Options struct {
 	// most of a cold start and a third of tools/list. When on, the schema is
 	// compact: the top level of the committed one (see compactOutput).
 	OutputSchemas bool
-	// Settled, if set, runs once, in its own goroutine, after the first
-	// tools/list is answered: the host's start-up handshake is over, so
-	// tuning that would slow the start (the stdio GC target) waits for it.
-	Settled func()
 }
 
 // Server is one MCP server: the tools, the pipeline and the transports.
@@ -84,7 +80,6 @@ type Server struct {
 	// swapMu orders reloads. opts.Policy is only the first policy.
 	live      atomic.Pointer[live]
 	swapMu    sync.Mutex
-	settled   sync.Once                    // Options.Settled has been started
 	sessions  atomic.Pointer[sessionTable] // set once HTTP transports are built
 	metrics   *Metrics
 	stopCtx   context.Context // done once CancelCalls was called
@@ -120,14 +115,7 @@ func New(opts Options) (*Server, error) {
 	s.stopCtx, s.stopCalls = context.WithCancel(context.Background())
 	s.pending = newPendingStore(opts.Policy.TokenTTL(), opts.Now)
 
-	hooks := &mcpserver.Hooks{}
-	if opts.Settled != nil {
-		hooks.AddAfterListTools(func(context.Context, any, *mcp.ListToolsRequest, *mcp.ListToolsResult) {
-			s.settled.Do(func() { go opts.Settled() })
-		})
-	}
 	s.mcp = mcpserver.NewMCPServer("atlas-mcp", opts.Version,
-		mcpserver.WithHooks(hooks),
 		// listChanged: a policy reload changes what each agent may see.
 		mcpserver.WithToolCapabilities(true),
 		mcpserver.WithToolHandlerMiddleware(s.callMiddleware),
