@@ -80,14 +80,6 @@ func getProjectRequest(id string) *atlasclient.Request {
 	return &atlasclient.Request{Op: atlasclient.GetGroup, Params: map[string]string{"groupId": id}}
 }
 
-func readProject(ctx context.Context, env *Env, id string) (*Project, json.RawMessage, error) {
-	p, raw, err := fetchOne(ctx, env, getProjectRequest(id), "project", unmarshalAs[Project])
-	if err != nil {
-		return nil, nil, err
-	}
-	return &p, raw, nil
-}
-
 func getProject() *Tool {
 	return getSpec[GetProjectInput, Project, ProjectOutput]{
 		Name:        "atlas-get-project",

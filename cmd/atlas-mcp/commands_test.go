@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/atlas-mcp/atlas-mcp/internal/atlasclient"
 	"github.com/atlas-mcp/atlas-mcp/tools"
 )
 
@@ -128,12 +129,12 @@ func TestToolsJSONFilters(t *testing.T) {
 		keep func(toolRow) bool // every listed row satisfies it
 		want int
 	}{
-		{"read-only", []string{"--read-only", "tools", "--json"}, func(r toolRow) bool { return r.Access == "read" && !r.Destructive }, 20},
-		{"gov", []string{"--cloud", "gov", "tools", "--json"}, func(r toolRow) bool { return !strings.HasPrefix(r.Name, "appservices-") }, 30},
-		{"disable-destructive", []string{"--disable-destructive", "tools", "--json"}, func(r toolRow) bool { return !r.Destructive }, 28},
+		{"read-only", []string{"--read-only", "tools", "--json"}, func(r toolRow) bool { return r.Access == "read" && !r.Destructive }, offered(atlasclient.Commercial, isRead)},
+		{"gov", []string{"--cloud", "gov", "tools", "--json"}, func(r toolRow) bool { return !strings.HasPrefix(r.Name, "appservices-") }, offered(atlasclient.Gov, nil)},
+		{"disable-destructive", []string{"--disable-destructive", "tools", "--json"}, func(r toolRow) bool { return !r.Destructive }, offered(atlasclient.Commercial, notDestructive)},
 		{"gov and read-only", []string{"--cloud", "gov", "--read-only", "tools", "--json"}, func(r toolRow) bool {
 			return r.Access == "read" && !strings.HasPrefix(r.Name, "appservices-")
-		}, 16},
+		}, offered(atlasclient.Gov, isRead)},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -498,3 +499,19 @@ func TestToolsFollowsThePolicyFile(t *testing.T) {
 		}
 	}
 }
+
+// offered counts what `atlas-mcp tools` should list: the catalogue's tools
+// of a cloud that keep accepts (nil: all), and atlas-whoami. Counted from
+// tools.ForCloud, so a new tool needs no edit here.
+func offered(cloud atlasclient.Cloud, keep func(*tools.Tool) bool) int {
+	n := 1 // atlas-whoami
+	for _, t := range tools.ForCloud(cloud) {
+		if keep == nil || keep(t) {
+			n++
+		}
+	}
+	return n
+}
+
+func isRead(t *tools.Tool) bool         { return t.Access == tools.Read }
+func notDestructive(t *tools.Tool) bool { return !t.Destructive }

@@ -224,13 +224,13 @@ func TestEnvAndFlagsChangeTheCatalogue(t *testing.T) {
 		noWrite   bool
 		noAppSvc  bool
 	}{
-		{"defaults", nil, nil, 34, false, false},
-		{"ATLAS_MCP_READ_ONLY=true", nil, map[string]string{"ATLAS_MCP_READ_ONLY": "true"}, 20, true, false},
-		{"--read-only=false beats ATLAS_MCP_READ_ONLY=true", []string{"--read-only=false"}, map[string]string{"ATLAS_MCP_READ_ONLY": "true"}, 34, false, false},
-		{"--cloud gov beats ATLAS_MCP_CLOUD=commercial", []string{"--cloud", "gov"}, map[string]string{"ATLAS_MCP_CLOUD": "commercial"}, 30, false, true},
-		{"ATLAS_MCP_CLOUD=gov", nil, map[string]string{"ATLAS_MCP_CLOUD": "gov"}, 30, false, true},
-		{"--cloud commercial beats ATLAS_MCP_CLOUD=gov", []string{"--cloud", "commercial"}, map[string]string{"ATLAS_MCP_CLOUD": "gov"}, 34, false, false},
-		{"ATLAS_MCP_DISABLE_DESTRUCTIVE=true", nil, map[string]string{"ATLAS_MCP_DISABLE_DESTRUCTIVE": "true"}, 28, false, false},
+		{"defaults", nil, nil, offered(atlasclient.Commercial, nil), false, false},
+		{"ATLAS_MCP_READ_ONLY=true", nil, map[string]string{"ATLAS_MCP_READ_ONLY": "true"}, offered(atlasclient.Commercial, isRead), true, false},
+		{"--read-only=false beats ATLAS_MCP_READ_ONLY=true", []string{"--read-only=false"}, map[string]string{"ATLAS_MCP_READ_ONLY": "true"}, offered(atlasclient.Commercial, nil), false, false},
+		{"--cloud gov beats ATLAS_MCP_CLOUD=commercial", []string{"--cloud", "gov"}, map[string]string{"ATLAS_MCP_CLOUD": "commercial"}, offered(atlasclient.Gov, nil), false, true},
+		{"ATLAS_MCP_CLOUD=gov", nil, map[string]string{"ATLAS_MCP_CLOUD": "gov"}, offered(atlasclient.Gov, nil), false, true},
+		{"--cloud commercial beats ATLAS_MCP_CLOUD=gov", []string{"--cloud", "commercial"}, map[string]string{"ATLAS_MCP_CLOUD": "gov"}, offered(atlasclient.Commercial, nil), false, false},
+		{"ATLAS_MCP_DISABLE_DESTRUCTIVE=true", nil, map[string]string{"ATLAS_MCP_DISABLE_DESTRUCTIVE": "true"}, offered(atlasclient.Commercial, notDestructive), false, false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
