@@ -1,6 +1,7 @@
 package tools
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -100,6 +101,35 @@ func (p *Plan) Hash() (string, error) {
 	}
 	sum := sha256.Sum256(canon)
 	return "sha256:" + hex.EncodeToString(sum[:]), nil
+}
+
+// SecretValues are the string values of the secret members of the plan's
+// bodies (a database user's password, a notification's API key). The
+// records of the call are scrubbed of them as they are of the configured
+// credentials, so that an Atlas error quoting one, or a reason that
+// repeats it, never lands in the audit log in the clear.
+func (p *Plan) SecretValues() []string {
+	var out []string
+	for _, r := range p.Requests {
+		if len(bytes.TrimSpace(r.Body)) == 0 {
+			continue
+		}
+		var v any
+		if json.Unmarshal(r.Body, &v) != nil {
+			continue
+		}
+		names := make(map[string]bool, len(r.secretFields))
+		for _, f := range r.secretFields {
+			names[strings.ToLower(f)] = true
+		}
+		redactValue(v, names, 0, func(secret any) any {
+			if s, ok := secret.(string); ok && s != "" {
+				out = append(out, s)
+			}
+			return secret
+		}, false)
+	}
+	return out
 }
 
 // Redacted is the plan as people and the audit log see it: secret members of

@@ -107,7 +107,10 @@ type Log struct {
 	log    *zap.Logger
 	now    func() time.Time
 	rules  *valueRules
-	obs    Observer
+	// secrets are the configured credentials rules was built from; a
+	// record's own Scrub values are added to them.
+	secrets []string
+	obs     Observer
 
 	maxValue, maxRecord int
 	reserve             int64
@@ -154,17 +157,18 @@ func Open(opts Options) (*Log, error) {
 	}
 	path = filepath.Clean(path)
 	l := &Log{
-		path:   path,
-		sync:   opts.Sync,
-		window: opts.BatchWindow,
-		max:    opts.MaxBytes,
-		log:    opts.Logger,
-		now:    opts.Now,
-		rules:  newValueRules(opts.Secrets),
-		obs:    opts.Observer,
-		queue:  make(chan *pending, queueLen),
-		done:   make(chan struct{}),
-		wake:   make(chan struct{}, 1),
+		path:    path,
+		sync:    opts.Sync,
+		window:  opts.BatchWindow,
+		max:     opts.MaxBytes,
+		log:     opts.Logger,
+		now:     opts.Now,
+		rules:   newValueRules(opts.Secrets),
+		secrets: opts.Secrets,
+		obs:     opts.Observer,
+		queue:   make(chan *pending, queueLen),
+		done:    make(chan struct{}),
+		wake:    make(chan struct{}, 1),
 	}
 	switch l.sync {
 	case "":
@@ -289,16 +293,20 @@ func (l *Log) Append(ctx context.Context, r *Record) (err error) {
 // writer only hashes and writes) and no value JSON cannot hold.
 func (l *Log) prepare(r *Record) Record {
 	c := *r
-	c.Seq, c.Prev, c.Hash = 0, "", ""
-	c.Args = l.prepareValue(c.Args, "args")
-	c.Plan = l.prepareValue(c.Plan, "plan")
-	c.Decision.Reason = l.rules.scrub(c.Decision.Reason)
-	c.Outcome.Message = l.rules.scrub(c.Outcome.Message)
+	c.Seq, c.Prev, c.Hash, c.Scrub = 0, "", "", nil
+	rules := l.rules
+	if len(r.Scrub) > 0 {
+		rules = newValueRules(append(append([]string(nil), l.secrets...), r.Scrub...))
+	}
+	c.Args = l.prepareValue(rules, c.Args, "args")
+	c.Plan = l.prepareValue(rules, c.Plan, "plan")
+	c.Decision.Reason = rules.scrub(c.Decision.Reason)
+	c.Outcome.Message = rules.scrub(c.Outcome.Message)
 	c.DurationMs = finite(c.DurationMs)
 	if c.Requests != nil {
 		c.Requests = append([]Request(nil), r.Requests...)
 		for i := range c.Requests {
-			c.Requests[i].Path = l.rules.scrub(c.Requests[i].Path)
+			c.Requests[i].Path = rules.scrub(c.Requests[i].Path)
 			c.Requests[i].DurationMs = finite(c.Requests[i].DurationMs)
 		}
 	}
@@ -306,11 +314,11 @@ func (l *Log) prepare(r *Record) Record {
 }
 
 // prepareValue redacts, bounds and encodes one free-form member.
-func (l *Log) prepareValue(v any, what string) any {
+func (l *Log) prepareValue(rules *valueRules, v any, what string) any {
 	if v == nil {
 		return nil
 	}
-	red := redactWith(v, l.rules)
+	red := redactWith(v, rules)
 	if l.maxValue > 0 {
 		red = bound(red, l.maxValue)
 	}

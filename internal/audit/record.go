@@ -142,6 +142,11 @@ type Record struct {
 	// overwritten.
 	Prev string `json:"prev"`
 	Hash string `json:"hash,omitempty"`
+
+	// Scrub are secret values this record's call carried (a password it
+	// set): Append removes them, and their escaped forms, from every part
+	// of the record, as it does the configured credentials. Never written.
+	Scrub []string `json:"-"`
 }
 
 // Principal is the identity behind an OAuth agent, from its verified token.

@@ -70,6 +70,12 @@ func (s *Server) callRecord(ctx context.Context, cs *callState) *audit.Record {
 		rec.DryRun = cs.call.DryRun
 		rec.Args = redactArgs(audit.Redact(cs.call.Input, s.opts.Secrets))
 	}
+	if cs.plan != nil {
+		// The secrets the call carries (a password it sets) are scrubbed
+		// from the whole record, wherever they turn up: Atlas's error
+		// message, a reason.
+		rec.Scrub = cs.plan.SecretValues()
+	}
 	return rec
 }
 

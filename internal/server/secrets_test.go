@@ -193,3 +193,30 @@ func (h *harness) projectID(t *testing.T, c *mcpclient.Client, name string) stri
 	t.Fatalf("project %s not found in %s", name, b)
 	return ""
 }
+
+// A secret the call itself carries (the password of the user it creates) is
+// scrubbed from the record wherever it turns up, not only in the field that
+// held it: here Atlas's error quotes it back.
+func TestACallsOwnSecretIsScrubbedFromAtlasErrors(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	c := h.client(t, mcpclient.WithElicitationHandler(confirmAll{}))
+	const password = "Quoted-Back-Passw0rd-77"
+	h.sim.InjectFault(atlassim.Fault{
+		Method: "POST", Path: "/api/atlas/v2/groups/" + atlassim.DemoProjectID + "/databaseUsers", Status: 400,
+		Body: []byte(`{"error":400,"errorCode":"INVALID_ATTRIBUTE","reason":"Bad Request","detail":"Invalid attribute password specified: ` + password + `."}`),
+	})
+	res := call(t, c, "atlas-create-db-user", `{"username":"quoted","password":"`+password+`","roles":[{"roleName":"read","databaseName":"app"}]}`)
+	if !res.IsError {
+		t.Fatalf("the injected 400 did not reach the answer: %s", resultText(res))
+	}
+	auditBytes, err := os.ReadFile(h.auditPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(auditBytes, []byte(password)) {
+		t.Errorf("the call's own password is in the audit log:\n%s", auditBytes)
+	}
+	if !bytes.Contains(auditBytes, []byte("Invalid attribute password specified: [REDACTED]")) {
+		t.Errorf("Atlas's message is not in the record, scrubbed:\n%s", auditBytes)
+	}
+}
