@@ -72,6 +72,10 @@ const (
 	ConfirmTokenAccepted Confirmation = "token_accepted"
 	// ConfirmTimeout: the person was asked and never answered.
 	ConfirmTimeout Confirmation = "timeout"
+	// ConfirmRateLimited: refused by the agent's call-rate limit before
+	// anything else ran; a record of this kind may stand for several
+	// refused calls (Outcome.Message says how many).
+	ConfirmRateLimited Confirmation = "rate_limited"
 )
 
 // Refused reports whether the call did not run because no person said yes.

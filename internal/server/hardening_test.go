@@ -20,6 +20,7 @@ import (
 	"github.com/mark3labs/mcp-go/mcp"
 
 	"github.com/atlas-mcp/atlas-mcp/internal/atlassim"
+	"github.com/atlas-mcp/atlas-mcp/internal/audit"
 	"github.com/atlas-mcp/atlas-mcp/policy"
 )
 
@@ -529,5 +530,43 @@ func TestModernProtocolOverHTTPNeedsNoSession(t *testing.T) {
 	}
 	if n := h.server.sessions.Load().len(); n != 0 {
 		t.Errorf("%d sessions issued for a protocol without sessions", n)
+	}
+}
+
+// A rate-limited call is in the audit log like every other, and a flood of
+// them is not: the first refusal of an episode has its own record, the rest
+// are counted in one record when the episode ends (here: the server stops).
+func TestRateLimitedCallsAreAuditedWithoutFloodingTheLog(t *testing.T) {
+	h := newHarness(t, harnessOpts{policy: rateLimitedPolicy(t)})
+	c := h.client(t)
+	for i := 0; i < 2; i++ {
+		call(t, c, "atlas-list-orgs", `{}`)
+	}
+	for i := 0; i < 40; i++ {
+		name := "atlas-list-orgs"
+		if i%4 == 0 {
+			name = "atlas-list-projects"
+		}
+		if res := call(t, c, name, `{}`); !res.IsError {
+			t.Fatalf("refusal %d was not refused", i)
+		}
+	}
+	h.server.Close(context.Background())
+	var refused []audit.Record
+	for _, r := range h.records(t) {
+		if r.Confirmation == audit.ConfirmRateLimited {
+			refused = append(refused, r)
+		}
+	}
+	if len(refused) != 2 {
+		t.Fatalf("%d rate-limit records for 40 refused calls, want 2 (the first, then a count): %+v", len(refused), refused)
+	}
+	first, rest := refused[0], refused[1]
+	if first.Tool != "atlas-list-projects" || first.Decision.Allow || first.Decision.Rule != "agents.local.rateLimit" || first.Outcome.ErrorCode != "RATE_LIMITED" || first.Agent != "local" {
+		t.Errorf("first refusal %+v", first)
+	}
+	want := fmt.Sprintf("39 more calls refused by the rate limit after record %d", first.Seq)
+	if !strings.Contains(rest.Outcome.Message, want) || !strings.Contains(rest.Outcome.Message, "atlas-list-orgs ×30") || !strings.Contains(rest.Outcome.Message, "atlas-list-projects ×9") {
+		t.Errorf("count record %q, want %q and the tools", rest.Outcome.Message, want)
 	}
 }

@@ -85,8 +85,10 @@ func (s *Server) callMiddleware(next mcpserver.ToolHandlerFunc) mcpserver.ToolHa
 		agent := agentName(s.agentFor(ctx))
 		if conf, wait, ok := l.limits.take(agent); !ok {
 			s.metrics.call(req.Params.Name, agent, "rate_limited", time.Since(start))
+			s.refused(ctx, agent, req.Params.Name, conf, wait)
 			return rateLimited(agent, conf, wait), nil
 		}
+		s.accepted(ctx, agent)
 		res, err := next(ctx, req)
 		outcome := "ok"
 		switch {

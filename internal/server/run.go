@@ -42,11 +42,13 @@ func (s *Server) Close(ctx context.Context) {
 		select {
 		case <-ctx.Done():
 			s.auditExpired(context.WithoutCancel(ctx), true)
+			s.flushRefusals(context.WithoutCancel(ctx))
 			return
 		case <-time.After(10 * time.Millisecond):
 		}
 	}
 	s.auditExpired(ctx, true)
+	s.flushRefusals(ctx)
 }
 
 // CancelCalls cancels every running call: a wait:true poll stops and says so,

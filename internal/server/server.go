@@ -80,6 +80,7 @@ type Server struct {
 	// swapMu orders reloads. opts.Policy is only the first policy.
 	live      atomic.Pointer[live]
 	swapMu    sync.Mutex
+	refusals  refusals                     // rate-limited calls being counted (ratelimitaudit.go)
 	sessions  atomic.Pointer[sessionTable] // set once HTTP transports are built
 	metrics   *Metrics
 	stopCtx   context.Context // done once CancelCalls was called
