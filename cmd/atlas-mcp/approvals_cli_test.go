@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -53,6 +54,28 @@ func TestApprovalsCLI(t *testing.T) {
 	}
 	ok := runCLI(t, asAlice, nil, "--policy", pol, "approvals", "approve", id, "--reason", "checked")
 	mustContain(t, "approve", ok.stdout, "Approved "+id)
+	// The decision is in the audit log now, not only once the call resumes
+	// (it may never): one record, in the shape the server's console writes.
+	logged, err := os.ReadFile(env["ATLAS_MCP_AUDIT_LOG"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var decision map[string]any
+	for _, line := range strings.Split(strings.TrimSpace(string(logged)), "\n") {
+		var rec map[string]any
+		if json.Unmarshal([]byte(line), &rec) == nil && rec["confirmation"] == "approval_decision" {
+			decision = rec
+		}
+	}
+	if decision == nil {
+		t.Fatalf("no approval_decision record after approvals approve:\n%s", logged)
+	}
+	if out, _ := decision["outcome"].(map[string]any); out["message"] != id+" approved by alice" {
+		t.Errorf("decision record outcome %v", decision["outcome"])
+	}
+	if dec, _ := decision["decision"].(map[string]any); dec["rule"] != "approvers.alice" || dec["reason"] != "checked" || dec["allow"] != true {
+		t.Errorf("decision record decision %v", decision["decision"])
+	}
 
 	resumed := `{"clusterName":"staging","approvalId":"` + id + `"}`
 	run := runCLI(t, env, strings.NewReader(""), "--sandbox", "--policy", pol, "call", "atlas-delete-cluster", resumed)

@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/atlas-mcp/atlas-mcp/internal/approvals"
+	"github.com/atlas-mcp/atlas-mcp/internal/audit"
+	"github.com/atlas-mcp/atlas-mcp/internal/server"
 	"github.com/atlas-mcp/atlas-mcp/policy"
 )
 
@@ -67,8 +69,27 @@ func approvalsCommand(ctx context.Context, cfg *config, args []string, stdout, s
 	}
 	defer closeFn()
 
+	// A decision is recorded where it is made, in the audit log the server
+	// writes (the same flag, variable or default): a request approved here
+	// may never be resumed, and its decision must not live only in the
+	// store. The log is opened before anything is decided, so a decision
+	// cannot be taken that could not be recorded.
+	var decisions *audit.Log
+	if sub == "serve" || sub == "approve" || sub == "deny" {
+		if decisions, err = openAudit(cfg, log, stdout, stderr, audit.Observer{}); err != nil {
+			return fmt.Errorf("approval decisions are recorded in the audit log, which cannot be opened: %w", err)
+		}
+		defer decisions.Close()
+	}
+	record := func(ctx context.Context, r *approvals.Request, approver string) {
+		if err := decisions.Append(context.WithoutCancel(ctx), server.DecisionRecord(r, approver)); err != nil {
+			fmt.Fprintf(stderr, "atlas-mcp: the decision on %s was made but its audit record could not be written: %v\n", r.ID, err)
+		}
+	}
+
 	if sub == "serve" {
 		console := approvals.NewConsole(svc, p, "/approvals")
+		console.OnDecision(record)
 		sso, err := consoleSSO(ctx, cfg, p, svc.Store(), log)
 		if err != nil {
 			return err
@@ -146,6 +167,7 @@ func approvalsCommand(ctx context.Context, cfg *config, args []string, stdout, s
 			}
 			return err
 		}
+		record(ctx, r, approver.Name)
 		switch r.Status {
 		case approvals.StatusApproved:
 			fmt.Fprintf(stdout, "Approved %s (%s). The agent's call may now run, once, with exactly this plan.\n", r.ID, r.Rendering.Title)

@@ -309,10 +309,18 @@ func auditApproval(r *approvals.Request) *audit.Approval {
 }
 
 // auditDecision records an approver's decision made in this server's console
-// when it is made, not only when the agent resumes (it may never). Decisions
-// made through the CLI or `approvals serve` reach the log with the call that
-// resumes, or waits for, the request.
+// when it is made, not only when the agent resumes (it may never). The CLI
+// and `approvals serve` record theirs the same way (DecisionRecord).
 func (s *Server) auditDecision(ctx context.Context, r *approvals.Request, approver string) {
+	if err := s.opts.Audit.Append(context.WithoutCancel(ctx), DecisionRecord(r, approver)); err != nil {
+		s.log.Error("audit write of an approval decision failed", zap.Error(err))
+	}
+}
+
+// DecisionRecord is the audit record of the last decision on r, by approver:
+// one shape wherever the decision was made (this server's console, `atlas-mcp
+// approvals approve|deny`, `approvals serve`).
+func DecisionRecord(r *approvals.Request, approver string) *audit.Record {
 	last := r.Decisions[len(r.Decisions)-1]
 	// A token decision keeps its rule as before ("approvers.alice"); a person
 	// who signed in with the identity provider is named with the match rule
@@ -322,7 +330,7 @@ func (s *Server) auditDecision(ctx context.Context, r *approvals.Request, approv
 		who += " (" + last.Subject + ")"
 		rule = orText(last.Rule, rule)
 	}
-	rec := &audit.Record{
+	return &audit.Record{
 		Agent:        r.Agent,
 		Tool:         r.Tool,
 		Area:         r.Area,
@@ -330,9 +338,6 @@ func (s *Server) auditDecision(ctx context.Context, r *approvals.Request, approv
 		Confirmation: "approval_decision",
 		Outcome:      audit.Outcome{OK: true, Message: fmt.Sprintf("%s %s by %s", r.ID, map[bool]string{true: "approved", false: "denied"}[last.Approve], who)},
 		Approval:     auditApproval(r),
-	}
-	if err := s.opts.Audit.Append(context.WithoutCancel(ctx), rec); err != nil {
-		s.log.Error("audit write of an approval decision failed", zap.Error(err))
 	}
 }
 
