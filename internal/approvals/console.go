@@ -32,10 +32,15 @@ const cookieName = "atlas_mcp_approver"
 // Console serves the approval console (HTML) and its JSON API under a prefix
 // (normally /approvals).
 type Console struct {
-	svc    *Service
-	policy *policy.Policy
-	prefix string
-	pages  *template.Template
+	svc *Service
+	// policy is the policy the console was built with; livePolicy, when
+	// set, is asked on every request instead, so that a reload (an approver
+	// removed, a token rotated) takes effect for sign-in, sessions and
+	// decisions at once, not at the next restart.
+	policy     *policy.Policy
+	livePolicy func() *policy.Policy
+	prefix     string
+	pages      *template.Template
 	// sso, when set, offers sign-in with the identity provider.
 	sso *SSO
 	// onDecision is told of every decision made here (the server records
@@ -49,6 +54,20 @@ func (s *session) decider(a *policy.Approver) Decider {
 		return TokenDecider(a)
 	}
 	return Decider{Approver: a, Rule: s.Rule, Issuer: s.Issuer, Subject: s.Subject}
+}
+
+// PolicyFrom makes the console read the policy in force from f on every
+// request (the server passes its live policy, which reloads replace).
+func (c *Console) PolicyFrom(f func() *policy.Policy) { c.livePolicy = f }
+
+// pol is the policy in force for this request.
+func (c *Console) pol() *policy.Policy {
+	if c.livePolicy != nil {
+		if p := c.livePolicy(); p != nil {
+			return p
+		}
+	}
+	return c.policy
 }
 
 // OnDecision sets a function called after each decision made through this
@@ -189,7 +208,7 @@ func (c *Console) session(r *http.Request) (*session, *policy.Approver) {
 	if json.Unmarshal(b, &s) != nil {
 		return nil, nil
 	}
-	for _, a := range c.policy.Approvers() {
+	for _, a := range c.pol().Approvers() {
 		if a.Name != s.Approver {
 			continue
 		}
@@ -227,11 +246,11 @@ func (c *Console) login(w http.ResponseWriter, r *http.Request) {
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, 1<<16)
 	token := strings.TrimSpace(r.PostFormValue("token"))
-	if c.policy.AgentByToken(token) != nil {
+	if c.pol().AgentByToken(token) != nil {
 		c.render(w, http.StatusForbidden, "login.html", c.loginPage("", "That is an agent's token. Agents cannot approve: sign in with your own approver token."))
 		return
 	}
-	a := c.policy.ApproverByToken(token)
+	a := c.pol().ApproverByToken(token)
 	if a == nil {
 		c.render(w, http.StatusUnauthorized, "login.html", c.loginPage("", "Unknown token. Ask the operator for an approver token (policy approvers:)."))
 		return
@@ -473,10 +492,10 @@ func (c *Console) apiAuth(r *http.Request) (Decider, int, string) {
 			return Decider{}, http.StatusUnauthorized, "use Authorization: Bearer <approver token>"
 		}
 		tok = strings.TrimSpace(tok)
-		if c.policy.AgentByToken(tok) != nil {
+		if c.pol().AgentByToken(tok) != nil {
 			return Decider{}, http.StatusForbidden, "this is an agent's token; agents cannot approve or read approval requests"
 		}
-		if a := c.policy.ApproverByToken(tok); a != nil {
+		if a := c.pol().ApproverByToken(tok); a != nil {
 			return TokenDecider(a), 0, ""
 		}
 		if strings.Count(tok, ".") == 2 {

@@ -86,13 +86,13 @@ func (c *Console) UseSSO(s *SSO) error {
 	return nil
 }
 
-func (c *Console) ssoOffered() bool { return c.sso != nil && c.policy.UsesApproverSignIn() }
+func (c *Console) ssoOffered() bool { return c.sso != nil && c.pol().UsesApproverSignIn() }
 
 // ssoLogin turns a verified person into a console session: the first
 // approver whose match: holds, or a refusal that says who they are and why.
 func (c *Console) ssoLogin(w http.ResponseWriter, r *http.Request, p identity.Person, next string) {
 	claims := policy.Claims{Issuer: p.Issuer, Subject: p.Subject, Groups: p.Groups}
-	a, m := c.policy.ApproverByClaims(claims)
+	a, m := c.pol().ApproverByClaims(claims)
 	person := map[string]any{"Issuer": p.Issuer, "Subject": p.Subject, "Name": p.Name, "Email": p.Email, "Groups": p.Groups}
 	if a == nil {
 		c.render(w, http.StatusForbidden, "refused.html", map[string]any{"Prefix": c.prefix, "Person": person})

@@ -475,6 +475,9 @@ func (s *Server) mountApprovals(mux *http.ServeMux) {
 		return
 	}
 	c := approvals.NewConsole(s.opts.Approvals, s.opts.Policy, "/approvals")
+	// Approvers are the reloaded policy's, not the startup one's: removing
+	// an approver or rotating a token takes effect on the next request.
+	c.PolicyFrom(func() *policy.Policy { return s.live.Load().policy })
 	c.OnDecision(s.auditDecision)
 	if s.opts.ConsoleSSO != nil {
 		if err := c.UseSSO(s.opts.ConsoleSSO); err != nil {

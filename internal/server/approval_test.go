@@ -352,3 +352,52 @@ func jsonDecode(r *http.Response, v any) error {
 	defer r.Body.Close()
 	return json.NewDecoder(r.Body).Decode(v)
 }
+
+// The console mounted beside /mcp judges approvers by the policy in force:
+// after a reload that removes one, their token no longer signs in or
+// decides, without a restart.
+func TestConsoleFollowsPolicyReloads(t *testing.T) {
+	pol := approvalPolicy(t, "")
+	svc := sqliteService(t, "")
+	h := newHarness(t, harnessOpts{policy: pol, approvals: svc})
+	c := h.client(t)
+	first := call(t, c, "atlas-delete-cluster", `{"clusterName":"staging"}`)
+	id, _ := approvalOf(t, first.StructuredContent)
+
+	handler, shutdown := h.server.HTTPHandler(HTTPOptions{})
+	defer func() { _ = shutdown(context.Background()) }()
+	srv := httptest.NewServer(handler)
+	defer srv.Close()
+
+	src := `agents:
+  bot:
+    default: true
+    tokenSha256: ` + sha(agentTok) + `
+    grants: [{area: '*', access: [read, write]}]
+approvers:
+  alice:
+    tokenSha256: ` + sha(aliceTok) + `
+confirm:
+  withoutElicitation: approval
+`
+	var catalogue []policy.ToolInfo
+	for _, tl := range tools.ForCloud(atlasclient.Commercial) {
+		catalogue = append(catalogue, ToolInfo(tl))
+	}
+	withoutBob, err := policy.Parse([]byte(src), "approvals.yaml", policy.Options{Tools: catalogue})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := h.server.SwapPolicy(withoutBob); err != nil {
+		t.Fatal(err)
+	}
+	if code := decideVia(t, srv.URL, id, bobTok, "approve", "still me"); code == http.StatusOK {
+		t.Fatal("an approver removed by the reload still decided")
+	}
+	if req, _ := svc.Get(context.Background(), id); req.Status != approvals.StatusPending {
+		t.Fatalf("status after the removed approver tried: %s", req.Status)
+	}
+	if code := decideVia(t, srv.URL, id, aliceTok, "approve", "ok"); code != http.StatusOK {
+		t.Fatalf("alice, still an approver: %d", code)
+	}
+}
