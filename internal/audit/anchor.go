@@ -26,6 +26,9 @@ type anchor struct {
 
 	out  chan Checkpoint
 	done chan struct{}
+	// retryBase is the first wait before a failed delivery is tried again
+	// (doubling up to retryMax); tests shorten it.
+	retryBase, retryMax time.Duration
 }
 
 func newAnchor(opts Options, log *zap.Logger) (*anchor, error) {
@@ -49,21 +52,78 @@ func newAnchor(opts Options, log *zap.Logger) (*anchor, error) {
 	return &anchor{
 		signer: opts.Signer, sinks: opts.Sinks, every: uint64(every), interval: interval, log: log,
 		out: make(chan Checkpoint, 64), done: make(chan struct{}),
+		retryBase: time.Second, retryMax: time.Minute,
 	}, nil
 }
 
-// deliver writes checkpoints to every sink, in order. A failing sink is
-// logged and skipped: the log itself is still written, and the gap in that
-// sink is what verify will show.
+// deliver writes checkpoints to every sink, in order. A sink that fails
+// keeps its newest undelivered checkpoint and is tried again, with a doubling
+// wait (1 s up to a minute), until it takes it or a newer checkpoint replaces
+// it: each checkpoint commits to the whole log up to its size, so the newest
+// one is all a sink needs, and an endpoint that was down for a while gets the
+// latest head as soon as it is back instead of missing it for good. The log
+// itself is written all along; at shutdown each pending checkpoint gets one
+// last try.
 func (a *anchor) deliver() {
 	defer close(a.done)
-	for cp := range a.out {
-		for _, s := range a.sinks {
-			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-			if err := s.Write(ctx, cp); err != nil {
-				a.log.Error("audit checkpoint not delivered", zap.Stringer("sink", s), zap.Uint64("size", cp.Size), zap.Error(err))
+	pending := make([]*Checkpoint, len(a.sinks))
+	wait := make([]time.Duration, len(a.sinks))
+	due := make([]time.Time, len(a.sinks))
+	try := func(i int, cp Checkpoint) {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		err := a.sinks[i].Write(ctx, cp)
+		cancel()
+		if err == nil {
+			if pending[i] != nil {
+				a.log.Info("audit checkpoint delivered after retries", zap.Stringer("sink", a.sinks[i]), zap.Uint64("size", cp.Size))
 			}
-			cancel()
+			pending[i], wait[i] = nil, 0
+			return
+		}
+		if pending[i] == nil {
+			wait[i] = a.retryBase
+		} else {
+			wait[i] = min(2*wait[i], a.retryMax)
+		}
+		pending[i], due[i] = &cp, time.Now().Add(wait[i])
+		a.log.Error("audit checkpoint not delivered; the newest one will be tried again", zap.Stringer("sink", a.sinks[i]), zap.Uint64("size", cp.Size), zap.Duration("retryIn", wait[i]), zap.Error(err))
+	}
+	for {
+		var retry <-chan time.Time
+		var timer *time.Timer
+		first := time.Time{}
+		for i := range pending {
+			if pending[i] != nil && (first.IsZero() || due[i].Before(first)) {
+				first = due[i]
+			}
+		}
+		if !first.IsZero() {
+			timer = time.NewTimer(time.Until(first))
+			retry = timer.C
+		}
+		select {
+		case cp, ok := <-a.out:
+			if timer != nil {
+				timer.Stop()
+			}
+			if !ok {
+				for i := range pending {
+					if pending[i] != nil {
+						try(i, *pending[i])
+					}
+				}
+				return
+			}
+			for i := range a.sinks {
+				try(i, cp) // a newer checkpoint replaces one still pending
+			}
+		case <-retry:
+			now := time.Now()
+			for i := range pending {
+				if pending[i] != nil && !due[i].After(now) {
+					try(i, *pending[i])
+				}
+			}
 		}
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -333,5 +334,53 @@ func TestTwoWritersShareOneAnchoredChain(t *testing.T) {
 	rep := anchoredOK(t, v, notes, path)
 	if rep.Records != 12 {
 		t.Fatalf("%d records", rep.Records)
+	}
+}
+
+// TestHTTPSinkThatWasDownGetsTheNewestCheckpoint: an endpoint failing its
+// first POSTs is tried again, and once it is back it holds the newest head
+// (which covers every record before it), not a gap until the next write.
+func TestHTTPSinkThatWasDownGetsTheNewestCheckpoint(t *testing.T) {
+	dir := t.TempDir()
+	var posted lockedBuffer
+	var calls atomic.Int32
+	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if calls.Add(1) <= 3 {
+			http.Error(w, "down for maintenance", http.StatusServiceUnavailable)
+			return
+		}
+		b, _ := io.ReadAll(r.Body)
+		posted.Write(append(b, '\n'))
+	}))
+	defer hs.Close()
+	s, v := testKeys(t)
+	path := filepath.Join(dir, "audit.jsonl")
+	l, err := Open(Options{Path: path, Signer: s, Sinks: []Sink{&HTTPSink{URL: hs.URL}}, CheckpointEvery: 5, CheckpointInterval: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.anchor.retryBase, l.anchor.retryMax = 5*time.Millisecond, 20*time.Millisecond
+	appendN(t, l, 5) // checkpoints at open (size 0) and at 5: both refused
+	deadline := time.Now().Add(5 * time.Second)
+	for !bytes.Contains(posted.Bytes(), []byte(`\n5\n`)) && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	if !bytes.Contains(posted.Bytes(), []byte(`\n5\n`)) {
+		t.Fatalf("the checkpoint of size 5 never reached the endpoint while the log was open (%d POSTs): %s", calls.Load(), posted.Bytes())
+	}
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+	got := filepath.Join(dir, "posted.jsonl")
+	if err := os.WriteFile(got, posted.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	notes, err := ReadCheckpoints(got)
+	if err != nil || len(notes) == 0 {
+		t.Fatalf("the endpoint never got a checkpoint after it came back (%d calls): %v", calls.Load(), err)
+	}
+	rep := anchoredOK(t, v, notes, path)
+	if rep.Checkpoints == 0 {
+		t.Fatal("nothing verified")
 	}
 }
