@@ -41,6 +41,9 @@ type Plan struct {
 
 	// hashKey keys the commitments to secret values in the hash (Env.PlanKey).
 	hashKey []byte
+	// secretValues caches SecretValues.
+	secretValues []string
+	secretsFound bool
 }
 
 // PlannedRequest is one Atlas request exactly as it goes on the wire.
@@ -109,7 +112,14 @@ func (p *Plan) Hash() (string, error) {
 // credentials, so that an Atlas error quoting one, or a reason that
 // repeats it, never lands in the audit log in the clear.
 func (p *Plan) SecretValues() []string {
+	// Both records of a write (intent and outcome) ask; the bodies do not
+	// change after planning, so the walk is done once.
+	if p.secretsFound {
+		return p.secretValues
+	}
+	p.secretsFound = true
 	var out []string
+	defer func() { p.secretValues = out }()
 	for _, r := range p.Requests {
 		if len(bytes.TrimSpace(r.Body)) == 0 {
 			continue
