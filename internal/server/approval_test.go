@@ -34,17 +34,19 @@ func sha(s string) string { sum := sha256.Sum256([]byte(s)); return hex.EncodeTo
 // bob approve; deleting in the demo project needs both.
 func approvalPolicy(t *testing.T, extra string) *policy.Policy {
 	t.Helper()
+	return approvalPolicyOf(t, "  alice:\n    tokenSha256: "+sha(aliceTok)+"\n  bob:\n    tokenSha256: "+sha(bobTok)+"\n", extra)
+}
+
+// approvalPolicyOf is the approval tests' policy with the given approvers.
+func approvalPolicyOf(t *testing.T, approvers, extra string) *policy.Policy {
+	t.Helper()
 	src := `agents:
   bot:
     default: true
     tokenSha256: ` + sha(agentTok) + `
     grants: [{area: '*', access: [read, write]}]
 approvers:
-  alice:
-    tokenSha256: ` + sha(aliceTok) + `
-  bob:
-    tokenSha256: ` + sha(bobTok) + `
-confirm:
+` + approvers + `confirm:
   withoutElicitation: approval
 ` + extra
 	var catalogue []policy.ToolInfo
@@ -369,25 +371,7 @@ func TestConsoleFollowsPolicyReloads(t *testing.T) {
 	srv := httptest.NewServer(handler)
 	defer srv.Close()
 
-	src := `agents:
-  bot:
-    default: true
-    tokenSha256: ` + sha(agentTok) + `
-    grants: [{area: '*', access: [read, write]}]
-approvers:
-  alice:
-    tokenSha256: ` + sha(aliceTok) + `
-confirm:
-  withoutElicitation: approval
-`
-	var catalogue []policy.ToolInfo
-	for _, tl := range tools.ForCloud(atlasclient.Commercial) {
-		catalogue = append(catalogue, ToolInfo(tl))
-	}
-	withoutBob, err := policy.Parse([]byte(src), "approvals.yaml", policy.Options{Tools: catalogue})
-	if err != nil {
-		t.Fatal(err)
-	}
+	withoutBob := approvalPolicyOf(t, "  alice:\n    tokenSha256: "+sha(aliceTok)+"\n", "")
 	if err := h.server.SwapPolicy(withoutBob); err != nil {
 		t.Fatal(err)
 	}
