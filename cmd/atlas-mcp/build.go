@@ -75,10 +75,17 @@ func newLogger(level string, stderr io.Writer) (*zap.Logger, error) {
 // loadPolicy reads the policy file, or takes the built-in default; the CLI
 // switches are applied on top of either.
 func loadPolicy(cfg *config) (*policy.Policy, error) {
+	return loadPolicyFor(cfg, tools.ForCloud(cfg.cloud()))
+}
+
+// loadPolicyFor is loadPolicy with the cloud's whole catalogue already built
+// (build has it: the served tools are its toolsets' part of it).
+func loadPolicyFor(cfg *config, cloudTools []*tools.Tool) (*policy.Policy, error) {
 	// With the catalogue the policy checks tool names exactly: a misspelt
-	// deny entry is a load error, and an unknown tool is refused.
+	// deny entry is a load error, and an unknown tool is refused. It is the
+	// whole cloud's, not only the --toolsets served: a policy may name any.
 	var catalogue []policy.ToolInfo
-	for _, t := range tools.ForCloud(cfg.cloud()) {
+	for _, t := range cloudTools {
 		catalogue = append(catalogue, server.ToolInfo(t))
 	}
 	lookup := cfg.lookupEnv
@@ -139,9 +146,10 @@ func build(ctx context.Context, cfg *config, stdout, stderr io.Writer) (*app, er
 		return nil, err
 	}
 	a.env = &tools.Env{Client: client, Cloud: cfg.cloud(), DefaultProjectID: cfg.ProjectID, DefaultOrgID: cfg.OrgID, Bodies: atlasspec.New(), PlanKey: planKey(cfg)}
-	a.tools = cfg.catalogue()
+	cloudTools := tools.ForCloud(cfg.cloud())
+	a.tools = tools.InAreas(cloudTools, cfg.Toolsets)
 
-	if a.policy, err = loadPolicy(cfg); err != nil {
+	if a.policy, err = loadPolicyFor(cfg, cloudTools); err != nil {
 		return nil, err
 	}
 	if cfg.Transport == "stdio" && a.policy.DefaultAgent() == nil {
