@@ -27,7 +27,7 @@ type anchor struct {
 	out  chan Checkpoint
 	done chan struct{}
 	// retryBase is the first wait before a failed delivery is tried again
-	// (doubling up to retryMax); tests shorten it.
+	// (doubling up to retryMax); read only by the delivery goroutine.
 	retryBase, retryMax time.Duration
 }
 
@@ -49,10 +49,17 @@ func newAnchor(opts Options, log *zap.Logger) (*anchor, error) {
 	if len(opts.Sinks) == 0 {
 		return nil, errors.New("audit: a checkpoint key needs at least one checkpoint sink that is not the log")
 	}
+	retryBase, retryMax := opts.retryBase, opts.retryMax
+	if retryBase <= 0 {
+		retryBase = time.Second
+	}
+	if retryMax <= 0 {
+		retryMax = time.Minute
+	}
 	return &anchor{
 		signer: opts.Signer, sinks: opts.Sinks, every: uint64(every), interval: interval, log: log,
 		out: make(chan Checkpoint, 64), done: make(chan struct{}),
-		retryBase: time.Second, retryMax: time.Minute,
+		retryBase: retryBase, retryMax: retryMax,
 	}, nil
 }
 

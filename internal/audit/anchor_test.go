@@ -355,11 +355,11 @@ func TestHTTPSinkThatWasDownGetsTheNewestCheckpoint(t *testing.T) {
 	defer hs.Close()
 	s, v := testKeys(t)
 	path := filepath.Join(dir, "audit.jsonl")
-	l, err := Open(Options{Path: path, Signer: s, Sinks: []Sink{&HTTPSink{URL: hs.URL}}, CheckpointEvery: 5, CheckpointInterval: time.Hour})
+	l, err := Open(Options{Path: path, Signer: s, Sinks: []Sink{&HTTPSink{URL: hs.URL}}, CheckpointEvery: 5, CheckpointInterval: time.Hour,
+		retryBase: 5 * time.Millisecond, retryMax: 20 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
-	l.anchor.retryBase, l.anchor.retryMax = 5*time.Millisecond, 20*time.Millisecond
 	appendN(t, l, 5) // checkpoints at open (size 0) and at 5: both refused
 	deadline := time.Now().Add(5 * time.Second)
 	for !bytes.Contains(posted.Bytes(), []byte(`\n5\n`)) && time.Now().Before(deadline) {

@@ -94,6 +94,12 @@ type Options struct {
 	// Export, when set, also receives every record line once it is durable
 	// (`--audit-log -`: JSON lines on stdout for a SIEM).
 	Export io.Writer
+
+	// retryBase and retryMax bound the wait before a checkpoint a sink
+	// refused is tried again (defaults 1 s and 1 min). Unexported: only this
+	// package's tests shorten them, and they must be set before the delivery
+	// goroutine starts, which is why they are not fields changed after Open.
+	retryBase, retryMax time.Duration
 }
 
 // Log is an open audit log. It is safe for concurrent use; one goroutine
