@@ -3,6 +3,8 @@ package server
 import (
 	"bytes"
 	"context"
+	"io"
+	"net/http"
 	"strconv"
 	"strings"
 	"testing"
@@ -48,11 +50,31 @@ func TestStdioEOFCancelsAWaitAfterTheGrace(t *testing.T) {
 		`{"jsonrpc":"2.0","method":"notifications/initialized"}`,
 		`{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"atlas-create-cluster","arguments":{"clusterName":"slow","providerName":"AWS","regionName":"US_EAST_1","instanceSize":"M10","wait":true}}}`,
 	}, "\n") + "\n"
+	// stdin closes only once the create was sent and the wait is polling:
+	// closing it earlier would cancel the POST itself (CANCELLED), which is
+	// right too, but not what this test is about. On a loaded CI machine
+	// under -race the POST alone can outlast the grace.
+	stdin, feed := io.Pipe()
+	go func() {
+		_, _ = io.WriteString(feed, in)
+		polling := func() bool {
+			for _, r := range h.sim.Requests() {
+				if r.Method == http.MethodGet && strings.HasSuffix(r.Path, "/clusters/slow") {
+					return true
+				}
+			}
+			return false
+		}
+		for deadline := time.Now().Add(20 * time.Second); !polling() && time.Now().Before(deadline); {
+			time.Sleep(5 * time.Millisecond)
+		}
+		feed.Close()
+	}()
 	var out bytes.Buffer
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	start := time.Now()
-	if err := h.server.ServeStdio(ctx, strings.NewReader(in), &out); err != nil {
+	if err := h.server.ServeStdio(ctx, stdin, &out); err != nil {
 		t.Fatal(err)
 	}
 	h.server.Close(ctx)
