@@ -30,6 +30,11 @@ func serve(ctx context.Context, cfg *config, stdin io.Reader, stdout, stderr io.
 	if cfg.AuditLog == "-" && cfg.Transport == "stdio" {
 		return fmt.Errorf("--audit-log - streams audit records to stdout, which the stdio transport uses for MCP messages: use --transport http, or give the audit log a file")
 	}
+	var startupDone func()
+	if cfg.Transport == "stdio" {
+		// Before build: building the catalogue is most of start-up's garbage.
+		startupDone = stdioGC(cfg)
+	}
 	a, err := build(ctx, cfg, stdout, stderr)
 	if err != nil {
 		return err
@@ -53,7 +58,9 @@ func serve(ctx context.Context, cfg *config, stdin io.Reader, stdout, stderr io.
 		defer stop()
 	}
 	if cfg.Transport == "stdio" {
-		stdioGC(cfg)
+		if startupDone != nil {
+			a.server.OnStartupDone(startupDone)
+		}
 		a.log.Info("serving MCP over stdio", zap.Int("tools", len(a.server.Registered())))
 		return a.server.ServeStdio(ctx, stdin, stdout)
 	}
@@ -177,25 +184,40 @@ func tokenAgents(p *policy.Policy) []string {
 	return out
 }
 
-// stdioGCPercent is the garbage collector's target over stdio (Go's default
-// is 100). A stdio server has one host, calls arrive one at a time and the
-// live heap stays under a megabyte, so Go's 4 MiB minimum heap goal is most
-// of the process's memory: at 50 the goal is 2 MiB, peak RSS drops by about
-// 2 MiB, and the extra collections of a sub-megabyte heap cost microseconds
-// per call (BenchmarkToolCall; README, Benchmarks). An operator's GOGC or
-// GOMEMLIMIT always wins.
-const stdioGCPercent = 50
+// stdioGCPercent is the garbage collector's target over stdio once start-up
+// is over (Go's default is 100). A stdio server has one host, calls arrive one
+// at a time and the live heap stays under a megabyte, so Go's 4 MiB minimum
+// heap goal is most of the process's memory: at 50 the goal is 2 MiB, peak RSS
+// drops by about 2 MiB, and the extra collections of a sub-megabyte heap cost
+// microseconds per call (BenchmarkToolCall; README, Benchmarks).
+//
+// startupGCPercent is the target until the host's first tools/list has been
+// answered (or its first call arrives). Start-up allocates about 3 MiB that is
+// all garbage by then (the schema library's meta-schemas, the catalogue, the
+// tools/list answer), and at 50 or 100 a collection runs in the middle of
+// initialize or tools/list: about 2 ms of a 20 ms cold start (bench/run
+// --startup). At 400 none runs before the host has its tools; the first one
+// comes right after, while the host reads the list, and reclaims it all.
+//
+// An operator's GOGC or GOMEMLIMIT always wins: neither target is set then.
+const (
+	stdioGCPercent   = 50
+	startupGCPercent = 400
+)
 
-func stdioGC(cfg *config) {
+// stdioGC sets the start-up target and returns what ends start-up (nil when
+// the operator chose the collector's settings).
+func stdioGC(cfg *config) func() {
 	lookup := cfg.lookupEnv
 	if lookup == nil {
 		lookup = os.LookupEnv
 	}
 	if _, set := lookup("GOGC"); set {
-		return
+		return nil
 	}
 	if _, set := lookup("GOMEMLIMIT"); set {
-		return
+		return nil
 	}
-	debug.SetGCPercent(stdioGCPercent)
+	debug.SetGCPercent(startupGCPercent)
+	return func() { debug.SetGCPercent(stdioGCPercent) }
 }

@@ -18,13 +18,21 @@ import (
 // ServeStdio runs the stdio transport until ctx ends or the host closes stdin.
 func (s *Server) ServeStdio(ctx context.Context, in io.Reader, out io.Writer) error {
 	stdio := mcpserver.NewStdioServer(s.mcp)
-	p := &unanswered{ids: map[string]bool{}, answered: make(chan struct{}, 1)}
+	p := &unanswered{ids: map[string]bool{}, answered: make(chan struct{}, 1), lists: map[string]bool{}, started: s.startupDone}
 	err := stdio.Listen(ctx, &drainOnEOF{r: in, s: s, p: p, ctx: ctx}, &countAnswers{w: out, p: p})
 	if err == nil || errors.Is(err, io.EOF) || errors.Is(err, context.Canceled) {
 		return nil
 	}
 	return err
 }
+
+// OnStartupDone sets f to be called once over stdio, when the host's
+// start-up exchange is over: the answer to its first tools/list has been
+// written, or its first tools/call has arrived. Call it before ServeStdio.
+// The command relaxes the garbage collector until then, so that no
+// collection runs while the catalogue is built and listed (cmd/atlas-mcp,
+// stdioGC); f must be cheap, as it runs on the writing goroutine.
+func (s *Server) OnStartupDone(f func()) { s.startupDone = f }
 
 // ErrShuttingDown is the cause of a call cancelled because the server stops.
 var ErrShuttingDown = errors.New("atlas-mcp is shutting down")
@@ -122,6 +130,19 @@ type unanswered struct {
 	mu       sync.Mutex
 	ids      map[string]bool
 	answered chan struct{}
+
+	// lists are the ids of tools/list requests not yet answered, and
+	// started the callback of OnStartupDone, run once by done.
+	lists   map[string]bool
+	started func()
+	done    sync.Once
+}
+
+// startupOver runs the start-up callback, once.
+func (p *unanswered) startupOver() {
+	if p.started != nil {
+		p.done.Do(p.started)
+	}
 }
 
 // envelope is what tells a request, a notification and a response apart.
@@ -150,17 +171,32 @@ func idKey(raw json.RawMessage) (string, bool) {
 
 func (p *unanswered) sawInput(line []byte) {
 	forEach(line, func(e envelope) {
-		p.mu.Lock()
-		defer p.mu.Unlock()
-		if k, ok := idKey(e.ID); ok && e.Method != "" {
-			p.ids[k] = true
-		} else if e.Method == "notifications/cancelled" {
-			// A cancelled request may get no answer.
-			if k, ok := idKey(e.Params.RequestID); ok {
-				delete(p.ids, k)
-			}
+		if p.note(e) {
+			p.startupOver()
 		}
 	})
+}
+
+// note records a request read (or a cancellation) and says whether it was a
+// tool call.
+func (p *unanswered) note(e envelope) (call bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if k, ok := idKey(e.ID); ok && e.Method != "" {
+		p.ids[k] = true
+		if e.Method == string(mcp.MethodToolsList) {
+			p.lists[k] = true
+		}
+		return e.Method == string(mcp.MethodToolsCall)
+	}
+	if e.Method == "notifications/cancelled" {
+		// A cancelled request may get no answer.
+		if k, ok := idKey(e.Params.RequestID); ok {
+			delete(p.ids, k)
+			delete(p.lists, k)
+		}
+	}
+	return false
 }
 
 func (p *unanswered) sawOutput(line []byte) {
@@ -168,7 +204,12 @@ func (p *unanswered) sawOutput(line []byte) {
 		if k, ok := idKey(e.ID); ok && e.Method == "" {
 			p.mu.Lock()
 			delete(p.ids, k)
+			listed := p.lists[k]
+			delete(p.lists, k)
 			p.mu.Unlock()
+			if listed {
+				p.startupOver()
+			}
 			select {
 			case p.answered <- struct{}{}:
 			default:

@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -120,4 +122,65 @@ func TestStdioEOFAnswersEveryQueuedCall(t *testing.T) {
 	if ctx.Err() != nil {
 		t.Fatal("ServeStdio returned only when the test's context ended")
 	}
+}
+
+// OnStartupDone runs once, and only when the host has its tools: after the
+// answer to the first tools/list was written, or when a call arrives first.
+// Neither initialize, a ping nor a cancelled tools/list ends start-up.
+func TestStartupDoneAfterTheFirstListOrCall(t *testing.T) {
+	const initialize = `{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"script","version":"1"}}}`
+	const initialized = `{"jsonrpc":"2.0","method":"notifications/initialized"}`
+	for _, tc := range []struct {
+		name  string
+		lines []string
+		want  int
+		// before is part of an answer that must be written before start-up
+		// ends (requests run concurrently: either list may be answered first).
+		before string
+	}{
+		{"no list, no call", []string{initialize, initialized, `{"jsonrpc":"2.0","id":"p","method":"ping"}`}, 0, ""},
+		{"two lists", []string{initialize, initialized, `{"jsonrpc":"2.0","id":"l","method":"tools/list"}`, `{"jsonrpc":"2.0","id":"l2","method":"tools/list"}`}, 1, `"result":{"tools":[`},
+		{"a call first", []string{initialize, initialized, `{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"atlas-list-clusters","arguments":{}}}`}, 1, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHarness(t, harnessOpts{})
+			var out lockedWriter
+			var calls atomic.Int32
+			var outAtStart string
+			h.server.OnStartupDone(func() {
+				if calls.Add(1) == 1 {
+					outAtStart = out.String()
+				}
+			})
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			if err := h.server.ServeStdio(ctx, strings.NewReader(strings.Join(tc.lines, "\n")+"\n"), &out); err != nil {
+				t.Fatal(err)
+			}
+			if got := int(calls.Load()); got != tc.want {
+				t.Fatalf("start-up ended %d times, want %d; output:\n%.2000s", got, tc.want, out.String())
+			}
+			if tc.before != "" && !strings.Contains(outAtStart, tc.before) {
+				t.Fatalf("start-up ended before an answer with %s was written; written then:\n%.2000s", tc.before, outAtStart)
+			}
+		})
+	}
+}
+
+// lockedWriter is a bytes.Buffer safe to read while the server writes.
+type lockedWriter struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (w *lockedWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.b.Write(p)
+}
+
+func (w *lockedWriter) String() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.b.String()
 }

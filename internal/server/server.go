@@ -91,6 +91,8 @@ type Server struct {
 	// outputs are the compact output schemas advertised with
 	// Options.OutputSchemas; nil: none advertised.
 	outputs map[string]json.RawMessage
+
+	startupDone func() // OnStartupDone (run.go); nil: nothing to call
 }
 
 // New builds the server and registers every tool the configuration allows.
