@@ -200,22 +200,32 @@ func (p *unanswered) note(e envelope) (call bool) {
 }
 
 func (p *unanswered) sawOutput(line []byte) {
-	forEach(line, func(e envelope) {
-		if k, ok := idKey(e.ID); ok && e.Method == "" {
-			p.mu.Lock()
-			delete(p.ids, k)
-			listed := p.lists[k]
-			delete(p.lists, k)
-			p.mu.Unlock()
-			if listed {
-				p.startupOver()
-			}
-			select {
-			case p.answered <- struct{}{}:
-			default:
-			}
-		}
-	})
+	if e, ok := answerHead(line); ok {
+		p.answer(e)
+		return
+	}
+	forEach(line, p.answer)
+}
+
+// answer notes an answer the server wrote (requests and notifications it
+// writes are not answers).
+func (p *unanswered) answer(e envelope) {
+	k, ok := idKey(e.ID)
+	if !ok || e.Method != "" {
+		return
+	}
+	p.mu.Lock()
+	delete(p.ids, k)
+	listed := p.lists[k]
+	delete(p.lists, k)
+	p.mu.Unlock()
+	if listed {
+		p.startupOver()
+	}
+	select {
+	case p.answered <- struct{}{}:
+	default:
+	}
 }
 
 // wait returns once every request read has its answer, or when ctx ends (a
@@ -268,6 +278,51 @@ func eachLine(held, b []byte, f func([]byte)) []byte {
 		b = b[i+1:]
 	}
 	return held
+}
+
+// answerHead reads only as much of one message the server wrote as it takes
+// to know its id and whether it is an answer: mcp-go writes "id" before
+// "result" or "error", so a 30 KB tools/list or a verbose list of clusters is
+// not decoded again just to find its id. A line it cannot read this way (a
+// batch, another order) is decoded whole by forEach. Only for output: what
+// the server wrote is valid JSON, whereas a host's malformed line must not
+// count as a request.
+func answerHead(line []byte) (envelope, bool) {
+	var e envelope
+	line = bytes.TrimSpace(line)
+	if len(line) == 0 || line[0] != '{' {
+		return e, false
+	}
+	dec := json.NewDecoder(bytes.NewReader(line))
+	if _, err := dec.Token(); err != nil {
+		return e, false
+	}
+	for dec.More() {
+		tok, err := dec.Token()
+		key, isKey := tok.(string)
+		if err != nil || !isKey {
+			return e, false
+		}
+		switch key {
+		case "id":
+			if dec.Decode(&e.ID) != nil {
+				return e, false
+			}
+		case "method":
+			if dec.Decode(&e.Method) != nil {
+				return e, false
+			}
+			return e, len(e.ID) > 0 // a request or a notification: not an answer
+		case "result", "error":
+			return e, len(e.ID) > 0 && e.Method == ""
+		default:
+			var skip json.RawMessage
+			if dec.Decode(&skip) != nil {
+				return e, false
+			}
+		}
+	}
+	return e, false
 }
 
 // forEach decodes one JSON-RPC message, or each of a batch.

@@ -184,3 +184,55 @@ func (w *lockedWriter) String() string {
 	defer w.mu.Unlock()
 	return w.b.String()
 }
+
+// answerHead finds the id of an answer without reading its result, and
+// leaves whatever it cannot judge from the head to the full decoder.
+func TestAnswerHead(t *testing.T) {
+	for _, tc := range []struct {
+		line     string
+		ok       bool
+		id, meth string
+	}{
+		{`{"jsonrpc":"2.0","id":2,"result":{"tools":[` + strings.Repeat(`{"a":1},`, 1000) + `{}]}}`, true, `2`, ""},
+		{`{"jsonrpc":"2.0","id":"x","error":{"code":-32602,"message":"no"}}`, true, `"x"`, ""},
+		{`  {"jsonrpc":"2.0","id":3,"method":"elicitation/create","params":{}}`, true, `3`, "elicitation/create"},
+		{`{"jsonrpc":"2.0","method":"notifications/progress","params":{}}`, false, "", ""},
+		{`{"jsonrpc":"2.0","result":{},"id":4}`, false, "", ""},
+		{`[{"jsonrpc":"2.0","id":5,"result":{}}]`, false, "", ""},
+		{`{"jsonrpc":"2.0","id":`, false, "", ""},
+		{``, false, "", ""},
+	} {
+		e, ok := answerHead([]byte(tc.line))
+		if ok != tc.ok || (ok && (string(e.ID) != tc.id || e.Method != tc.meth)) {
+			t.Errorf("%.60s: got %v id=%s method=%q, want %v id=%s method=%q", tc.line, ok, e.ID, e.Method, tc.ok, tc.id, tc.meth)
+		}
+	}
+	// Whatever the head left, the whole line still counts: an answer whose
+	// id comes after its result, and a batch of answers.
+	p := &unanswered{ids: map[string]bool{"4": true, "5": true}, answered: make(chan struct{}, 1), lists: map[string]bool{}}
+	p.sawOutput([]byte(`{"jsonrpc":"2.0","result":{},"id":4}`))
+	p.sawOutput([]byte(`[{"jsonrpc":"2.0","id":5,"result":{}}]`))
+	if len(p.ids) != 0 {
+		t.Fatalf("still waiting for %v", p.ids)
+	}
+}
+
+// BenchmarkAnswerIDOfAToolsList: finding the id of a 33 KB answer, by its
+// head and by decoding it whole (what every answer cost before).
+func BenchmarkAnswerIDOfAToolsList(b *testing.B) {
+	line := []byte(`{"jsonrpc":"2.0","id":2,"result":{"tools":[` + strings.Repeat(`{"name":"atlas-list-clusters","inputSchema":{"type":"object","properties":{"projectId":{"type":"string","pattern":"^[a-f0-9]{24}$"}}}},`, 280) + `{}]}}`)
+	b.Run("head", func(b *testing.B) {
+		b.SetBytes(int64(len(line)))
+		for b.Loop() {
+			if _, ok := answerHead(line); !ok {
+				b.Fatal("no head")
+			}
+		}
+	})
+	b.Run("whole", func(b *testing.B) {
+		b.SetBytes(int64(len(line)))
+		for b.Loop() {
+			forEach(line, func(envelope) {})
+		}
+	})
+}
