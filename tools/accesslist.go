@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/netip"
 	"net/url"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -20,7 +19,7 @@ func accessListTools() []*Tool {
 	return []*Tool{listAccessList(), createAccessList(), deleteAccessList()}
 }
 
-var awsSecurityGroup = regexp.MustCompile(`^sg-[0-9a-f]{8,17}$`)
+var awsSecurityGroup = lazyRegexp(`^sg-[0-9a-f]{8,17}$`)
 
 // AccessListEntry is one entry of a project's IP access list, as Atlas reports it.
 type AccessListEntry struct {
@@ -468,7 +467,7 @@ func (in *DeleteAccessListInput) prepare(env *Env) error {
 	case v == "":
 		return invalid("entryValue", "is required", "give the IP address, CIDR block or security group to remove; find it with atlas-list-access-list")
 	case strings.HasPrefix(v, "sg-"):
-		if !awsSecurityGroup.MatchString(v) {
+		if !awsSecurityGroup().MatchString(v) {
 			return invalid("entryValue", fmt.Sprintf("%q is not an AWS security group ID", truncate(v, 40)), "security group IDs look like sg-0123456789abcdef0")
 		}
 	case strings.Contains(v, "/"):

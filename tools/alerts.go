@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/mail"
 	"net/url"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -19,7 +18,7 @@ func alertTools() []*Tool {
 	return []*Tool{listAlerts(), listAlertConfigs(), createAlertConfig()}
 }
 
-var upperSnake = regexp.MustCompile(upperSnakePattern)
+var upperSnake = lazyRegexp(upperSnakePattern)
 
 // Alert is the compact view of an alert. Every string in it comes from Atlas and
 // is shown only as untrusted data.
@@ -451,7 +450,7 @@ func checkEventType(env *Env, field, v string) error {
 	if v == "" {
 		return invalid(field, "is required", nameHints["eventTypeName"].required)
 	}
-	if len(v) > 100 || !upperSnake.MatchString(v) {
+	if len(v) > 100 || !upperSnake().MatchString(v) {
 		return invalid(field, fmt.Sprintf("%q is not an Atlas event type name", truncate(v, 40)), nameHints["eventTypeName"].fix)
 	}
 	return govEventType(env, field, v)

@@ -6,7 +6,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"regexp"
 	"strings"
 
 	"github.com/gowebpki/jcs"
@@ -136,7 +135,7 @@ func isSecretMember(name string) bool {
 
 // urlInText finds URLs inside a string: a scheme, "://", and everything up to
 // the first space or quote.
-var urlInText = regexp.MustCompile("[A-Za-z][A-Za-z0-9+.-]*://[^\\s\"'<>`]*")
+var urlInText = lazyRegexp("[A-Za-z][A-Za-z0-9+.-]*://[^\\s\"'<>`]*")
 
 // maskURLs masks, in every URL in s, the userinfo (user:password@ or a bare
 // token@), every query value (?token=…, ?sig=…) and the fragment: the places
@@ -146,7 +145,7 @@ func maskURLs(s string) string {
 	if !strings.Contains(s, "://") {
 		return s
 	}
-	return urlInText.ReplaceAllStringFunc(s, maskURL)
+	return urlInText().ReplaceAllStringFunc(s, maskURL)
 }
 
 func maskURL(u string) string {

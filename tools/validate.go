@@ -5,6 +5,7 @@ import (
 	"net/netip"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -41,8 +42,8 @@ func invalid(field, problem, fix string) error {
 }
 
 var (
-	hex24       = regexp.MustCompile(idPattern)
-	tierPattern = regexp.MustCompile(`^(M|R)(\d+)(_NVME)?$`)
+	hex24       = lazyRegexp(idPattern)
+	tierPattern = lazyRegexp(`^(M|R)(\d+)(_NVME)?$`)
 )
 
 // resolveID fills an ID from its default. An ID the agent gave was checked
@@ -55,7 +56,7 @@ func resolveID(field string, v *string, def, envVar, findWith string) error {
 	if def == "" {
 		return invalid(field, "is required", fmt.Sprintf("pass %s (find it with %s) or set %s", field, findWith, envVar))
 	}
-	if !hex24.MatchString(def) {
+	if !hex24().MatchString(def) {
 		return invalid(field, fmt.Sprintf("defaults to %s, which is not a 24-character lowercase hex Atlas ID: %q", envVar, truncate(def, 40)), fmt.Sprintf("pass %s (find it with %s) or correct %s", field, findWith, envVar))
 	}
 	*v = def
@@ -64,7 +65,7 @@ func resolveID(field string, v *string, def, envVar, findWith string) error {
 
 // tierNumber returns the numeric part of a tier (M30 → 30); FLEX and shared tiers are small.
 func tierNumber(v string) int {
-	m := tierPattern.FindStringSubmatch(v)
+	m := tierPattern().FindStringSubmatch(v)
 	if m == nil {
 		return 0
 	}
@@ -129,4 +130,10 @@ func truncate(s string, n int) string {
 		return s
 	}
 	return s[:n] + "…"
+}
+
+// lazyRegexp compiles a pattern on first use, not at package init: a
+// process that starts, lists its tools and exits never pays for it.
+func lazyRegexp(pattern string) func() *regexp.Regexp {
+	return sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(pattern) })
 }
