@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"sort"
 	"strings"
 	"time"
 
@@ -263,6 +264,10 @@ func (s *Server) pendingAnswer(cs *callState, r *approvals.Request) {
 	if args == nil {
 		args = map[string]any{}
 	}
+	var withheld []string
+	if cs.plan != nil {
+		withheld = withholdSecrets(args, cs.plan.SecretValues())
+	}
 	args["approvalId"] = r.ID
 	url := svc.URL(r.ID)
 	where := "the approval console (/approvals)"
@@ -270,8 +275,8 @@ func (s *Server) pendingAnswer(cs *callState, r *approvals.Request) {
 		where = url
 	}
 	left := time.Until(r.ExpiresAt).Round(time.Second)
-	cs.result = errorResult(fmt.Sprintf("Not executed yet: %s needs approval by %s (%s). Request %s is pending: a person approves it at %s or with `atlas-mcp approvals approve %s`. Tell the person; do not approve it yourself (agents cannot). Once approved, call %s again with exactly the same arguments plus \"approvalId\": %q. It expires in %s.",
-		cs.tool.Name, approverWord(r.Required), orText(cs.decision.ConfirmWhy, "policy"), r.ID, where, r.ID, cs.tool.Name, r.ID, left))
+	cs.result = errorResult(fmt.Sprintf("Not executed yet: %s needs approval by %s (%s). Request %s is pending: a person approves it at %s or with `atlas-mcp approvals approve %s`. Tell the person; do not approve it yourself (agents cannot). Once approved, call %s again with exactly the same arguments plus \"approvalId\": %q.%s It expires in %s.",
+		cs.tool.Name, approverWord(r.Required), orText(cs.decision.ConfirmWhy, "policy"), r.ID, where, r.ID, cs.tool.Name, r.ID, withheldText(withheld), left))
 	cs.result.StructuredContent = map[string]any{
 		"status":            "pending",
 		"approvalId":        r.ID,
@@ -283,6 +288,63 @@ func (s *Server) pendingAnswer(cs *callState, r *approvals.Request) {
 		"message":           r.Rendering.Title,
 	}
 	cs.outcome = audit.Outcome{ErrorCode: "APPROVAL_PENDING"}
+}
+
+// withheldSecret stands in, in the resume arguments of a pending answer, for
+// a secret the agent sent (a password, a notification's API key).
+const withheldSecret = "<withheld: send the value you sent the first time>"
+
+// withholdSecrets replaces, in place, every string in v equal to one of the
+// plan's secret values, and says where. The agent sent them itself, but a
+// pending answer is shown and logged by hosts, and it waits minutes or hours:
+// the secret is not repeated in it. The approval is bound to the plan hash,
+// which commits to the secret values, so resuming with the placeholder
+// instead of the value is refused as a different call, not sent.
+func withholdSecrets(v any, secrets []string) []string {
+	if len(secrets) == 0 {
+		return nil
+	}
+	is := make(map[string]bool, len(secrets))
+	for _, s := range secrets {
+		is[s] = true
+	}
+	var where []string
+	var walk func(v any, path string) any
+	walk = func(v any, path string) any {
+		switch x := v.(type) {
+		case string:
+			if is[x] {
+				where = append(where, path)
+				return withheldSecret
+			}
+		case map[string]any:
+			for k, e := range x {
+				x[k] = walk(e, joinPath(path, k))
+			}
+		case []any:
+			for i, e := range x {
+				x[i] = walk(e, fmt.Sprintf("%s[%d]", path, i))
+			}
+		}
+		return v
+	}
+	walk(v, "")
+	sort.Strings(where)
+	return where
+}
+
+func joinPath(path, k string) string {
+	if path == "" {
+		return k
+	}
+	return path + "." + k
+}
+
+func withheldText(where []string) string {
+	if len(where) == 0 {
+		return ""
+	}
+	return fmt.Sprintf(" The secret values you sent (%s) are not repeated here: send them again as you did.", strings.Join(where, ", "))
 }
 
 func approverWord(n int) string {

@@ -385,3 +385,48 @@ func TestConsoleFollowsPolicyReloads(t *testing.T) {
 		t.Fatalf("alice, still an approver: %d", code)
 	}
 }
+
+// A pending answer does not repeat the secrets of the call it holds: the
+// resume arguments carry a placeholder and say so; resuming with the
+// placeholder is a different call, and with the value the agent sent it runs.
+func TestPendingAnswerWithholdsTheCallsSecrets(t *testing.T) {
+	pol := approvalPolicy(t, "  rules:\n    - tool: atlas-create-db-user\n      approvals: 1\n")
+	svc := sqliteService(t, "")
+	h := newHarness(t, harnessOpts{policy: pol, approvals: svc})
+	c := h.client(t)
+	const password = "Pending-Passw0rd-not-echoed"
+	args := `{"username":"reporter","password":"` + password + `","roles":[{"roleName":"read","databaseName":"sales"}]}`
+	first := call(t, c, "atlas-create-db-user", args)
+	id, sc := approvalOf(t, first.StructuredContent)
+	whole, _ := json.Marshal(first)
+	if strings.Contains(string(whole), password) {
+		t.Fatalf("the pending answer repeats the password: %s", whole)
+	}
+	resume, _ := sc["resume"].(map[string]any)
+	rargs, _ := resume["arguments"].(map[string]any)
+	if rargs["password"] != withheldSecret || rargs["username"] != "reporter" || rargs["approvalId"] != id {
+		t.Fatalf("resume arguments: %v", rargs)
+	}
+	if !strings.Contains(resultText(first), "(password) are not repeated here") {
+		t.Fatalf("the answer does not say what it withheld: %s", resultText(first))
+	}
+	if _, err := svc.Decide(context.Background(), id, pol.ApproverByToken(aliceTok), true, "ok"); err != nil {
+		t.Fatal(err)
+	}
+	// Copying the resume arguments as they are: the placeholder is not the
+	// password that was approved.
+	copied, _ := json.Marshal(rargs)
+	if r := call(t, c, "atlas-create-db-user", string(copied)); !r.IsError || !strings.Contains(resultText(r), "different call") {
+		t.Fatalf("resuming with the placeholder: %s", resultText(r))
+	}
+	if n := h.requestsTo("POST", "/databaseUsers"); n != 0 {
+		t.Fatalf("%d POSTs before the real resume", n)
+	}
+	ok := call(t, c, "atlas-create-db-user", strings.TrimSuffix(args, "}")+`,"approvalId":"`+id+`"}`)
+	if ok.IsError {
+		t.Fatalf("resume with the password: %s", resultText(ok))
+	}
+	if n := h.requestsTo("POST", "/databaseUsers"); n != 1 {
+		t.Fatalf("%d POSTs, want 1", n)
+	}
+}
