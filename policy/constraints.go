@@ -66,6 +66,9 @@ func (p *Policy) checkAccessEntries(sets []*constraints, c Call, t *trace) (Deci
 	if d, bad := p.checkWholeInternet(newNetUnion(pfxs), anywhere, anywhereRule, t); bad {
 		return d, true
 	}
+	if d, bad := p.checkWholeInternetWith(c.Args.ExistingAccessEntries, pfxs, anywhere, t); bad {
+		return d, true
+	}
 	now := p.now()
 	for i, e := range c.Args.AccessEntries {
 		pfx := pfxs[i]
@@ -144,6 +147,64 @@ func (p *Policy) checkWholeInternet(u netUnion, anywhere bool, anywhereRule rule
 		subject = "access list entries " + listEntries(from) + " together would open"
 	}
 	return p.deny(rule{id: ruleDefaultNetDeny}, fmt.Sprintf("%s the project to every address on the internet (%s)%s, which this policy never allows; add the specific addresses or ranges that need access", subject, strings.Join(what, "; "), u.notesText())), true
+}
+
+// checkWholeInternetWith refuses entries that, with the entries the
+// project's list already holds, would open every address: two calls that
+// each add half of the internet are refused at the second. Only what the new
+// entries complete is refused: a list that is already open to the internet
+// (someone set allowAnywhere, or it predates the policy) does not stop a
+// narrow addition, which opens nothing more.
+func (p *Policy) checkWholeInternetWith(existing []AccessEntry, pfxs []netip.Prefix, anywhere bool, t *trace) (Decision, bool) {
+	if anywhere || len(existing) == 0 {
+		return Decision{}, false
+	}
+	held := make([]netip.Prefix, 0, len(existing))
+	for _, e := range existing {
+		// Atlas wrote these; an entry the policy cannot read (a security
+		// group) holds no addresses.
+		if pfx, err := parseCIDR(e.CIDR); err == nil {
+			held = append(held, pfx)
+		}
+	}
+	before, after := newNetUnion(held), newNetUnion(append(append([]netip.Prefix(nil), held...), pfxs...))
+	var what []string
+	if open, all := after.wholeV4(); open {
+		if was, _ := before.wholeV4(); !was {
+			w := "the whole IPv4 internet"
+			if !all {
+				w = "every public IPv4 address"
+			}
+			what = append(what, w+": "+commas(after.v4Count)+" IPv4 addresses")
+		}
+	}
+	if open, all := after.wholeV6(); open {
+		if was, _ := before.wholeV6(); !was {
+			w := "the whole IPv6 internet"
+			if !all {
+				w = "every global IPv6 address (2000::/3)"
+			}
+			what = append(what, w+": "+v6Amount(after.v6Count))
+		}
+	}
+	if len(what) == 0 {
+		t.step(true, "with the %d entries the list holds, the new entries do not open the whole internet", len(held))
+		return Decision{}, false
+	}
+	added := make([]string, len(pfxs))
+	for i, pfx := range pfxs {
+		added[i] = pfx.String()
+	}
+	heldText := make([]string, len(held))
+	for i, pfx := range held {
+		heldText[i] = pfx.String()
+	}
+	t.step(false, "%s: %s with the list's %s open %s", ruleDefaultNetDeny, listEntries(added), listEntries(heldText), strings.Join(what, "; "))
+	subject := "access list entry " + added[0]
+	if len(added) > 1 {
+		subject = "access list entries " + listEntries(added)
+	}
+	return p.deny(rule{id: ruleDefaultNetDeny}, fmt.Sprintf("%s, together with the %d entr%s the project's list already holds (%s), would open the project to every address on the internet (%s)%s, which this policy never allows, however many calls it takes; add only the specific addresses or ranges that need access, or remove entries first", subject, len(held), map[bool]string{true: "y", false: "ies"}[len(held) == 1], listEntries(heldText), strings.Join(what, "; "), after.notesText())), true
 }
 
 func insideAny(p netip.Prefix, list []cidrItem) bool {

@@ -132,7 +132,9 @@
 //     open every IPv4 address, every public one (all but the RFC 6890
 //     special-purpose ranges), every IPv6 address or all of 2000::/3 are
 //     refused unless allowAnywhere is set (rule
-//     "default.networkAccess.deniedCidrs"). Empty arguments are not checked;
+//     "default.networkAccess.deniedCidrs"), and so are entries that open
+//     it together with Args.ExistingAccessEntries, the entries the list
+//     already holds (a list already open is not refused a narrow entry). Empty arguments are not checked;
 //     a value the policy cannot read (an unknown instance size) is refused.
 //  6. An allowed call needs confirmation when the tool is destructive (always),
 //     is atlas-create-api-key, creates access-list entries that together open

@@ -213,3 +213,48 @@ agents:
 		}
 	}
 }
+
+// TestWholeInternetAcrossCalls: the entries the project's list already holds
+// count with the new ones, so the internet cannot be opened half per call;
+// only what the new entries complete is refused.
+func TestWholeInternetAcrossCalls(t *testing.T) {
+	p := mustParse(t, netPolicy, testOpts())
+	held := func(cidrs ...string) []AccessEntry {
+		var out []AccessEntry
+		for _, c := range cidrs {
+			out = append(out, AccessEntry{CIDR: c})
+		}
+		return out
+	}
+	tests := []struct {
+		name   string
+		agent  string
+		held   []AccessEntry
+		add    Args
+		allow  bool
+		reason string
+	}{
+		{"the second half of IPv4", "denied", held("0.0.0.0/1"), entries("128.0.0.0/1"), false,
+			"access list entry 128.0.0.0/1, together with the 1 entry the project's list already holds (0.0.0.0/1), would open the project to every address on the internet (the whole IPv4 internet: 4,294,967,296 IPv4 addresses)"},
+		{"the last public quarter", "denied", held("0.0.0.0/1", "128.0.0.0/2", "10.0.0.0/8"), entries("192.0.0.0/3"), false, "every public IPv4 address"},
+		{"the IPv4 half reached through 6to4", "denied", held("0.0.0.0/1"), entries("2002:8000::/17"), false, "2002:8000::/17 reaches 128.0.0.0/1 through the 6to4 range"},
+		{"the other half of global IPv6", "denied", held("2000::/4"), entries("3000::/4"), false, "every global IPv6 address (2000::/3)"},
+		{"a narrow entry beside half", "denied", held("0.0.0.0/1"), entries("198.51.100.7"), true, ""},
+		{"a list already open opens nothing more", "denied", held("0.0.0.0/0"), entries("10.1.0.0/16"), true, ""},
+		{"security groups hold no addresses", "denied", held("sg-0123456789abcdef0", "0.0.0.0/1"), entries("128.0.0.0/2"), true, ""},
+		{"allowAnywhere", "anywhere", held("0.0.0.0/1"), entries("128.0.0.0/1"), true, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			args := tt.add
+			args.ExistingAccessEntries = tt.held
+			d := p.Decide(mustAgent(t, p, tt.agent), Call{Tool: tool(t, "atlas-create-access-list"), ProjectID: proj1, Args: args})
+			if d.Allow != tt.allow {
+				t.Fatalf("Allow = %v, want %v (%s: %s)", d.Allow, tt.allow, d.Rule, d.Reason)
+			}
+			if !tt.allow && (d.Rule != ruleDefaultNetDeny || !strings.Contains(d.Reason, tt.reason)) {
+				t.Errorf("got %s %q, want %s containing %q", d.Rule, d.Reason, ruleDefaultNetDeny, tt.reason)
+			}
+		})
+	}
+}

@@ -88,8 +88,14 @@ type Args struct {
 	MaxDiskSizeGB float64
 	// AccessEntries are every IP access list entry the call would create.
 	AccessEntries []AccessEntry
-	DBRoles       []Role   // every role of a database user, with its database
-	APIKeyRoles   []string // role names of an API key: ORG_* or GROUP_*
+	// ExistingAccessEntries are the entries the project's list held when the
+	// call was planned (the server reads them for atlas-create-access-list).
+	// The whole-internet refusal judges them with AccessEntries, so it cannot
+	// be walked around one half at a time; every other network rule judges
+	// the new entries alone.
+	ExistingAccessEntries []AccessEntry
+	DBRoles               []Role   // every role of a database user, with its database
+	APIKeyRoles           []string // role names of an API key: ORG_* or GROUP_*
 }
 
 // ClusterRef is one cluster a call touches.

@@ -390,6 +390,11 @@ func createAccessList() *Tool {
 		Idempotent: true,
 		Op:         atlasclient.CreateGroupAccessListEntry,
 		Build: func(_ context.Context, _ *Env, in *CreateAccessListInput, b *Builder) error {
+			held, err := b.accessListOf(in.ProjectID)
+			if err != nil {
+				return err
+			}
+			b.Facts().ExistingAccessEntries = held
 			if err := b.Send(in.request()); err != nil {
 				return err
 			}
@@ -445,6 +450,34 @@ func createAccessList() *Tool {
 			return &Result{Summary: summary, Data: accessRows(out.Added), Structured: out}, nil
 		},
 	}.tool()
+}
+
+// accessListOf reads the entries a project's access list holds now, every
+// page, in CIDR form (security groups hold no addresses and are left out).
+// The policy judges new entries together with them: otherwise two calls
+// could each open half of the internet. A list that cannot be read stops
+// the call: the refusal it feeds is not skipped.
+func (b *Builder) accessListOf(projectID string) ([]AccessEntry, error) {
+	var held []AccessEntry
+	var bad error
+	_, err := b.findListed(&atlasclient.Request{Op: atlasclient.ListGroupAccessListEntries, Params: map[string]string{"groupId": projectID}}, func(raw json.RawMessage) bool {
+		e, err := decodeAccessEntry(raw)
+		if err != nil {
+			bad = err
+			return true
+		}
+		if e.CIDRBlock != "" || e.IPAddress != "" {
+			held = append(held, AccessEntry{CIDR: e.cidrOf(), Comment: e.Comment})
+		}
+		return false // read every page
+	})
+	if err == nil {
+		err = bad
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading the IP access list of project %s, which new entries are judged with: %w", projectID, err)
+	}
+	return held, nil
 }
 
 // --- atlas-delete-access-list ---

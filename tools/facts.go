@@ -34,8 +34,12 @@ type Facts struct {
 	TotalNodes    int
 	MaxDiskSizeGB float64
 	AccessEntries []AccessEntry
-	DBRoles       []Role
-	APIKeyRoles   []string
+	// ExistingAccessEntries are the entries the project's access list held
+	// when atlas-create-access-list was planned (read then): the policy's
+	// whole-internet refusal judges the new entries together with them.
+	ExistingAccessEntries []AccessEntry
+	DBRoles               []Role
+	APIKeyRoles           []string
 }
 
 // ClusterRef is one cluster a call acts on; Overwritten marks one whose data

@@ -83,6 +83,10 @@ func (s *Server) errorAnswer(err error) (*mcp.CallToolResult, audit.Outcome) {
 		out = audit.Outcome{ErrorCode: audit.CodeWaitStopped, Message: we.LastState}
 	case errors.As(err, &api):
 		text = apiErrorText(api)
+		// A tool that wrapped the error said what it was reading for.
+		if why, ok := strings.CutSuffix(err.Error(), ": "+api.Error()); ok && why != "" {
+			text = "While " + why + ": " + text
+		}
 		out = audit.Outcome{Status: api.Status, ErrorCode: api.ErrorCode, Message: truncate(api.Detail, 200)}
 	case errors.As(err, &se):
 		text = "Not done: " + se.Error() + "."

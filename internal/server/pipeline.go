@@ -284,6 +284,9 @@ func PolicyCall(t *tools.Tool, f tools.Facts) policy.Call {
 	for _, e := range f.AccessEntries {
 		pc.Args.AccessEntries = append(pc.Args.AccessEntries, policy.AccessEntry{CIDR: e.CIDR, Comment: e.Comment, DeleteAfter: e.DeleteAfter})
 	}
+	for _, e := range f.ExistingAccessEntries {
+		pc.Args.ExistingAccessEntries = append(pc.Args.ExistingAccessEntries, policy.AccessEntry{CIDR: e.CIDR, Comment: e.Comment})
+	}
 	return pc
 }
 
