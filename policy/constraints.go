@@ -204,7 +204,10 @@ func (p *Policy) checkWholeInternetWith(existing []AccessEntry, pfxs []netip.Pre
 	if len(added) > 1 {
 		subject = "access list entries " + listEntries(added)
 	}
-	return p.deny(rule{id: ruleDefaultNetDeny}, fmt.Sprintf("%s, together with the %d entr%s the project's list already holds (%s), would open the project to every address on the internet (%s)%s, which this policy never allows, however many calls it takes; add only the specific addresses or ranges that need access, or remove entries first", subject, len(held), map[bool]string{true: "y", false: "ies"}[len(held) == 1], listEntries(heldText), strings.Join(what, "; "), after.notesText())), true
+	// The reason names the held entries by count only: an agent granted
+	// write but not read on network access learns no addresses from it (the
+	// trace, for operators, lists them).
+	return p.deny(rule{id: ruleDefaultNetDeny}, fmt.Sprintf("%s, together with the %d entr%s the project's list already holds, would open the project to every address on the internet (%s)%s, which this policy never allows, however many calls it takes; add only the specific addresses or ranges that need access (atlas-list-access-list shows what is open)", subject, len(held), map[bool]string{true: "y", false: "ies"}[len(held) == 1], strings.Join(what, "; "), newNetUnion(pfxs).notesText())), true
 }
 
 func insideAny(p netip.Prefix, list []cidrItem) bool {

@@ -235,7 +235,7 @@ func TestWholeInternetAcrossCalls(t *testing.T) {
 		reason string
 	}{
 		{"the second half of IPv4", "denied", held("0.0.0.0/1"), entries("128.0.0.0/1"), false,
-			"access list entry 128.0.0.0/1, together with the 1 entry the project's list already holds (0.0.0.0/1), would open the project to every address on the internet (the whole IPv4 internet: 4,294,967,296 IPv4 addresses)"},
+			"access list entry 128.0.0.0/1, together with the 1 entry the project's list already holds, would open the project to every address on the internet (the whole IPv4 internet: 4,294,967,296 IPv4 addresses)"},
 		{"the last public quarter", "denied", held("0.0.0.0/1", "128.0.0.0/2", "10.0.0.0/8"), entries("192.0.0.0/3"), false, "every public IPv4 address"},
 		{"the IPv4 half reached through 6to4", "denied", held("0.0.0.0/1"), entries("2002:8000::/17"), false, "2002:8000::/17 reaches 128.0.0.0/1 through the 6to4 range"},
 		{"the other half of global IPv6", "denied", held("2000::/4"), entries("3000::/4"), false, "every global IPv6 address (2000::/3)"},

@@ -390,11 +390,6 @@ func createAccessList() *Tool {
 		Idempotent: true,
 		Op:         atlasclient.CreateGroupAccessListEntry,
 		Build: func(_ context.Context, _ *Env, in *CreateAccessListInput, b *Builder) error {
-			held, err := b.accessListOf(in.ProjectID)
-			if err != nil {
-				return err
-			}
-			b.Facts().ExistingAccessEntries = held
 			if err := b.Send(in.request()); err != nil {
 				return err
 			}
@@ -409,6 +404,13 @@ func createAccessList() *Tool {
 				Lines: accessLines(f.AccessEntries),
 			})
 			return nil
+		},
+		// The policy judges the new entries with those the list holds, so
+		// two calls cannot each open half of the internet.
+		Standing: func(ctx context.Context, env *Env, in *CreateAccessListInput, f *Facts) error {
+			held, err := accessListOf(ctx, env, in.ProjectID)
+			f.ExistingAccessEntries = held
+			return err
 		},
 		Answer: func(_ context.Context, _ *Env, in *CreateAccessListInput, _ *Plan, answers []json.RawMessage) (*Result, error) {
 			var page struct {
@@ -454,10 +456,10 @@ func createAccessList() *Tool {
 
 // accessListOf reads the entries a project's access list holds now, every
 // page, in CIDR form (security groups hold no addresses and are left out).
-// The policy judges new entries together with them: otherwise two calls
-// could each open half of the internet. A list that cannot be read stops
-// the call: the refusal it feeds is not skipped.
-func (b *Builder) accessListOf(projectID string) ([]AccessEntry, error) {
+// A list that cannot be read stops the call: the refusal it feeds is not
+// skipped.
+func accessListOf(ctx context.Context, env *Env, projectID string) ([]AccessEntry, error) {
+	b := &Builder{ctx: ctx, env: env}
 	var held []AccessEntry
 	var bad error
 	_, err := b.findListed(&atlasclient.Request{Op: atlasclient.ListGroupAccessListEntries, Params: map[string]string{"groupId": projectID}}, func(raw json.RawMessage) bool {

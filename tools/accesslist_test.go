@@ -18,7 +18,7 @@ func TestListAccessListPrepare(t *testing.T) {
 func TestCreateAccessListPrepare(t *testing.T) {
 	soon := time.Now().Add(2 * time.Hour).UTC().Format(time.RFC3339)
 	runPrepCases(t, createAccessList(), []prepCase{
-		{name: "one CIDR", online: true, args: `{"cidrBlock":"203.0.113.0/24","comment":"office"}`, check: func(t *testing.T, c *Call) {
+		{name: "one CIDR", args: `{"cidrBlock":"203.0.113.0/24","comment":"office"}`, check: func(t *testing.T, c *Call) {
 			if f := planOf(t, c).Facts; len(f.AccessEntries) != 1 || f.AccessEntries[0].CIDR != "203.0.113.0/24" || f.AccessEntries[0].Comment != "office" {
 				t.Errorf("Facts.AccessEntries = %+v", f.AccessEntries)
 			}
@@ -26,14 +26,14 @@ func TestCreateAccessListPrepare(t *testing.T) {
 			// The body is a JSON array even for one entry.
 			mustContain(t, "plan", plan, `"body":[{"cidrBlock":"203.0.113.0/24","comment":"office"}]`)
 		}},
-		{name: "one IP becomes /32 in facts", online: true, args: `{"ipAddress":"203.0.113.7","deleteAfterDate":"` + soon + `"}`, check: func(t *testing.T, c *Call) {
+		{name: "one IP becomes /32 in facts", args: `{"ipAddress":"203.0.113.7","deleteAfterDate":"` + soon + `"}`, check: func(t *testing.T, c *Call) {
 			e := planOf(t, c).Facts.AccessEntries[0]
 			if e.CIDR != "203.0.113.7/32" || e.DeleteAfter == nil {
 				t.Errorf("Facts.AccessEntries[0] = %+v", e)
 			}
 			mustContain(t, "plan", planJSON(t, c), `"ipAddress":"203.0.113.7"`)
 		}},
-		{name: "IPv6 address", online: true, args: `{"ipAddress":"2001:db8::1"}`, check: func(t *testing.T, c *Call) {
+		{name: "IPv6 address", args: `{"ipAddress":"2001:db8::1"}`, check: func(t *testing.T, c *Call) {
 			p := planOf(t, c)
 			if got := p.Facts.AccessEntries[0].CIDR; got != "2001:db8::1/128" {
 				t.Errorf("CIDR = %q", got)
@@ -41,7 +41,7 @@ func TestCreateAccessListPrepare(t *testing.T) {
 			// The spec's ipAddress pattern wants all eight groups.
 			mustContain(t, "body", string(p.Requests[0].Body), `"ipAddress":"2001:0db8:0000:0000:0000:0000:0000:0001"`)
 		}},
-		{name: "several entries", online: true, args: `{"entries":[{"cidrBlock":"10.0.0.0/8","comment":"vpc"},{"ipAddress":"198.51.100.1"}]}`, check: func(t *testing.T, c *Call) {
+		{name: "several entries", args: `{"entries":[{"cidrBlock":"10.0.0.0/8","comment":"vpc"},{"ipAddress":"198.51.100.1"}]}`, check: func(t *testing.T, c *Call) {
 			p := planOf(t, c)
 			if len(p.Facts.AccessEntries) != 2 || p.Facts.AccessEntries[1].CIDR != "198.51.100.1/32" {
 				t.Errorf("Facts.AccessEntries = %+v", p.Facts.AccessEntries)

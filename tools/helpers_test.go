@@ -45,9 +45,6 @@ type prepCase struct {
 	field   string
 	govRule bool
 	check   func(t *testing.T, c *Call) // optional, for valid cases
-	// online decodes against the seeded simulator instead of the offline
-	// client: for checks whose plan reads Atlas (the current access list).
-	online bool
 }
 
 func runPrepCases(t *testing.T, tool *Tool, cases []prepCase) {
@@ -55,9 +52,6 @@ func runPrepCases(t *testing.T, tool *Tool, cases []prepCase) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			env := offlineEnv(t, tc.gov)
-			if tc.online {
-				env, _ = simEnv(t, tc.gov)
-			}
 			call, err := tool.Decode(json.RawMessage(tc.args), env)
 			if tc.govRule && err == nil {
 				// Atlas for Government's rules hold on the final plan;

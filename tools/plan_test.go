@@ -405,9 +405,7 @@ func TestAccessEntryForms(t *testing.T) {
 			t.Errorf("%s: %v, want %s refused with %s", tc.args, err, tc.field, tc.fix)
 		}
 	}
-	// Planning reads the project's current list: against the simulator.
-	online, _ := simEnv(t, false)
-	c, err := createAccessList().Decode(json.RawMessage(`{"entries":[{"cidrBlock":"0.0.0.0/1"},{"cidrBlock":"128.0.0.0/1"},{"cidrBlock":"2001:db8::/32"},{"cidrBlock":"::fffe:0:0/95"}]}`), online)
+	c, err := createAccessList().Decode(json.RawMessage(`{"entries":[{"cidrBlock":"0.0.0.0/1"},{"cidrBlock":"128.0.0.0/1"},{"cidrBlock":"2001:db8::/32"},{"cidrBlock":"::fffe:0:0/95"}]}`), env)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -167,10 +167,25 @@ type Call struct {
 	// Wait is true when the agent asked to block until the resource is stable.
 	Wait bool
 
-	build  func(ctx context.Context, b *Builder) error
-	answer func(ctx context.Context, p *Plan, answers []json.RawMessage) (*Result, error)
-	run    func(ctx context.Context) (*Result, error)
-	env    *Env
+	build    func(ctx context.Context, b *Builder) error
+	answer   func(ctx context.Context, p *Plan, answers []json.RawMessage) (*Result, error)
+	run      func(ctx context.Context) (*Result, error)
+	standing func(ctx context.Context, f *Facts) error
+	env      *Env
+}
+
+// JudgedOnStanding says whether the policy judges the call's plan against
+// state it must read from Atlas (ReadStanding) once the plan alone passes.
+func (c *Call) JudgedOnStanding() bool { return c.standing != nil }
+
+// ReadStanding reads that state into p's facts. Call it only after the
+// policy allowed p on its own facts: nothing is read for a call refused on
+// what it would send.
+func (c *Call) ReadStanding(ctx context.Context, p *Plan) error {
+	if c.standing == nil {
+		return nil
+	}
+	return c.standing(ctx, &p.Facts)
 }
 
 // Decode parses raw JSON arguments into the tool's input type, fills defaults
@@ -281,6 +296,12 @@ type spec[In any, Out any] struct {
 	Answer func(ctx context.Context, env *Env, in *In, p *Plan, answers []json.RawMessage) (*Result, error)
 	// Run performs a read.
 	Run func(ctx context.Context, env *Env, in *In) (*Result, error)
+	// Standing reads, into the plan's facts, the state in Atlas the policy
+	// judges the plan against (atlas-create-access-list: the entries the
+	// list holds already). The server calls it only once the plan's own
+	// facts are allowed, so a call refused on what it sends reads nothing;
+	// then it decides again. Optional, writes only.
+	Standing func(ctx context.Context, env *Env, in *In, f *Facts) error
 }
 
 func (s spec[In, Out]) tool() *Tool {
@@ -295,7 +316,7 @@ func (s spec[In, Out]) tool() *Tool {
 	if access == Write && (s.Build == nil || s.Answer == nil || s.Run != nil) {
 		panic(fmt.Sprintf("tools: write tool %s must plan (Build, Answer) and not Run", s.Name))
 	}
-	if access == Read && (s.Run == nil || s.Build != nil) {
+	if access == Read && (s.Run == nil || s.Build != nil || s.Standing != nil) {
 		panic(fmt.Sprintf("tools: read tool %s must Run and not Build", s.Name))
 	}
 	t := &Tool{
@@ -343,6 +364,9 @@ func (s spec[In, Out]) tool() *Tool {
 		}
 		if s.Run != nil {
 			c.run = func(ctx context.Context) (*Result, error) { return s.Run(ctx, env, in) }
+		}
+		if s.Standing != nil {
+			c.standing = func(ctx context.Context, f *Facts) error { return s.Standing(ctx, env, in, f) }
 		}
 		return c, nil
 	}

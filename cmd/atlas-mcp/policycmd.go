@@ -101,6 +101,9 @@ func policyCommand(ctx context.Context, cfg *config, args []string, stdin io.Rea
 	if t.Access == tools.Write && !planned {
 		fmt.Fprintln(stdout, "Note: this call's plan starts from what it reads in Atlas, which explain does not contact, so this judges the arguments' scope only. A real call is judged on its plan: every tier, region, entry, role and project in the exact requests it would send (see dryRun).")
 	}
+	if planned && call.JudgedOnStanding() {
+		fmt.Fprintln(stdout, "Note: a real call allowed on its plan is judged again with what Atlas holds (for an access list, the entries it has already: new ones may not complete the whole internet with them), which explain does not read.")
+	}
 	if !p.Decide(agent, pc).Allow {
 		return exitError{code: 1}
 	}

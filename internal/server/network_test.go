@@ -24,7 +24,7 @@ func TestTheInternetCannotBeOpenedHalfPerCall(t *testing.T) {
 		t.Fatalf("first half (confirmed by a person): %s", resultText(first))
 	}
 	second := call(t, c, "atlas-create-access-list", `{"cidrBlock":"128.0.0.0/1","comment":"the other half"}`)
-	if !second.IsError || !strings.Contains(resultText(second), "already holds") || !strings.Contains(resultText(second), "0.0.0.0/1") {
+	if !second.IsError || !strings.Contains(resultText(second), "already holds") || !strings.Contains(resultText(second), "128.0.0.0/1") {
 		t.Fatalf("second half: %s", resultText(second))
 	}
 	if n := h.requestsTo(http.MethodPost, accessList); n != 1 {
@@ -34,6 +34,15 @@ func TestTheInternetCannotBeOpenedHalfPerCall(t *testing.T) {
 	// beside the half still passes.
 	if r := call(t, c, "atlas-create-access-list", `{"ipAddress":"198.51.100.7","comment":"office"}`); r.IsError {
 		t.Fatalf("narrow entry: %s", resultText(r))
+	}
+
+	// A call refused on its own entries reads nothing: not even the list.
+	h.sim.ResetRequests()
+	if r := call(t, c, "atlas-create-access-list", `{"cidrBlock":"0.0.0.0/0","comment":"all"}`); !r.IsError || !strings.Contains(resultText(r), "Refused by policy") {
+		t.Fatalf("0.0.0.0/0: %s", resultText(r))
+	}
+	if n := h.apiRequests(); n != 0 {
+		t.Fatalf("a call refused on what it sends made %d Atlas requests", n)
 	}
 
 	// A list that cannot be read stops the call before anything is sent.

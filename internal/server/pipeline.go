@@ -212,7 +212,17 @@ func (s *Server) planCall(ctx context.Context, cs *callState) bool {
 // decide: the policy's pure decision on the plan's facts. A refusal names the
 // rule and says what the agent can do about it.
 func (s *Server) decide(ctx context.Context, cs *callState) bool {
-	cs.decision = s.policyFor(ctx).Decide(cs.agent, PolicyCall(cs.tool, cs.plan.Facts))
+	pol := s.policyFor(ctx)
+	cs.decision = pol.Decide(cs.agent, PolicyCall(cs.tool, cs.plan.Facts))
+	if cs.decision.Allow && !cs.plan.ReadOnly && cs.call.JudgedOnStanding() {
+		// Allowed on what it sends; now judged with what Atlas holds.
+		if err := cs.call.ReadStanding(ctx, cs.plan); err != nil {
+			cs.result, cs.outcome = s.errorAnswer(err)
+			cs.decision = policy.Decision{Allow: false, Rule: "plan", Reason: "the state the policy judges the call against could not be read"}
+			return true
+		}
+		cs.decision = pol.Decide(cs.agent, PolicyCall(cs.tool, cs.plan.Facts))
+	}
 	if !cs.decision.Allow {
 		cs.result = errorResult(refusalText(cs.decision))
 		cs.outcome = audit.Outcome{ErrorCode: "POLICY_DENIED", Message: cs.decision.Reason}
