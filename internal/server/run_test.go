@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -144,7 +143,7 @@ func TestStartupDoneAfterTheFirstListOrCall(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			h := newHarness(t, harnessOpts{})
-			var out lockedWriter
+			var out syncBuf
 			var calls atomic.Int32
 			var outAtStart string
 			h.server.OnStartupDone(func() {
@@ -165,24 +164,6 @@ func TestStartupDoneAfterTheFirstListOrCall(t *testing.T) {
 			}
 		})
 	}
-}
-
-// lockedWriter is a bytes.Buffer safe to read while the server writes.
-type lockedWriter struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (w *lockedWriter) Write(p []byte) (int, error) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.b.Write(p)
-}
-
-func (w *lockedWriter) String() string {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.b.String()
 }
 
 // answerHead finds the id of an answer without reading its result, and
