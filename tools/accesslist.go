@@ -459,7 +459,7 @@ func createAccessList() *Tool {
 // A list that cannot be read stops the call: the refusal it feeds is not
 // skipped.
 func accessListOf(ctx context.Context, env *Env, projectID string) ([]AccessEntry, error) {
-	b := &Builder{ctx: ctx, env: env}
+	b := &Builder{ctx: ctx, env: env} // for its paged read only: no plan is built here
 	var held []AccessEntry
 	var bad error
 	_, err := b.findListed(&atlasclient.Request{Op: atlasclient.ListGroupAccessListEntries, Params: map[string]string{"groupId": projectID}}, func(raw json.RawMessage) bool {
