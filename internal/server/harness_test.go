@@ -47,8 +47,6 @@ type harnessOpts struct {
 	approvals *approvals.Service
 	// consoleSSO signs approvers in to /approvals with the identity provider.
 	consoleSSO *approvals.SSO
-	// beforeRegistration runs before the tools are first registered.
-	beforeRegistration func()
 	// outputSchemas advertises output schemas (--output-schemas).
 	outputSchemas bool
 	// toolsets keeps only these areas' tools (--toolsets); nil: all.
@@ -106,8 +104,6 @@ func newHarnessTB(t testing.TB, o harnessOpts) *harness {
 		Approvals:     o.approvals,
 		ConsoleSSO:    o.consoleSSO,
 		OutputSchemas: o.outputSchemas,
-
-		beforeRegistration: o.beforeRegistration,
 	})
 	if err != nil {
 		t.Fatal(err)

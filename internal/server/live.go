@@ -75,7 +75,6 @@ func (s *Server) SwapPolicy(p *policy.Policy) error {
 		return err
 	}
 	s.live.Store(l)
-	<-s.registered // after the first registration, never before it
 	s.mcp.SetTools(reg...)
 	s.metrics.policyLoaded(true)
 	s.log.Info("policy in force", zap.String("source", p.Source()), zap.String("policyHash", p.Hash()), zap.Int("tools", len(l.byName)))

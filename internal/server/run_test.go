@@ -217,38 +217,3 @@ func BenchmarkAnswerIDOfAToolsList(b *testing.B) {
 		}
 	})
 }
-
-// The tools are registered beside the start; initialize does not wait for
-// it, and a tools/list or tools/call that arrives first waits for it rather
-// than answering with no tools.
-func TestRequestsWaitForTheFirstRegistration(t *testing.T) {
-	release := make(chan struct{})
-	h := newHarness(t, harnessOpts{beforeRegistration: func() { <-release }})
-	const initialize = `{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"script","version":"1"}}}`
-	stdin, feed := io.Pipe()
-	var out syncBuf
-	served := make(chan error, 1)
-	go func() { served <- h.server.ServeStdio(context.Background(), stdin, &out) }()
-	_, _ = io.WriteString(feed, initialize+"\n")
-	for deadline := time.Now().Add(10 * time.Second); !strings.Contains(out.String(), `"id":1,`); time.Sleep(time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatal("initialize waited for the registration")
-		}
-	}
-	_, _ = io.WriteString(feed, `{"jsonrpc":"2.0","method":"notifications/initialized"}`+"\n"+
-		`{"jsonrpc":"2.0","id":"l","method":"tools/list"}`+"\n"+
-		`{"jsonrpc":"2.0","id":"c","method":"tools/call","params":{"name":"atlas-whoami","arguments":{}}}`+"\n")
-	time.Sleep(50 * time.Millisecond)
-	if s := out.String(); strings.Contains(s, `"id":"l"`) || strings.Contains(s, `"id":"c"`) {
-		t.Fatalf("answered before the tools were registered:\n%.2000s", s)
-	}
-	close(release)
-	feed.Close()
-	if err := <-served; err != nil {
-		t.Fatal(err)
-	}
-	s := out.String()
-	if !strings.Contains(s, `"name":"atlas-list-clusters"`) || !strings.Contains(s, `"id":"c","result":{`) || strings.Contains(s, `"id":"c","error"`) {
-		t.Fatalf("after the registration:\n%.3000s", s)
-	}
-}

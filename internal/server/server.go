@@ -58,10 +58,6 @@ type Options struct {
 	// most of a cold start and a third of tools/list. When on, the schema is
 	// compact: the top level of the committed one (see compactOutput).
 	OutputSchemas bool
-
-	// beforeRegistration runs before the first registration of the tools:
-	// tests hold it to show that requests wait for it.
-	beforeRegistration func()
 }
 
 // Server is one MCP server: the tools, the pipeline and the transports.
@@ -97,22 +93,6 @@ type Server struct {
 	outputs map[string]json.RawMessage
 
 	startupDone func() // OnStartupDone (run.go); nil: nothing to call
-
-	// registered is closed once the first tool registration is done: it
-	// runs beside the rest of the start (registrationGate).
-	registered chan struct{}
-}
-
-// registrationGate holds tools/list and tools/call until the first
-// registration of the tools is done. mcp-go's SetTools re-encodes and
-// re-decodes every input schema (1.5 ms for the catalogue), which need not
-// delay opening stdio and answering initialize: it runs on another core
-// meanwhile, and the first request that needs the tools waits for it.
-func (s *Server) registrationGate() *mcpserver.Hooks {
-	h := &mcpserver.Hooks{}
-	h.AddBeforeListTools(func(context.Context, any, *mcp.ListToolsRequest) { <-s.registered })
-	h.AddBeforeCallTool(func(context.Context, any, *mcp.CallToolRequest) { <-s.registered })
-	return h
 }
 
 // New builds the server and registers every tool the configuration allows.
@@ -134,7 +114,7 @@ func New(opts Options) (*Server, error) {
 	if opts.ShutdownGrace <= 0 {
 		opts.ShutdownGrace = 10 * time.Second
 	}
-	s := &Server{opts: opts, log: opts.Logger, now: opts.Now, metrics: opts.Metrics, registered: make(chan struct{})}
+	s := &Server{opts: opts, log: opts.Logger, now: opts.Now, metrics: opts.Metrics}
 	s.stopCtx, s.stopCalls = context.WithCancel(context.Background())
 	s.pending = newPendingStore(opts.Policy.TokenTTL(), opts.Now)
 
@@ -146,7 +126,6 @@ func New(opts Options) (*Server, error) {
 		mcpserver.WithRecovery(),
 		mcpserver.WithInstructions(instructions(opts.Sandbox)),
 		mcpserver.WithToolFilter(s.filterTools),
-		mcpserver.WithHooks(s.registrationGate()),
 	)
 	if opts.OutputSchemas {
 		s.outputs = map[string]json.RawMessage{}
@@ -165,13 +144,7 @@ func New(opts Options) (*Server, error) {
 		return nil, err
 	}
 	s.live.Store(l)
-	go func() {
-		defer close(s.registered)
-		if opts.beforeRegistration != nil {
-			opts.beforeRegistration()
-		}
-		s.mcp.SetTools(reg...)
-	}()
+	s.mcp.SetTools(reg...)
 	s.metrics.attach(s)
 	s.metrics.policyLoaded(true)
 	s.initApprovals()
