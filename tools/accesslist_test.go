@@ -1,10 +1,12 @@
 package tools
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/atlas-mcp/atlas-mcp/internal/atlasclient"
 	"github.com/atlas-mcp/atlas-mcp/internal/atlassim"
 )
 
@@ -138,5 +140,44 @@ func TestAccessListToolsAgainstSim(t *testing.T) {
 	}
 	if !sent(sim, "DELETE", "/accessList/198.51.100.0/24") {
 		t.Error("the simulator did not see the DELETE of the CIDR entry")
+	}
+}
+
+// The standing entries the policy judges new ones with are the whole list:
+// every page of it, in CIDR form, security groups left out.
+func TestStandingAccessListIsEveryPage(t *testing.T) {
+	env, _ := simEnv(t, false)
+	before, err := accessListOf(t.Context(), env, atlassim.DemoProjectID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A security group, as Atlas lists it beside addresses.
+	sg := &atlasclient.Request{Op: atlasclient.CreateGroupAccessListEntry, Params: map[string]string{"groupId": atlassim.DemoProjectID}, Body: []map[string]string{{"awsSecurityGroup": "sg-0123456789abcdef0", "comment": "peered vpc"}}}
+	if _, err := env.Client.Do(t.Context(), sg, nil); err != nil {
+		t.Fatal(err)
+	}
+	for batch := 0; batch < 3; batch++ {
+		var entries []string
+		for i := 0; i < 200; i++ {
+			entries = append(entries, fmt.Sprintf(`{"ipAddress":"198.18.%d.%d","comment":"load"}`, batch, i+1))
+		}
+		mustRun(t, env, createAccessList(), `{"entries":[`+strings.Join(entries, ",")+`]}`)
+	}
+	after, err := accessListOf(t.Context(), env, atlassim.DemoProjectID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(after) != len(before)+600 {
+		t.Fatalf("%d entries read, want %d (every page, and no security group)", len(after), len(before)+600)
+	}
+	seen := map[string]bool{}
+	for _, e := range after {
+		if !strings.Contains(e.CIDR, "/") || seen[e.CIDR] {
+			t.Fatalf("entry %q: not a CIDR, or read twice", e.CIDR)
+		}
+		seen[e.CIDR] = true
+	}
+	if !seen["198.18.2.200/32"] || !seen["198.18.0.1/32"] {
+		t.Fatal("the first or the last entry is missing")
 	}
 }

@@ -317,7 +317,7 @@ func (s spec[In, Out]) tool() *Tool {
 		panic(fmt.Sprintf("tools: write tool %s must plan (Build, Answer) and not Run", s.Name))
 	}
 	if access == Read && (s.Run == nil || s.Build != nil || s.Standing != nil) {
-		panic(fmt.Sprintf("tools: read tool %s must Run and not Build", s.Name))
+		panic(fmt.Sprintf("tools: read tool %s must Run, and neither Build nor read Standing state", s.Name))
 	}
 	t := &Tool{
 		Name:           s.Name,
